@@ -1,0 +1,1 @@
+"""The bookstore's rules: entities, value objects and errors (standard library only)."""

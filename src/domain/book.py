@@ -1,0 +1,184 @@
+"""Books: the catalogue entries whose stock the bookstore sells."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from bookstore.domain.errors import InsufficientStock, InvalidInput, Shortage
+from bookstore.domain.money import Money
+from bookstore.domain.values import FieldErrors, IntRule, Isbn, TextRule
+
+TITLE = TextRule("title", 1, 300)
+AUTHOR = TextRule("author", 1, 200)
+GENRE = TextRule("genre", 1, 100)
+DESCRIPTION = TextRule("description", 0, 5000, multiline=True)
+STOCK = IntRule("stock", 0, 1_000_000)
+PUBLISHED_YEAR = IntRule("published_year", 1, 2100)
+MAX_PRICE = Money(1_000_000 * 100 - 1)
+
+PriceInput = str | int | Decimal
+
+
+class Unset(Enum):
+    """Marks a field a partial update leaves as it is (distinct from an explicit null)."""
+
+    UNSET = "UNSET"
+
+
+UNSET = Unset.UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class BookDetails:
+    """The fields of a book an admin writes, validated and normalised."""
+
+    title: str
+    author: str
+    genre: str
+    price: Money
+    stock: int
+    isbn: Isbn | None = None
+    description: str | None = None
+    published_year: int | None = None
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        title: str,
+        author: str,
+        genre: str,
+        price: PriceInput,
+        stock: int,
+        isbn: str | None = None,
+        description: str | None = None,
+        published_year: int | None = None,
+    ) -> BookDetails:
+        raw = {
+            "title": title,
+            "author": author,
+            "genre": genre,
+            "price": price,
+            "stock": stock,
+            "isbn": isbn,
+            "description": description,
+            "published_year": published_year,
+        }
+        return cls(**_validated(raw))
+
+
+@dataclass(frozen=True, slots=True)
+class BookChanges:
+    """A partial update: fields left UNSET keep their value; None clears a nullable field."""
+
+    title: str | Unset = UNSET
+    author: str | Unset = UNSET
+    genre: str | Unset = UNSET
+    price: PriceInput | Unset = UNSET
+    stock: int | Unset = UNSET
+    isbn: str | Unset | None = UNSET
+    description: str | Unset | None = UNSET
+    published_year: int | Unset | None = UNSET
+
+    def given(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name)
+            for name in self.__dataclass_fields__
+            if getattr(self, name) is not UNSET
+        }
+
+
+@dataclass(slots=True)
+class Book:
+    id: int
+    details: BookDetails
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def title(self) -> str:
+        return self.details.title
+
+    @property
+    def price(self) -> Money:
+        return self.details.price
+
+    @property
+    def stock(self) -> int:
+        return self.details.stock
+
+    def covers(self, quantity: int) -> bool:
+        return self.details.stock >= quantity
+
+    def shortage(self, quantity: int) -> Shortage | None:
+        if self.covers(quantity):
+            return None
+        return Shortage(self.id, self.title, requested=quantity, available=self.stock)
+
+    def take_stock(self, quantity: int) -> None:
+        """Take copies for an order; refuses to go below zero."""
+        short = self.shortage(quantity)
+        if short is not None:
+            raise InsufficientStock([short])
+        self.details = replace(self.details, stock=self.stock - quantity)
+
+    def restock(self, quantity: int) -> None:
+        new_stock = STOCK.check(self.stock + quantity)
+        if not isinstance(new_stock, int) or quantity <= 0:
+            raise InvalidInput.single("quantity", "would take stock outside 0 to 1000000")
+        self.details = replace(self.details, stock=new_stock)
+
+    def apply(self, changes: BookChanges, now: datetime) -> None:
+        self.details = replace(self.details, **_validated(changes.given()))
+        self.updated_at = now
+
+
+def _validated(raw: dict[str, Any]) -> dict[str, Any]:
+    """Check the given fields, collecting every error before refusing once."""
+    errors = FieldErrors()
+    clean = {name: _FIELD_CHECKS[name](errors, value) for name, value in raw.items()}
+    errors.raise_if_any()
+    return clean
+
+
+def _check_price(errors: FieldErrors, raw: PriceInput) -> Money | None:
+    price = errors.capture(lambda: Money.parse(raw, "price"))
+    if price is not None and not Money(0) < price <= MAX_PRICE:
+        errors.add("price", "must be more than 0 and less than 1000000")
+    return price
+
+
+def _check_optional_text(rule: TextRule) -> Callable[[FieldErrors, str | None], str | None]:
+    def check(errors: FieldErrors, raw: str | None) -> str | None:
+        if raw is None:
+            return None
+        return errors.text(rule, raw) or None
+
+    return check
+
+
+def _check_isbn(errors: FieldErrors, raw: str | None) -> Isbn | None:
+    if raw is None:
+        return None
+    return errors.capture(lambda: Isbn.parse(raw))
+
+
+def _check_year(errors: FieldErrors, raw: int | None) -> int | None:
+    return None if raw is None else errors.integer(PUBLISHED_YEAR, raw)
+
+
+_FIELD_CHECKS: dict[str, Callable[[FieldErrors, Any], Any]] = {
+    "title": lambda errors, raw: errors.text(TITLE, raw),
+    "author": lambda errors, raw: errors.text(AUTHOR, raw),
+    "genre": lambda errors, raw: errors.text(GENRE, raw),
+    "price": _check_price,
+    "stock": lambda errors, raw: errors.integer(STOCK, raw),
+    "isbn": _check_isbn,
+    "description": _check_optional_text(DESCRIPTION),
+    "published_year": _check_year,
+}

@@ -1,0 +1,163 @@
+"""One small hierarchy of the errors the bookstore raises.
+
+Every error carries what a client needs to act on it, and a stable `code` that names the
+kind of problem (the HTTP adapter turns it into a problem `type`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+
+class DomainError(Exception):
+    """A request the bookstore refuses, with a sentence a person can read."""
+
+    code = "domain-error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class InvalidInput(DomainError):
+    """One or more fields break a rule; every offending field is named."""
+
+    code = "validation"
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        self.errors = tuple(errors)
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
+
+    @classmethod
+    def single(cls, field: str, message: str) -> InvalidInput:
+        return cls([FieldError(field, message)])
+
+
+class AuthenticationFailed(DomainError):
+    """Wrong credentials, or a token that is missing, expired, tampered or revoked."""
+
+    code = "unauthorized"
+
+    def __init__(self, detail: str = "Authentication failed.") -> None:
+        super().__init__(detail)
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+    def __init__(self, detail: str = "You are not allowed to do this.") -> None:
+        super().__init__(detail)
+
+
+class NotFound(DomainError):
+    code = "not-found"
+
+
+class BookNotFound(NotFound):
+    def __init__(self, book_id: int) -> None:
+        self.book_id = book_id
+        super().__init__(f"Book {book_id} does not exist.")
+
+
+class UserNotFound(NotFound):
+    def __init__(self, user_id: UUID) -> None:
+        self.user_id = user_id
+        super().__init__(f"User {user_id} does not exist.")
+
+
+class OrderNotFound(NotFound):
+    def __init__(self, order_id: UUID) -> None:
+        self.order_id = order_id
+        super().__init__(f"Order {order_id} does not exist.")
+
+
+class CartLineNotFound(NotFound):
+    def __init__(self, book_id: int) -> None:
+        self.book_id = book_id
+        super().__init__(f"Book {book_id} is not in the cart.")
+
+
+class Conflict(DomainError):
+    """The request is well formed but clashes with the current state."""
+
+    code = "conflict"
+
+
+class EmailAlreadyRegistered(Conflict):
+    code = "email-taken"
+
+    def __init__(self) -> None:
+        super().__init__("An account with this email already exists.")
+
+
+class DuplicateIsbn(Conflict):
+    code = "duplicate-isbn"
+
+    def __init__(self, isbn: str) -> None:
+        self.isbn = isbn
+        super().__init__(f"A book with ISBN {isbn} is already in the catalogue.")
+
+
+@dataclass(frozen=True, slots=True)
+class Shortage:
+    """A book that cannot cover the quantity asked for."""
+
+    book_id: int
+    title: str
+    requested: int
+    available: int
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient-stock"
+
+    def __init__(self, shortages: Sequence[Shortage]) -> None:
+        self.shortages = tuple(shortages)
+        titles = ", ".join(
+            f"'{s.title}' ({s.available} left, {s.requested} asked)" for s in shortages
+        )
+        super().__init__(f"Not enough stock for {titles}.")
+
+
+class CartLimitExceeded(Conflict):
+    code = "cart-limit"
+
+
+class EmptyCart(Conflict):
+    code = "empty-cart"
+
+    def __init__(self) -> None:
+        super().__init__("The cart is empty: add a book before placing an order.")
+
+
+class SelfLockout(Conflict):
+    """An admin tried to disable or demote their own account."""
+
+    code = "self-lockout"
+
+    def __init__(self) -> None:
+        super().__init__("An admin cannot disable or demote their own account.")
+
+
+class IdempotencyKeyMismatch(DomainError):
+    """The key was already used with a different request."""
+
+    code = "idempotency-mismatch"
+
+    def __init__(self) -> None:
+        super().__init__("This Idempotency-Key was already used with a different request.")
+
+
+class IdempotencyInFlight(Conflict):
+    code = "idempotency-in-flight"
+
+    def __init__(self) -> None:
+        super().__init__("A request with this Idempotency-Key is still being processed.")

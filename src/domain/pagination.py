@@ -1,0 +1,49 @@
+"""Pages of results: a validated request and the page that answers it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from bookstore.domain.errors import FieldError, InvalidInput
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    page: int = 1
+    page_size: int = 20
+
+    def __post_init__(self) -> None:
+        errors = []
+        if isinstance(self.page, bool) or not 1 <= self.page <= MAX_PAGE:
+            errors.append(FieldError("page", f"must be between 1 and {MAX_PAGE}"))
+        if isinstance(self.page_size, bool) or not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            errors.append(FieldError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}"))
+        if errors:
+            raise InvalidInput(errors)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    page: int
+    page_size: int
+    total: int
+
+    @classmethod
+    def of(cls, items: Sequence[T], request: PageRequest, total: int) -> Page[T]:
+        return cls(items, request.page, request.page_size, total)
+
+    def map(self, convert: Callable[[T], U]) -> Page[U]:
+        return Page([convert(item) for item in self.items], self.page, self.page_size, self.total)
