@@ -1,0 +1,202 @@
+"""The ports the use cases need. Adapters implement them; use cases depend only on these.
+
+Every repository lives inside a unit of work: nothing it does is visible to others until
+`commit()`, and leaving the `with` block without committing rolls everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from bookstore.application.queries import BookQuery, OrderQuery, UserQuery
+from bookstore.domain.book import Book, BookDetails
+from bookstore.domain.cart import Cart
+from bookstore.domain.order import Order
+from bookstore.domain.pagination import Page
+from bookstore.domain.user import User
+from bookstore.domain.values import Email
+
+
+class BookRepository(Protocol):
+    def add(self, details: BookDetails, now: datetime) -> Book:
+        """Store a new book and give it an id; raises `DuplicateIsbn`."""
+        ...
+
+    def get(self, book_id: int) -> Book | None:
+        """A book still in the catalogue, or None."""
+        ...
+
+    def get_many(self, book_ids: Collection[int]) -> dict[int, Book]:
+        """The catalogue books among these ids (missing ones are left out)."""
+        ...
+
+    def lock(self, book_ids: Collection[int]) -> dict[int, Book]:
+        """Like `get_many`, but fresh from storage and locked against concurrent writers
+        until the unit of work ends; rows are locked in ascending id order."""
+        ...
+
+    def update(self, book: Book) -> None:
+        """Write a book's details; raises `DuplicateIsbn`."""
+        ...
+
+    def take_stock(self, book_id: int, quantity: int) -> bool:
+        """Atomically take copies if the stock covers them; False (nothing taken) if not."""
+        ...
+
+    def add_stock(self, book_id: int, quantity: int, now: datetime) -> Book | None:
+        """Atomically add copies; None if the book is not in the catalogue."""
+        ...
+
+    def remove(self, book_id: int, now: datetime) -> bool:
+        """Take a book out of the catalogue (past orders keep their lines); False if absent."""
+        ...
+
+    def search(self, query: BookQuery) -> Page[Book]: ...
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> None:
+        """Raises `EmailAlreadyRegistered` when the email is taken, whatever its case."""
+        ...
+
+    def get(self, user_id: UUID) -> User | None: ...
+
+    def get_by_email(self, email: Email) -> User | None: ...
+
+    def update(self, user: User) -> None: ...
+
+    def list(self, query: UserQuery) -> Page[User]: ...
+
+
+class CartRepository(Protocol):
+    def get(self, user_id: UUID) -> Cart:
+        """The user's cart; an empty one if they have none yet."""
+        ...
+
+    def save(self, cart: Cart) -> None: ...
+
+    def remove_book_everywhere(self, book_id: int) -> None: ...
+
+
+class OrderRepository(Protocol):
+    def add(self, order: Order) -> None: ...
+
+    def get(self, order_id: UUID) -> Order | None: ...
+
+    def list(self, query: OrderQuery) -> Page[Order]:
+        """Newest first."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshTokenRecord:
+    """What the server remembers of a refresh token, to rotate it and detect reuse."""
+
+    token_id: str
+    family_id: str
+    user_id: UUID
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class SessionRepository(Protocol):
+    def add_refresh_token(self, record: RefreshTokenRecord) -> None: ...
+
+    def get_refresh_token(self, token_id: str) -> RefreshTokenRecord | None: ...
+
+    def use_refresh_token(self, token_id: str, now: datetime) -> bool:
+        """Mark a refresh token used, atomically; False if it was already used or revoked."""
+        ...
+
+    def revoke_family(self, family_id: str, now: datetime) -> None: ...
+
+    def revoke_access_token(self, token_id: str, expires_at: datetime) -> None: ...
+
+    def is_access_token_revoked(self, token_id: str) -> bool: ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def books(self) -> BookRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def carts(self) -> CartRepository: ...
+
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work. `read_only` promises no writes, so storage need not serialise
+        it behind writers (SQLite takes its write lock up front otherwise)."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
+        ...
+
+
+class IdGenerator(Protocol):
+    def new_id(self) -> UUID: ...
+
+    def new_token_id(self) -> str: ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password: str, password_hash: str) -> bool:
+        """True when the password matches; never raises for a wrong or odd password."""
+        ...
+
+
+class TokenKind(StrEnum):
+    ACCESS = "access"
+    REFRESH = "refresh"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    subject: UUID
+    token_id: str
+    kind: TokenKind
+    issued_at: datetime
+    expires_at: datetime
+    family_id: str | None = None
+
+
+class TokenService(Protocol):
+    def issue(self, claims: TokenClaims) -> str: ...
+
+    def read(self, token: str, kind: TokenKind) -> TokenClaims:
+        """Verify signature, expiry and kind; raises `AuthenticationFailed` otherwise."""
+        ...
