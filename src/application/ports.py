@@ -178,6 +178,11 @@ class PasswordHasher(Protocol):
         """True when the password matches; never raises for a wrong or odd password."""
         ...
 
+    def dummy_hash(self) -> str:
+        """A valid hash of no one's password: checking against it costs as much as a real
+        check, so unknown accounts cannot be told apart by timing."""
+        ...
+
 
 class TokenKind(StrEnum):
     ACCESS = "access"

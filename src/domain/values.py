@@ -142,3 +142,10 @@ class FieldErrors:
     def raise_if_any(self) -> None:
         if self._errors:
             raise InvalidInput(self._errors)
+
+    def require(self, value: T | None) -> T:
+        """Raise the collected errors, if any; otherwise the value captured without error."""
+        self.raise_if_any()
+        if value is None:
+            raise InvalidInput([FieldError("request", "is incomplete")])
+        return value

@@ -1,0 +1,16 @@
+"""Store-wide settings the use cases obey, chosen by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bookstore.domain.cart import CartLimits
+
+
+@dataclass(frozen=True, slots=True)
+class StoreConfig:
+    currency: str = "USD"
+    cart_limits: CartLimits = field(default_factory=CartLimits)
+    access_token_ttl: timedelta = timedelta(minutes=15)
+    refresh_token_ttl: timedelta = timedelta(days=14)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.domain.errors import OrderNotFound
+from bookstore.domain.order import Order
+from bookstore.domain.user import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class GetOrderCommand:
+    actor: Actor
+    order_id: UUID
+
+
+class GetOrder:
+    """One order.
+
+    - A customer sees only their own: another user's order is not found (its existence is
+      not confirmed).
+    - An admin sees any order.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    def __call__(self, command: GetOrderCommand) -> Order:
+        with self._uow(read_only=True) as uow:
+            order = uow.orders.get(command.order_id)
+        if order is None or not _may_see(command.actor, order):
+            raise OrderNotFound(command.order_id)
+        return order
+
+
+def _may_see(actor: Actor, order: Order) -> bool:
+    return actor.is_admin or order.user_id == actor.user_id

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bookstore.application.authorization import require_admin
+from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.queries import OrderQuery
+from bookstore.domain.order import Order
+from bookstore.domain.pagination import Page, PageRequest
+from bookstore.domain.user import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class ListMyOrdersCommand:
+    actor: Actor
+    page: PageRequest = field(default_factory=PageRequest)
+
+
+class ListMyOrders:
+    """The caller's own orders, newest first."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    def __call__(self, command: ListMyOrdersCommand) -> Page[Order]:
+        query = OrderQuery(page=command.page, user_id=command.actor.user_id)
+        with self._uow(read_only=True) as uow:
+            return uow.orders.list(query)
+
+
+@dataclass(frozen=True, slots=True)
+class ListAllOrdersCommand:
+    actor: Actor
+    query: OrderQuery = field(default_factory=OrderQuery)
+
+
+class ListAllOrders:
+    """Every user's orders, newest first, optionally for one user or one status.
+
+    - Only an admin may.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    def __call__(self, command: ListAllOrdersCommand) -> Page[Order]:
+        require_admin(command.actor)
+        with self._uow(read_only=True) as uow:
+            return uow.orders.list(command.query)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bookstore.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from bookstore.domain.errors import EmptyCart, InsufficientStock, Shortage
+from bookstore.domain.order import Order, OrderLine
+from bookstore.domain.user import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceOrderCommand:
+    actor: Actor
+
+
+class PlaceOrder:
+    """Turn the caller's cart into an order.
+
+    - All lines or none: if any book falls short, nothing changes and every short book is
+      reported with the quantity asked and the quantity available.
+    - Stock never goes below zero, whatever runs concurrently: the books are locked in id
+      order, and each is taken with a conditional decrement.
+    - The order keeps each book's title and price as they are now; the cart is emptied.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+
+    def __call__(self, command: PlaceOrderCommand) -> Order:
+        with self._uow() as uow:
+            cart = uow.carts.get(command.actor.user_id)
+            if cart.is_empty:
+                raise EmptyCart()
+            books = uow.books.lock(cart.lines.keys())
+            order = Order.place(
+                order_id=self._ids.new_id(), cart=cart, books=books, now=self._clock.now()
+            )
+            for line in order.lines:
+                if not uow.books.take_stock(line.book_id, line.quantity):
+                    raise InsufficientStock([_shortage_now(uow, line)])
+            uow.orders.add(order)
+            cart.clear()
+            uow.carts.save(cart)
+            uow.commit()
+        return order
+
+
+def _shortage_now(uow: UnitOfWork, line: OrderLine) -> Shortage:
+    """Only reached if storage let the stock change under the lock: report it as it is."""
+    book = uow.books.get(line.book_id)
+    available = book.stock if book else 0
+    return Shortage(line.book_id, line.title, requested=line.quantity, available=available)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bookstore.application.authorization import require_admin
+from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.domain.book import STOCK, Book
+from bookstore.domain.errors import BookNotFound, InvalidInput
+from bookstore.domain.user import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class RestockBookCommand:
+    actor: Actor
+    book_id: int
+    quantity: int
+
+
+class RestockBook:
+    """Add copies to a book's stock, atomically, whatever orders run at the same time.
+
+    - Only an admin may.
+    - The quantity is 1 to 1,000,000.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def __call__(self, command: RestockBookCommand) -> Book:
+        require_admin(command.actor)
+        if not 1 <= command.quantity <= STOCK.maximum:
+            raise InvalidInput.single("quantity", f"must be between 1 and {STOCK.maximum}")
+        with self._uow() as uow:
+            book = uow.books.add_stock(command.book_id, command.quantity, self._clock.now())
+            if book is None:
+                raise BookNotFound(command.book_id)
+            uow.commit()
+        return book

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bookstore.application.authorization import require_admin
+from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.domain.book import Book, BookChanges
+from bookstore.domain.errors import BookNotFound
+from bookstore.domain.user import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateBookCommand:
+    actor: Actor
+    book_id: int
+    changes: BookChanges
+
+
+class UpdateBook:
+    """Change some fields of a book; the others keep their value.
+
+    - Only an admin may.
+    - The book is locked while it changes, so a concurrent order cannot be lost.
+    - Past orders keep the title and price they were placed at.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def __call__(self, command: UpdateBookCommand) -> Book:
+        require_admin(command.actor)
+        with self._uow() as uow:
+            book = uow.books.lock([command.book_id]).get(command.book_id)
+            if book is None:
+                raise BookNotFound(command.book_id)
+            book.apply(command.changes, self._clock.now())
+            uow.books.update(book)
+            uow.commit()
+        return book
