@@ -1,0 +1,1 @@
+"""Driven adapters: storage, password hashing, tokens, clock and ids."""

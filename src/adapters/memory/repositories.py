@@ -1,0 +1,270 @@
+"""In-memory repositories over a transaction's private copy of the state."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
+from datetime import datetime
+from typing import TypeVar
+from uuid import UUID
+
+from bookstore.adapters.memory.state import MemoryState
+from bookstore.application.ports import RefreshTokenRecord
+from bookstore.application.queries import BookQuery, BookSort, OrderQuery, UserQuery
+from bookstore.domain.book import Book, BookDetails
+from bookstore.domain.cart import Cart
+from bookstore.domain.errors import DuplicateIsbn, EmailAlreadyRegistered
+from bookstore.domain.order import Order
+from bookstore.domain.pagination import Page, PageRequest
+from bookstore.domain.user import User
+from bookstore.domain.values import Email
+
+T = TypeVar("T")
+
+_WEIGHTS = {"title": 10.0, "author": 4.0, "genre": 1.0}
+
+
+def _copy(book: Book) -> Book:
+    return replace(book)
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form of a text."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _page(items: list[T], request: PageRequest) -> Page[T]:
+    window = items[request.offset : request.offset + request.page_size]
+    return Page.of(window, request, total=len(items))
+
+
+class MemoryBookRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+    def add(self, details: BookDetails, now: datetime) -> Book:
+        self._refuse_duplicate_isbn(details, book_id=None)
+        self._state.last_book_id += 1
+        book = Book(self._state.last_book_id, details, now, now)
+        self._state.books[book.id] = _copy(book)
+        return book
+
+    def get(self, book_id: int) -> Book | None:
+        book = self._state.books.get(book_id)
+        return _copy(book) if book else None
+
+    def get_many(self, book_ids: Collection[int]) -> dict[int, Book]:
+        return {i: _copy(b) for i in book_ids if (b := self._state.books.get(i)) is not None}
+
+    def lock(self, book_ids: Collection[int]) -> dict[int, Book]:
+        # A write transaction holds the store's write lock already.
+        return self.get_many(sorted(book_ids))
+
+    def update(self, book: Book) -> None:
+        if book.id in self._state.books:
+            self._refuse_duplicate_isbn(book.details, book_id=book.id)
+            self._state.books[book.id] = _copy(book)
+
+    def take_stock(self, book_id: int, quantity: int) -> bool:
+        book = self._state.books.get(book_id)
+        if book is None or not book.covers(quantity):
+            return False
+        taken = _copy(book)
+        taken.take_stock(quantity)
+        self._state.books[book_id] = taken
+        return True
+
+    def add_stock(self, book_id: int, quantity: int, now: datetime) -> Book | None:
+        book = self._state.books.get(book_id)
+        if book is None:
+            return None
+        restocked = _copy(book)
+        restocked.restock(quantity)
+        restocked.updated_at = now
+        self._state.books[book_id] = restocked
+        return _copy(restocked)
+
+    def remove(self, book_id: int, now: datetime) -> bool:
+        book = self._state.books.pop(book_id, None)
+        if book is None:
+            return False
+        self._state.removed_books[book_id] = replace(book, updated_at=now)
+        return True
+
+    def search(self, query: BookQuery) -> Page[Book]:
+        matches = [
+            (score, book)
+            for book in self._state.books.values()
+            if _passes_filters(book, query) and (score := _relevance(book, query)) is not None
+        ]
+        matches.sort(key=_sort_key(query.effective_sort))
+        return _page([_copy(book) for _, book in matches], query.page)
+
+    def _refuse_duplicate_isbn(self, details: BookDetails, book_id: int | None) -> None:
+        if details.isbn is None:
+            return
+        for other in self._state.books.values():
+            if other.id != book_id and other.details.isbn == details.isbn:
+                raise DuplicateIsbn(details.isbn.value)
+
+
+def _passes_filters(book: Book, query: BookQuery) -> bool:
+    d = book.details
+    checks = (
+        query.title is None or query.title.casefold() in d.title.casefold(),
+        query.author is None or query.author.casefold() in d.author.casefold(),
+        query.genre is None or query.genre.casefold() == d.genre.casefold(),
+        query.min_price is None or d.price >= query.min_price,
+        query.max_price is None or d.price <= query.max_price,
+        not query.in_stock or d.stock > 0,
+    )
+    return all(checks)
+
+
+def _relevance(book: Book, query: BookQuery) -> float | None:
+    """None when a search word matches nowhere; otherwise a score, title weighing most."""
+    words = [_fold(w) for w in query.search_words]
+    if not words:
+        return 0.0
+    fields = {name: _fold(getattr(book.details, name)).split() for name in _WEIGHTS}
+    score = 0.0
+    for word in words:
+        hits = [name for name, tokens in fields.items() if any(t.startswith(word) for t in tokens)]
+        if not hits:
+            return None
+        score += sum(_WEIGHTS[name] for name in hits)
+    return score
+
+
+def _sort_key(sort: BookSort) -> Callable[[tuple[float, Book]], tuple[object, ...]]:
+    keys: dict[BookSort, Callable[[tuple[float, Book]], tuple[object, ...]]] = {
+        BookSort.RELEVANCE: lambda sb: (-sb[0], sb[1].title.casefold(), sb[1].id),
+        BookSort.TITLE: lambda sb: (sb[1].title.casefold(), sb[1].id),
+        BookSort.TITLE_DESC: lambda sb: (_Reverse(sb[1].title.casefold()), -sb[1].id),
+        BookSort.PRICE: lambda sb: (sb[1].price, sb[1].id),
+        BookSort.PRICE_DESC: lambda sb: (-sb[1].price.cents, -sb[1].id),
+        BookSort.CREATED_AT: lambda sb: (sb[1].created_at, sb[1].id),
+        BookSort.CREATED_AT_DESC: lambda sb: (_Reverse(sb[1].created_at), -sb[1].id),
+    }
+    return keys[sort]
+
+
+class _Reverse:
+    """Inverts the order of a value inside a sort key."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Reverse) -> bool:
+        return bool(other.value < self.value)  # type: ignore[operator]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reverse) and bool(self.value == other.value)
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+class MemoryUserRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+    def add(self, user: User) -> None:
+        if self.get_by_email(user.email) is not None:
+            raise EmailAlreadyRegistered()
+        self._state.users[user.id] = replace(user)
+
+    def get(self, user_id: UUID) -> User | None:
+        user = self._state.users.get(user_id)
+        return replace(user) if user else None
+
+    def get_by_email(self, email: Email) -> User | None:
+        found = (u for u in self._state.users.values() if u.email == email)
+        user = next(found, None)
+        return replace(user) if user else None
+
+    def update(self, user: User) -> None:
+        if user.id in self._state.users:
+            self._state.users[user.id] = replace(user)
+
+    def list(self, query: UserQuery) -> Page[User]:
+        needle = (query.email_contains or "").casefold()
+        users = [u for u in self._state.users.values() if needle in u.email.value]
+        users.sort(key=lambda u: (u.created_at, str(u.id)))
+        return _page([replace(u) for u in users], query.page)
+
+
+class MemoryCartRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+    def get(self, user_id: UUID) -> Cart:
+        return Cart(user_id, dict(self._state.carts.get(user_id, {})))
+
+    def save(self, cart: Cart) -> None:
+        self._state.carts[cart.user_id] = dict(cart.lines)
+
+    def remove_book_everywhere(self, book_id: int) -> None:
+        for lines in self._state.carts.values():
+            lines.pop(book_id, None)
+
+
+class MemoryOrderRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+    def add(self, order: Order) -> None:
+        self._state.orders[order.id] = order
+
+    def get(self, order_id: UUID) -> Order | None:
+        return self._state.orders.get(order_id)
+
+    def list(self, query: OrderQuery) -> Page[Order]:
+        orders = [o for o in _newest_first(self._state.orders.values()) if _wanted(o, query)]
+        return _page(orders, query.page)
+
+
+def _newest_first(orders: Iterable[Order]) -> list[Order]:
+    # Dicts keep insertion order: among equal timestamps, the later insert is newer.
+    indexed = list(enumerate(orders))
+    indexed.sort(key=lambda io: (io[1].created_at, io[0]), reverse=True)
+    return [order for _, order in indexed]
+
+
+def _wanted(order: Order, query: OrderQuery) -> bool:
+    return (query.user_id is None or order.user_id == query.user_id) and (
+        query.status is None or order.status is query.status
+    )
+
+
+class MemorySessionRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+    def add_refresh_token(self, record: RefreshTokenRecord) -> None:
+        self._state.refresh_tokens[record.token_id] = record
+
+    def get_refresh_token(self, token_id: str) -> RefreshTokenRecord | None:
+        return self._state.refresh_tokens.get(token_id)
+
+    def use_refresh_token(self, token_id: str, now: datetime) -> bool:
+        record = self._state.refresh_tokens.get(token_id)
+        if record is None or record.used_at is not None or record.revoked_at is not None:
+            return False
+        self._state.refresh_tokens[token_id] = replace(record, used_at=now)
+        return True
+
+    def revoke_family(self, family_id: str, now: datetime) -> None:
+        for token_id, record in list(self._state.refresh_tokens.items()):
+            if record.family_id == family_id and record.revoked_at is None:
+                self._state.refresh_tokens[token_id] = replace(record, revoked_at=now)
+
+    def revoke_access_token(self, token_id: str, expires_at: datetime) -> None:
+        self._state.revoked_access_tokens[token_id] = expires_at
+
+    def is_access_token_revoked(self, token_id: str) -> bool:
+        return token_id in self._state.revoked_access_tokens

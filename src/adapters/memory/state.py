@@ -1,0 +1,38 @@
+"""The committed state of an in-memory store: plain dicts of records never shared out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from uuid import UUID
+
+from bookstore.application.ports import RefreshTokenRecord
+from bookstore.domain.book import Book
+from bookstore.domain.order import Order
+from bookstore.domain.user import User
+
+
+@dataclass(slots=True)
+class MemoryState:
+    books: dict[int, Book] = field(default_factory=dict)
+    removed_books: dict[int, Book] = field(default_factory=dict)
+    last_book_id: int = 0
+    users: dict[UUID, User] = field(default_factory=dict)
+    carts: dict[UUID, dict[int, int]] = field(default_factory=dict)
+    orders: dict[UUID, Order] = field(default_factory=dict)
+    refresh_tokens: dict[str, RefreshTokenRecord] = field(default_factory=dict)
+    revoked_access_tokens: dict[str, datetime] = field(default_factory=dict)
+
+    def fork(self) -> MemoryState:
+        """A copy a transaction may change freely: tables are copied, records are replaced
+        rather than mutated, so sharing them is safe."""
+        return replace(
+            self,
+            books=dict(self.books),
+            removed_books=dict(self.removed_books),
+            users=dict(self.users),
+            carts={user: dict(lines) for user, lines in self.carts.items()},
+            orders=dict(self.orders),
+            refresh_tokens=dict(self.refresh_tokens),
+            revoked_access_tokens=dict(self.revoked_access_tokens),
+        )

@@ -1,0 +1,77 @@
+"""An in-memory unit of work: a private copy of the state, swapped in on commit.
+
+Write units of work hold the store's lock from start to end, as SQLite's `BEGIN IMMEDIATE`
+does, so concurrent writers are serialised and stock cannot be oversold.
+"""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+from typing import Self
+
+from bookstore.adapters.memory.repositories import (
+    MemoryBookRepository,
+    MemoryCartRepository,
+    MemoryOrderRepository,
+    MemorySessionRepository,
+    MemoryUserRepository,
+)
+from bookstore.adapters.memory.state import MemoryState
+
+
+class MemoryUnitOfWorkFactory:
+    def __init__(self) -> None:
+        self.state = MemoryState()
+        self._write_lock = threading.Lock()
+        self._swap_lock = threading.Lock()
+
+    def __call__(self, *, read_only: bool = False) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self, read_only=read_only)
+
+    def begin(self, read_only: bool) -> MemoryState:
+        if not read_only:
+            self._write_lock.acquire()
+        with self._swap_lock:
+            return self.state.fork()
+
+    def publish(self, state: MemoryState) -> None:
+        with self._swap_lock:
+            self.state = state.fork()
+
+    def end(self, read_only: bool) -> None:
+        if not read_only:
+            self._write_lock.release()
+
+
+class MemoryUnitOfWork:
+    def __init__(self, store: MemoryUnitOfWorkFactory, *, read_only: bool) -> None:
+        self._store = store
+        self._read_only = read_only
+        self._state: MemoryState | None = None
+
+    def __enter__(self) -> Self:
+        self._state = self._store.begin(self._read_only)
+        state = self._state
+        self.books = MemoryBookRepository(state)
+        self.users = MemoryUserRepository(state)
+        self.carts = MemoryCartRepository(state)
+        self.orders = MemoryOrderRepository(state)
+        self.sessions = MemorySessionRepository(state)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._state = None
+        self._store.end(self._read_only)
+
+    def commit(self) -> None:
+        if self._state is None:
+            raise RuntimeError("commit() outside the unit of work's `with` block")
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
+        self._store.publish(self._state)
