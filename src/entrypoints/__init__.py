@@ -1,0 +1,1 @@
+"""Driving side: the HTTP API, the command line, and the composition root."""

@@ -1,0 +1,118 @@
+"""The composition root: builds the whole application from settings.
+
+Library users build one with `create_container()` and call use cases from it:
+
+    store = create_container(Settings(database_url="memory://"))
+    user = store.register_user()(RegisterUserCommand("ada@example.com", "correct horse"))
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dependency_injector import containers, providers
+
+from bookstore.adapters.clock import SystemClock
+from bookstore.adapters.hashing import BcryptHasher
+from bookstore.adapters.ids import RandomIds
+from bookstore.adapters.memory import MemoryUnitOfWorkFactory
+from bookstore.adapters.tokens import JwtTokenService
+from bookstore.application.config import StoreConfig
+from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.sessions import SessionIssuer
+from bookstore.application.use_cases.add_book import AddBook
+from bookstore.application.use_cases.add_to_cart import AddToCart
+from bookstore.application.use_cases.authenticate import Authenticate
+from bookstore.application.use_cases.clear_cart import ClearCart
+from bookstore.application.use_cases.create_admin import CreateAdmin
+from bookstore.application.use_cases.get_book import GetBook
+from bookstore.application.use_cases.get_order import GetOrder
+from bookstore.application.use_cases.get_profile import GetProfile
+from bookstore.application.use_cases.list_orders import ListAllOrders, ListMyOrders
+from bookstore.application.use_cases.list_users import ListUsers
+from bookstore.application.use_cases.log_in import LogIn
+from bookstore.application.use_cases.log_out import LogOut
+from bookstore.application.use_cases.place_order import PlaceOrder
+from bookstore.application.use_cases.refresh_session import RefreshSession
+from bookstore.application.use_cases.register_user import RegisterUser
+from bookstore.application.use_cases.remove_book import RemoveBook
+from bookstore.application.use_cases.remove_from_cart import RemoveFromCart
+from bookstore.application.use_cases.restock_book import RestockBook
+from bookstore.application.use_cases.search_books import SearchBooks
+from bookstore.application.use_cases.set_cart_quantity import SetCartQuantity
+from bookstore.application.use_cases.update_book import UpdateBook
+from bookstore.application.use_cases.update_user import UpdateUser
+from bookstore.application.use_cases.view_cart import ViewCart
+from bookstore.domain.cart import CartLimits
+from bookstore.entrypoints.settings import Settings
+
+MEMORY_URL = "memory://"
+
+
+def make_unit_of_work_factory(database_url: str) -> UnitOfWorkFactory:
+    """In-memory storage for `memory://`; SQLAlchemy for every other URL."""
+    if database_url == MEMORY_URL:
+        return MemoryUnitOfWorkFactory()
+    from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine
+
+    return SqlUnitOfWorkFactory(make_engine(database_url))
+
+
+def make_store_config(settings: Settings) -> StoreConfig:
+    return StoreConfig(
+        currency=settings.currency,
+        cart_limits=CartLimits(settings.max_line_quantity, settings.max_cart_books),
+        access_token_ttl=timedelta(minutes=settings.access_token_minutes),
+        refresh_token_ttl=timedelta(days=settings.refresh_token_days),
+    )
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(RandomIds)
+    hasher = providers.Singleton(BcryptHasher, rounds=settings.provided.bcrypt_rounds)
+    tokens = providers.Singleton(
+        JwtTokenService, secret=settings.provided.effective_jwt_secret, clock=clock
+    )
+    store_config = providers.Singleton(make_store_config, settings)
+    uow = providers.Singleton(make_unit_of_work_factory, settings.provided.database_url)
+    session_issuer = providers.Singleton(
+        SessionIssuer, tokens=tokens, clock=clock, ids=ids, config=store_config
+    )
+
+    register_user = providers.Factory(RegisterUser, uow, hasher, clock, ids)
+    create_admin = providers.Factory(CreateAdmin, uow, hasher, clock, ids)
+    log_in = providers.Factory(LogIn, uow, hasher, session_issuer)
+    refresh_session = providers.Factory(RefreshSession, uow, tokens, clock, session_issuer)
+    log_out = providers.Factory(LogOut, uow, tokens, clock)
+    authenticate = providers.Factory(Authenticate, uow, tokens)
+    get_profile = providers.Factory(GetProfile, uow)
+
+    search_books = providers.Factory(SearchBooks, uow)
+    get_book = providers.Factory(GetBook, uow)
+    add_book = providers.Factory(AddBook, uow, clock)
+    update_book = providers.Factory(UpdateBook, uow, clock)
+    restock_book = providers.Factory(RestockBook, uow, clock)
+    remove_book = providers.Factory(RemoveBook, uow, clock)
+
+    view_cart = providers.Factory(ViewCart, uow, store_config)
+    add_to_cart = providers.Factory(AddToCart, uow, store_config)
+    set_cart_quantity = providers.Factory(SetCartQuantity, uow, store_config)
+    remove_from_cart = providers.Factory(RemoveFromCart, uow, store_config)
+    clear_cart = providers.Factory(ClearCart, uow)
+
+    place_order = providers.Factory(PlaceOrder, uow, clock, ids)
+    list_my_orders = providers.Factory(ListMyOrders, uow)
+    get_order = providers.Factory(GetOrder, uow)
+    list_all_orders = providers.Factory(ListAllOrders, uow)
+
+    list_users = providers.Factory(ListUsers, uow)
+    update_user = providers.Factory(UpdateUser, uow)
+
+
+def create_container(settings: Settings | None = None) -> Container:
+    """Build the application; in-memory storage unless the settings name a database."""
+    container = Container(settings=settings or Settings(database_url=MEMORY_URL))
+    return container

@@ -1,0 +1,100 @@
+"""Settings from `BOOKSTORE_*` environment variables, and an optional `.env` file.
+
+Real environment variables win over the `.env` file. Development defaults work on a fresh
+machine; production refuses to start without a real JWT secret.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+from dotenv import dotenv_values
+
+PREFIX = "BOOKSTORE_"
+MIN_SECRET_BYTES = 32
+DEVELOPMENT_SECRET = "development-only-secret-never-use-in-production!"
+
+PositiveInt = Annotated[int, msgspec.Meta(ge=1, le=10_000_000)]
+
+
+class SettingsError(ValueError):
+    """Settings that cannot work; the message says which and why."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
+    env: Literal["development", "production"] = "development"
+    database_url: str = "sqlite:///./bookstore.db"
+    jwt_secret: str = ""
+    access_token_minutes: PositiveInt = 15
+    refresh_token_days: PositiveInt = 14
+    currency: Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")] = "USD"
+    max_line_quantity: PositiveInt = 100
+    max_cart_books: PositiveInt = 100
+    catalog_requires_auth: bool = False
+    rate_limits: Literal["on", "off"] = "on"
+    login_failures_per_minute: PositiveInt = 10
+    registrations_per_hour: PositiveInt = 50
+    orders_per_minute: PositiveInt = 60
+    redis_url: str = ""
+    cors_origins: str = ""
+    trusted_proxies: str = ""
+    max_body_bytes: PositiveInt = 1024 * 1024
+    bcrypt_rounds: Annotated[int, msgspec.Meta(ge=4, le=31)] = 12
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def effective_jwt_secret(self) -> str:
+        """The configured secret; in development only, a fixed default when none is set."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        if self.is_production:
+            raise SettingsError("BOOKSTORE_JWT_SECRET is required in production")
+        return DEVELOPMENT_SECRET
+
+    def check(self) -> Settings:
+        """Refuse settings that cannot run safely."""
+        secret = self.effective_jwt_secret
+        if len(secret.encode()) < MIN_SECRET_BYTES and self.is_production:
+            raise SettingsError(
+                f"BOOKSTORE_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes in production"
+            )
+        return self
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Read settings; the `.env` file (if present) fills in what the environment lacks."""
+    raw: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        raw.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    raw.update(os.environ if environ is None else environ)
+    fields = {
+        key.removeprefix(PREFIX).lower(): value
+        for key, value in raw.items()
+        if key.startswith(PREFIX) and not key.startswith(PREFIX + "TEST_")
+    }
+    known = {name for name in Settings.__struct_fields__}
+    try:
+        settings = msgspec.convert(
+            {k: v for k, v in fields.items() if k in known}, Settings, strict=False
+        )
+    except msgspec.ValidationError as error:
+        raise SettingsError(f"invalid setting: {error}") from None
+    return settings.check()
