@@ -1,1 +1,87 @@
-"""One use case per module, each a class called with a command."""
+"""One use case per module, each a class called with a command; re-exported here."""
+
+from bookstore.application.use_cases.add_book import AddBook, AddBookCommand
+from bookstore.application.use_cases.add_to_cart import AddToCart, AddToCartCommand
+from bookstore.application.use_cases.authenticate import Authenticate, Authenticated
+from bookstore.application.use_cases.clear_cart import ClearCart
+from bookstore.application.use_cases.create_admin import CreateAdmin, CreateAdminCommand
+from bookstore.application.use_cases.get_book import GetBook
+from bookstore.application.use_cases.get_order import GetOrder, GetOrderCommand
+from bookstore.application.use_cases.get_profile import GetProfile
+from bookstore.application.use_cases.list_orders import (
+    ListAllOrders,
+    ListAllOrdersCommand,
+    ListMyOrders,
+    ListMyOrdersCommand,
+)
+from bookstore.application.use_cases.list_users import ListUsers, ListUsersCommand
+from bookstore.application.use_cases.log_in import LogIn, LogInCommand
+from bookstore.application.use_cases.log_out import LogOut, LogOutCommand
+from bookstore.application.use_cases.place_order import PlaceOrder, PlaceOrderCommand
+from bookstore.application.use_cases.refresh_session import (
+    RefreshSession,
+    RefreshSessionCommand,
+)
+from bookstore.application.use_cases.register_user import RegisterUser, RegisterUserCommand
+from bookstore.application.use_cases.remove_book import RemoveBook, RemoveBookCommand
+from bookstore.application.use_cases.remove_from_cart import (
+    RemoveFromCart,
+    RemoveFromCartCommand,
+)
+from bookstore.application.use_cases.restock_book import RestockBook, RestockBookCommand
+from bookstore.application.use_cases.search_books import SearchBooks
+from bookstore.application.use_cases.set_cart_quantity import (
+    SetCartQuantity,
+    SetCartQuantityCommand,
+)
+from bookstore.application.use_cases.update_book import UpdateBook, UpdateBookCommand
+from bookstore.application.use_cases.update_user import UpdateUser, UpdateUserCommand
+from bookstore.application.use_cases.view_cart import CartLineView, CartView, ViewCart
+
+__all__ = [
+    "AddBook",
+    "AddBookCommand",
+    "AddToCart",
+    "AddToCartCommand",
+    "Authenticate",
+    "Authenticated",
+    "CartLineView",
+    "CartView",
+    "ClearCart",
+    "CreateAdmin",
+    "CreateAdminCommand",
+    "GetBook",
+    "GetOrder",
+    "GetOrderCommand",
+    "GetProfile",
+    "ListAllOrders",
+    "ListAllOrdersCommand",
+    "ListMyOrders",
+    "ListMyOrdersCommand",
+    "ListUsers",
+    "ListUsersCommand",
+    "LogIn",
+    "LogInCommand",
+    "LogOut",
+    "LogOutCommand",
+    "PlaceOrder",
+    "PlaceOrderCommand",
+    "RefreshSession",
+    "RefreshSessionCommand",
+    "RegisterUser",
+    "RegisterUserCommand",
+    "RemoveBook",
+    "RemoveBookCommand",
+    "RemoveFromCart",
+    "RemoveFromCartCommand",
+    "RestockBook",
+    "RestockBookCommand",
+    "SearchBooks",
+    "SetCartQuantity",
+    "SetCartQuantityCommand",
+    "UpdateBook",
+    "UpdateBookCommand",
+    "UpdateUser",
+    "UpdateUserCommand",
+    "ViewCart",
+]
