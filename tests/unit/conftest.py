@@ -1,0 +1,31 @@
+"""Shared fixtures for the unit suite, and the Hypothesis profiles.
+
+`CI=true` loads the "ci" profile: derandomised (a failure reproduces from the same run),
+no example database, and no deadline, since shared CI machines stall unpredictably.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from .support import Shop
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
+
+
+@pytest.fixture
+def shop() -> Shop:
+    """A fresh in-memory bookstore with a hand-set clock and a fast password hasher."""
+    return Shop.open()
