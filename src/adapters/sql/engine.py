@@ -1,0 +1,87 @@
+"""Engines for SQLite and PostgreSQL, tuned for a threaded server.
+
+SQLite: WAL (readers never wait for the writer), `busy_timeout=5000`, foreign keys on,
+`synchronous=NORMAL`. pysqlite's own transaction handling is switched off
+(`isolation_level=None`) and the "begin" event emits the BEGIN itself: `BEGIN IMMEDIATE`
+for a write unit of work, so writers queue for the write lock up front instead of failing
+with "database is locked" when a read turns into a write, and a plain deferred `BEGIN` for a
+read-only one, so reads are never serialised behind writers. The choice travels as the
+connection's `READ_ONLY` execution option.
+
+PostgreSQL: psycopg 3 (`postgresql://` is taken to mean `postgresql+psycopg://`), with
+`pool_pre_ping` so connections dropped by a server restart are replaced, not handed out.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool, StaticPool
+
+READ_ONLY = "bookstore_read_only"
+"""Execution option: the connection's transactions will not write."""
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=NORMAL",
+)
+POOL_SIZE = 10
+MAX_OVERFLOW = 20
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """A sync engine for a SQLAlchemy URL: `sqlite:///path`, `sqlite://` (in memory, one
+    shared connection: for tests and scripts), or `postgresql+psycopg://...`."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed, echo=echo)
+    if backend == "postgresql":
+        return _postgresql_engine(parsed, echo=echo)
+    raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)}")
+
+
+def _is_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
+
+
+def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
+    connect_args = {"check_same_thread": False, "timeout": 5}
+    engine = (
+        create_engine(url, echo=echo, poolclass=StaticPool, connect_args=connect_args)
+        if _is_memory(url)
+        else create_engine(
+            url,
+            echo=echo,
+            poolclass=QueuePool,
+            pool_size=POOL_SIZE,
+            max_overflow=MAX_OVERFLOW,
+            connect_args=connect_args,
+        )
+    )
+    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "begin", _begin_sqlite)
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEntry) -> None:
+    dbapi_connection.isolation_level = None
+    for pragma in SQLITE_PRAGMAS:
+        dbapi_connection.execute(pragma).close()
+
+
+def _begin_sqlite(conn: Connection) -> None:
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _postgresql_engine(url: URL, *, echo: bool) -> Engine:
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    options: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": 1800}
+    return create_engine(url, echo=echo, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW, **options)

@@ -1,0 +1,84 @@
+"""Relevance-ranked full-text search over title, author and genre, one way per database.
+
+- SQLite: an FTS5 external-content table `books_fts` (tokenizer `unicode61
+  remove_diacritics 2`), kept in sync with `books` by triggers, ranked with `bm25`.
+- PostgreSQL: a generated `tsvector` column `books.search_vector` (config `simple` over
+  `bookstore_fold`, which is `lower(unaccent(...))` when the extension is available), a GIN
+  index, ranked with `ts_rank`.
+
+Every word must match (as a prefix of a word), case- and accent-insensitively; the title
+weighs most, then the author, then the genre. These objects are created by the migrations and
+are not part of `tables.metadata`, so the schema drift check leaves them out by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Float, FromClause, Integer, bindparam, column, func, literal_column, table
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement, UnaryExpression
+
+from bookstore.adapters.sql.tables import books
+
+FTS_TABLE = "books_fts"
+SEARCH_VECTOR_COLUMN = "search_vector"
+SEARCH_VECTOR_INDEX = "ix_books_search_vector"
+FOLD_FUNCTION = "bookstore_fold"
+
+# bm25 weights, in the FTS5 table's column order: title, author, genre.
+FTS_WEIGHTS = (10.0, 4.0, 1.0)
+
+_fts = table(FTS_TABLE, column("rowid", Integer))
+_fts_name: ColumnClause[Any] = literal_column(FTS_TABLE)
+_search_vector: ColumnClause[Any] = literal_column(f"books.{SEARCH_VECTOR_COLUMN}")
+_simple: ColumnClause[Any] = literal_column("'simple'::regconfig")
+
+
+@dataclass(frozen=True, slots=True)
+class TextMatch:
+    """How to narrow a books query to the matches of some words, and rank them."""
+
+    source: FromClause
+    condition: ColumnElement[bool]
+    best_first: UnaryExpression[float]
+
+
+def text_match(dialect: str, words: Sequence[str]) -> TextMatch:
+    """The words come from `BookQuery.search_words`: letters and digits only, so quoting
+    them cannot let query syntax through."""
+    if dialect == "sqlite":
+        return _fts5_match(words)
+    if dialect == "postgresql":
+        return _tsvector_match(words)
+    raise ValueError(f"no full-text search for dialect {dialect!r}")
+
+
+def _fts5_match(words: Sequence[str]) -> TextMatch:
+    expression = " AND ".join(f'"{word}"*' for word in words)
+    rank = func.bm25(_fts_name, *FTS_WEIGHTS, type_=Float)
+    return TextMatch(
+        source=books.join(_fts, _fts.c.rowid == books.c.id),
+        condition=_fts_name.bool_op("MATCH")(bindparam("fts_query", expression)),
+        best_first=rank.asc(),  # bm25 is lower for better matches
+    )
+
+
+def _tsvector_match(words: Sequence[str]) -> TextMatch:
+    expression = " & ".join(f"{word}:*" for word in words)
+    query = func.to_tsquery(_simple, func.bookstore_fold(bindparam("ts_query", expression)))
+    return TextMatch(
+        source=books,
+        condition=_search_vector.bool_op("@@")(query),
+        best_first=func.ts_rank(_search_vector, query, type_=Float).desc(),
+    )
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[Any, str | None]) -> bool:
+    """Alembic `include_name` hook: leave the search objects out of schema comparisons."""
+    if type_ == "table":
+        return not (name or "").startswith(FTS_TABLE)
+    if type_ in ("column", "index") and parent_names.get("table_name") == books.name:
+        return name not in (SEARCH_VECTOR_COLUMN, SEARCH_VECTOR_INDEX)
+    return True

@@ -1,0 +1,104 @@
+"""Orders in SQL: an `orders` row and its numbered `order_lines`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from uuid import UUID
+
+from sqlalchemy import Connection, func, insert, select
+
+from bookstore.adapters.sql.rows import AnyRow
+from bookstore.adapters.sql.tables import order_lines, orders
+from bookstore.application.queries import OrderQuery
+from bookstore.domain.money import Money
+from bookstore.domain.order import Order, OrderLine, OrderStatus
+from bookstore.domain.pagination import Page
+
+_LINE_COLUMNS = (
+    order_lines.c.order_id,
+    order_lines.c.book_id,
+    order_lines.c.title,
+    order_lines.c.unit_price_cents,
+    order_lines.c.quantity,
+)
+
+
+def _line_from_row(row: AnyRow) -> OrderLine:
+    return OrderLine(row.book_id, row.title, Money(row.unit_price_cents), row.quantity)
+
+
+_Orders = list[Order]
+
+
+class SqlOrderRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, order: Order) -> None:
+        self._conn.execute(
+            insert(orders).values(
+                id=order.id,
+                user_id=order.user_id,
+                status=order.status.value,
+                total_cents=order.total.cents,
+                created_at=order.created_at,
+            )
+        )
+        lines = [
+            {
+                "order_id": order.id,
+                "line_no": n,
+                "book_id": line.book_id,
+                "title": line.title,
+                "unit_price_cents": line.unit_price.cents,
+                "quantity": line.quantity,
+            }
+            for n, line in enumerate(order.lines, start=1)
+        ]
+        if lines:
+            self._conn.execute(insert(order_lines), lines)
+
+    def get(self, order_id: UUID) -> Order | None:
+        row = self._conn.execute(select(orders).where(orders.c.id == order_id)).first()
+        return self._with_lines([row])[0] if row is not None else None
+
+    def list(self, query: OrderQuery) -> Page[Order]:
+        """Newest first (ties broken by id); three queries whatever the page size."""
+        conditions = []
+        if query.user_id is not None:
+            conditions.append(orders.c.user_id == query.user_id)
+        if query.status is not None:
+            conditions.append(orders.c.status == query.status.value)
+        page = query.page
+        stmt = (
+            select(orders)
+            .where(*conditions)
+            .order_by(orders.c.created_at.desc(), orders.c.id.desc())
+            .limit(page.page_size)
+            .offset(page.offset)
+        )
+        items = self._with_lines(self._conn.execute(stmt).all())
+        if len(items) < page.page_size and (items or page.offset == 0):
+            return Page.of(items, page, page.offset + len(items))
+        count = select(func.count()).select_from(orders).where(*conditions)
+        return Page.of(items, page, self._conn.execute(count).scalar_one())
+
+    def _with_lines(self, rows: Iterable[AnyRow]) -> _Orders:
+        heads = list(rows)
+        if not heads:
+            return []
+        stmt = (
+            select(*_LINE_COLUMNS)
+            .where(order_lines.c.order_id.in_([row.id for row in heads]))
+            .order_by(order_lines.c.order_id, order_lines.c.line_no)
+        )
+        lines: defaultdict[UUID, list[OrderLine]] = defaultdict(list)
+        for line in self._conn.execute(stmt):
+            lines[line.order_id].append(_line_from_row(line))
+        return [
+            Order(
+                row.id, row.user_id, OrderStatus(row.status), tuple(lines[row.id]), row.created_at
+            )
+            for row in heads
+        ]

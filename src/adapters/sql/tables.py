@@ -1,0 +1,172 @@
+"""The relational schema, as SQLAlchemy Core tables on one `MetaData`.
+
+Money is integer cents. Books are soft-deleted (`removed_at`): past order lines keep their
+`book_id` together with their own title and price. Every index below backs a filter or sort
+the use cases ask for; the full-text search objects (an FTS5 table on SQLite, a `tsvector`
+column on PostgreSQL) are not here but in `fulltext`, because they differ per database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Uuid,
+    func,
+)
+
+from bookstore.adapters.sql.types import UtcDateTime
+from bookstore.domain.book import AUTHOR, DESCRIPTION, GENRE, STOCK, TITLE
+from bookstore.domain.order import OrderStatus
+from bookstore.domain.user import FULL_NAME, Role
+from bookstore.domain.values import Email
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ISBN_LEN = 13
+TOKEN_ID_LEN = 255
+PASSWORD_HASH_LEN = 255
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _one_of(column: str, values: list[str]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+books = Table(
+    "books",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(TITLE.max_len), nullable=False),
+    Column("author", String(AUTHOR.max_len), nullable=False),
+    Column("genre", String(GENRE.max_len), nullable=False),
+    Column("price_cents", Integer, nullable=False),
+    Column("stock", Integer, nullable=False),
+    Column("isbn", String(ISBN_LEN)),
+    Column("description", String(DESCRIPTION.max_len)),
+    Column("published_year", Integer),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("removed_at", UtcDateTime),
+    CheckConstraint("stock >= 0", name="stock_not_negative"),
+    CheckConstraint(f"stock <= {STOCK.maximum}", name="stock_at_most_max"),
+    CheckConstraint("price_cents > 0", name="price_positive"),
+)
+
+_in_catalogue = books.c.removed_at.is_(None)
+
+
+def _catalogue_index(name: str, *expressions: Any, unique: bool = False) -> Index:
+    """A partial index over the books still in the catalogue (the only ones ever listed)."""
+    return Index(
+        name,
+        *expressions,
+        unique=unique,
+        sqlite_where=_in_catalogue,
+        postgresql_where=_in_catalogue,
+    )
+
+
+_catalogue_index("uq_books_isbn", books.c.isbn, unique=True)
+_catalogue_index("ix_books_title_sort", func.lower(books.c.title), books.c.id)
+_catalogue_index("ix_books_price_sort", books.c.price_cents, books.c.id)
+_catalogue_index("ix_books_created_sort", books.c.created_at, books.c.id)
+_catalogue_index("ix_books_genre", func.lower(books.c.genre))
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    # Email.parse lower-cases, so a plain UNIQUE makes emails unique whatever their case.
+    Column("email", String(Email.MAX_LEN), nullable=False, unique=True),
+    Column("full_name", String(FULL_NAME.max_len), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    Column("password_hash", String(PASSWORD_HASH_LEN), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint(_one_of("role", [r.value for r in Role]), name="role_known"),
+    Index("ix_users_created_sort", "created_at", "id"),
+)
+
+cart_lines = Table(
+    "cart_lines",
+    metadata,
+    Column("user_id", Uuid, ForeignKey(users.c.id, ondelete="CASCADE"), nullable=False),
+    Column("book_id", Integer, ForeignKey(books.c.id), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("user_id", "book_id"),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    Index("ix_cart_lines_book_id", "book_id"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey(users.c.id), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("total_cents", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint(_one_of("status", [s.value for s in OrderStatus]), name="status_known"),
+    CheckConstraint("total_cents >= 0", name="total_not_negative"),
+    Index("ix_orders_user_newest", "user_id", "created_at", "id"),
+    Index("ix_orders_status_newest", "status", "created_at", "id"),
+    Index("ix_orders_newest", "created_at", "id"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("order_id", Uuid, ForeignKey(orders.c.id, ondelete="CASCADE"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("book_id", Integer, ForeignKey(books.c.id), nullable=False),
+    Column("title", String(TITLE.max_len), nullable=False),
+    Column("unit_price_cents", Integer, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    PrimaryKeyConstraint("order_id", "line_no"),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("unit_price_cents >= 0", name="unit_price_not_negative"),
+    Index("ix_order_lines_book_id", "book_id"),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_id", String(TOKEN_ID_LEN), primary_key=True),
+    Column("family_id", String(TOKEN_ID_LEN), nullable=False, index=True),
+    Column("user_id", Uuid, ForeignKey(users.c.id, ondelete="CASCADE"), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+    Column("revoked_at", UtcDateTime),
+    Index("ix_refresh_tokens_user_id", "user_id"),
+)
+
+revoked_access_tokens = Table(
+    "revoked_access_tokens",
+    metadata,
+    Column("token_id", String(TOKEN_ID_LEN), primary_key=True),
+    # Kept until the token would have expired anyway; lets a sweeper prune old rows.
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+)
+
+# Issue 5 will add `idempotency_keys` (user_id, key, request hash, response) here.

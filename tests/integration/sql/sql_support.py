@@ -1,0 +1,147 @@
+"""Helpers for the SQL adapter tests (imported by them and by storm worker processes)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from bookstore.adapters.sql import SqlUnitOfWorkFactory
+from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.domain.book import Book, BookDetails
+from bookstore.domain.user import Role, User
+from bookstore.domain.values import Email
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    url: str
+    engine: Engine
+    factory: SqlUnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class PostgresDatabase:
+    server_url: str
+    name: str
+
+    @property
+    def url(self) -> str:
+        url = make_url(self.server_url).set(database=self.name)
+        return url.render_as_string(hide_password=False)
+
+
+def _admin_engine(server_url: str) -> Engine:
+    url = make_url(server_url)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+def create_postgres_database(server_url: str) -> PostgresDatabase:
+    database = PostgresDatabase(server_url, f"bookstore_test_{secrets.token_hex(6)}")
+    engine = _admin_engine(server_url)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{database.name}"')
+    finally:
+        engine.dispose()
+    return database
+
+
+def drop_postgres_database(database: PostgresDatabase) -> None:
+    engine = _admin_engine(database.server_url)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')
+    finally:
+        engine.dispose()
+
+
+TABLES = "books, users, cart_lines, orders, order_lines, refresh_tokens, revoked_access_tokens"
+
+
+def empty_postgres_tables(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()
+
+
+class StepClock:
+    """Each call is one second later than the last: timestamps never tie."""
+
+    def __init__(self, start: datetime = T0) -> None:
+        self._next = start
+
+    def now(self) -> datetime:
+        current = self._next
+        self._next += timedelta(seconds=1)
+        return current
+
+
+class RandomIds:
+    def new_id(self) -> UUID:
+        return uuid4()
+
+    def new_token_id(self) -> str:
+        return secrets.token_urlsafe(16)
+
+
+def details(
+    title: str = "Dune",
+    *,
+    author: str = "Frank Herbert",
+    genre: str = "Science fiction",
+    price: str = "9.99",
+    stock: int = 5,
+    isbn: str | None = None,
+    description: str | None = None,
+    published_year: int | None = None,
+) -> BookDetails:
+    return BookDetails.parse(
+        title=title,
+        author=author,
+        genre=genre,
+        price=price,
+        stock=stock,
+        isbn=isbn,
+        description=description,
+        published_year=published_year,
+    )
+
+
+def a_user(email: str = "ada@example.com", created_at: datetime = T0) -> User:
+    return User(
+        id=uuid4(),
+        email=Email.parse(email),
+        full_name="Ada Lovelace",
+        role=Role.CUSTOMER,
+        is_active=True,
+        password_hash="$2b$12$not-a-real-hash",
+        created_at=created_at,
+    )
+
+
+def add_books(factory: UnitOfWorkFactory, *all_details: BookDetails) -> list[Book]:
+    clock = StepClock()
+    with factory() as uow:
+        books = [uow.books.add(d, clock.now()) for d in all_details]
+        uow.commit()
+    return books
+
+
+def add_users(factory: UnitOfWorkFactory, *users: User) -> None:
+    with factory() as uow:
+        for user in users:
+            uow.users.add(user)
+        uow.commit()
