@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -27,14 +28,14 @@ DUNE_ISBN13 = "978-0-441-17271-9"
 DUNE_ISBN10 = "0441172717"
 
 
-def details(title: str = "Dune", **fields: object) -> BookDetails:
-    defaults: dict[str, object] = {
+def details(title: str = "Dune", **fields: Any) -> BookDetails:
+    defaults: dict[str, Any] = {
         "author": "Frank Herbert",
         "genre": "Science Fiction",
         "price": "9.99",
         "stock": 3,
     }
-    return BookDetails.parse(title=title, **(defaults | fields))  # type: ignore[arg-type]
+    return BookDetails.parse(title=title, **(defaults | fields))
 
 
 # Add

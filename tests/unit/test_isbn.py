@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from random import Random
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -112,11 +114,11 @@ def test_an_isbn10_becomes_a_valid_isbn13_that_reads_back_unchanged(isbn10: str)
 
 @given(isbn13s, st.lists(st.sampled_from(["-", " "]), max_size=4), st.randoms())
 def test_hyphens_and_spaces_anywhere_do_not_change_an_isbn(
-    isbn13: str, separators: list[str], random: object
+    isbn13: str, separators: list[str], random: Random
 ) -> None:
     characters = list(isbn13)
     for separator in separators:
-        characters.insert(random.randrange(len(characters) + 1), separator)  # type: ignore[attr-defined]
+        characters.insert(random.randrange(len(characters) + 1), separator)
     assert Isbn.parse("".join(characters)) == Isbn(isbn13)
 
 
