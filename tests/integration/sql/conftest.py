@@ -8,7 +8,6 @@ database and drop it at the end. Without the variable they are skipped, except u
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,22 +19,11 @@ from sql_support import (
     create_postgres_database,
     drop_postgres_database,
     empty_postgres_tables,
+    postgres_server_url,
 )
 
 from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine, upgrade_database
 from bookstore.application.ports import UnitOfWorkFactory
-
-POSTGRES_URL_VARIABLE = "BOOKSTORE_TEST_POSTGRES_URL"
-
-
-def postgres_server_url() -> str:
-    url = os.environ.get(POSTGRES_URL_VARIABLE)
-    if url:
-        return url
-    reason = f"{POSTGRES_URL_VARIABLE} is not set, so there is no PostgreSQL to test against"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: PostgreSQL tests must run in CI)", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

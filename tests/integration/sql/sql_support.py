@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
+import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -17,6 +19,18 @@ from bookstore.domain.user import Role, User
 from bookstore.domain.values import Email
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+POSTGRES_URL_VARIABLE = "BOOKSTORE_TEST_POSTGRES_URL"
+
+
+def postgres_server_url() -> str:
+    """The PostgreSQL server to test against; skips without one (fails under CI=true)."""
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if url:
+        return url
+    reason = f"{POSTGRES_URL_VARIABLE} is not set, so there is no PostgreSQL to test against"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: PostgreSQL tests must run in CI)", pytrace=False)
+    pytest.skip(reason)
 
 
 @dataclass(frozen=True)

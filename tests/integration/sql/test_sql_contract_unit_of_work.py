@@ -29,9 +29,14 @@ def test_committed_work_is_seen_by_the_next_unit_of_work(uow_factory: UnitOfWork
 
 def test_an_error_rolls_back_and_propagates(uow_factory: UnitOfWorkFactory) -> None:
     (book,) = add_books(uow_factory, details(stock=5))
-    with pytest.raises(Boom), uow_factory() as uow:
-        assert uow.books.take_stock(book.id, 2)
-        raise Boom
+
+    def take_two_then_fail() -> None:
+        with uow_factory() as uow:
+            assert uow.books.take_stock(book.id, 2)
+            raise Boom
+
+    with pytest.raises(Boom):
+        take_two_then_fail()
     with uow_factory(read_only=True) as uow:
         fresh = uow.books.get(book.id)
         assert fresh is not None

@@ -1,0 +1,244 @@
+"""What only the SQL adapters promise: engine settings, transactions, connections, schema."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from sql_support import T0, Backend, a_user, add_books, add_users, details
+from sqlalchemy import event, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
+from sqlalchemy.pool import QueuePool, StaticPool
+
+from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine, upgrade_engine
+from bookstore.adapters.sql.tables import books
+from bookstore.application.queries import BookQuery
+from bookstore.domain.book import STOCK, BookChanges
+from bookstore.domain.cart import Cart
+from bookstore.domain.errors import EmailAlreadyRegistered, InvalidInput
+from bookstore.domain.values import Email
+
+
+@pytest.fixture
+def statements(sql_backend: Backend) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(" ".join(statement.split()[:2]))
+
+    event.listen(sql_backend.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(sql_backend.engine, "before_cursor_execute", record)
+
+
+def test_sqlite_connections_are_configured_for_concurrency(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    try:
+        assert isinstance(engine.pool, QueuePool)
+        with engine.connect() as conn:
+            pragma = {
+                name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")
+            }
+    finally:
+        engine.dispose()
+    assert pragma == {
+        "journal_mode": "wal",
+        "busy_timeout": 5000,
+        "foreign_keys": 1,
+        "synchronous": 1,
+    }
+
+
+def test_in_memory_sqlite_shares_one_connection_and_can_be_migrated() -> None:
+    engine = make_engine("sqlite://")
+    try:
+        assert isinstance(engine.pool, StaticPool)
+        upgrade_engine(engine)
+        factory = SqlUnitOfWorkFactory(engine)
+        (book,) = add_books(factory, details())
+        with factory(read_only=True) as uow:
+            assert uow.books.get(book.id) == book
+    finally:
+        engine.dispose()
+
+
+def test_postgresql_engines_use_psycopg_and_pre_ping(postgres_url: str) -> None:
+    engine = make_engine(postgres_url.replace("postgresql+psycopg://", "postgresql://"))
+    try:
+        assert engine.dialect.driver == "psycopg"
+        assert engine.pool._pre_ping  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
+
+
+def test_unsupported_databases_are_refused() -> None:
+    with pytest.raises(ValueError, match="unsupported"):
+        make_engine("mysql://user:secret@localhost/db")
+
+
+def test_sqlite_writes_begin_immediate_and_reads_begin_deferred(
+    sql_backend: Backend, statements: list[str]
+) -> None:
+    if sql_backend.name != "sqlite":
+        pytest.skip("SQLite's transaction modes")
+    with sql_backend.factory() as uow:
+        uow.books.get(1)
+    with sql_backend.factory(read_only=True) as uow:
+        uow.books.get(1)
+    assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE", "BEGIN"]
+
+
+def test_a_reader_does_not_wait_for_a_writer(sql_backend: Backend) -> None:
+    (book,) = add_books(sql_backend.factory, details(stock=5))
+    with sql_backend.factory() as writer:
+        assert writer.books.take_stock(book.id, 1)
+        started = time.monotonic()
+        with sql_backend.factory(read_only=True) as reader:
+            seen = reader.books.get(book.id)
+        assert time.monotonic() - started < 1
+        assert seen is not None
+        assert seen.stock == 5  # the writer's change is not committed yet
+        writer.commit()
+
+
+def test_a_second_writer_waits_for_the_first(sql_backend: Backend) -> None:
+    (book,) = add_books(sql_backend.factory, details(stock=5))
+    order: list[str] = []
+
+    def second_writer() -> None:
+        with sql_backend.factory() as uow:
+            fresh = uow.books.lock([book.id])[book.id]
+            order.append(f"second locked, sees {fresh.stock}")
+            assert uow.books.take_stock(book.id, fresh.stock)
+            uow.commit()
+
+    with sql_backend.factory() as first:
+        first.books.lock([book.id])
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        time.sleep(0.3)
+        assert first.books.take_stock(book.id, 1)
+        order.append("first commits")
+        first.commit()
+    thread.join(timeout=10)
+    assert order == ["first commits", "second locked, sees 4"]
+    with sql_backend.factory(read_only=True) as uow:
+        assert uow.books.get(book.id).stock == 0  # type: ignore[union-attr]
+
+
+def test_no_connection_is_left_checked_out(sql_backend: Backend) -> None:
+    pool = sql_backend.engine.pool
+    assert isinstance(pool, QueuePool)
+    with sql_backend.factory() as uow:
+        uow.books.add(details(), T0)
+        assert pool.checkedout() == 1
+        uow.commit()
+    assert pool.checkedout() == 0
+    with pytest.raises(ZeroDivisionError), sql_backend.factory(read_only=True):
+        _ = 1 / 0
+    assert pool.checkedout() == 0
+    with sql_backend.factory() as uow, pytest.raises(InvalidInput):
+        uow.books.add_stock(1, STOCK.maximum, T0)
+    assert pool.checkedout() == 0
+
+
+def test_commit_outside_the_block_is_an_error(sql_backend: Backend) -> None:
+    uow = sql_backend.factory()
+    with pytest.raises(RuntimeError):
+        uow.commit()
+
+
+def test_timestamps_come_back_aware_in_utc(sql_backend: Backend) -> None:
+    paris = timezone(timedelta(hours=1))
+    local = datetime(2026, 6, 1, 14, 30, 15, 123456, tzinfo=paris)
+    with sql_backend.factory() as uow:
+        book = uow.books.add(details(), local)
+        uow.commit()
+    with sql_backend.factory(read_only=True) as uow:
+        stored = uow.books.get(book.id)
+    assert stored is not None
+    assert stored.created_at == local
+    assert stored.created_at.tzinfo is not None
+    assert stored.created_at.utcoffset() == timedelta(0)
+
+
+def test_naive_timestamps_are_refused(sql_backend: Backend) -> None:
+    with sql_backend.factory() as uow, pytest.raises(StatementError, match="naive"):
+        uow.books.add(details(), datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def test_stock_can_never_go_below_zero_in_the_schema(sql_backend: Backend) -> None:
+    (book,) = add_books(sql_backend.factory, details(stock=1))
+    with sql_backend.engine.connect() as conn, pytest.raises(IntegrityError):
+        conn.execute(update(books).where(books.c.id == book.id).values(stock=-1))
+
+
+def test_foreign_keys_are_enforced(sql_backend: Backend) -> None:
+    user = a_user()
+    add_users(sql_backend.factory, user)
+    with sql_backend.factory() as uow, pytest.raises(IntegrityError):
+        uow.carts.save(Cart(user.id, {424242: 1}))
+
+
+def test_restocking_above_the_limit_is_refused(sql_backend: Backend) -> None:
+    (book,) = add_books(sql_backend.factory, details(stock=10))
+    with sql_backend.factory() as uow, pytest.raises(InvalidInput):
+        uow.books.add_stock(book.id, STOCK.maximum - 9, T0)
+    with sql_backend.factory() as uow:
+        assert uow.books.add_stock(book.id, STOCK.maximum - 10, T0) is not None
+
+
+def test_changing_to_a_taken_email_is_refused(sql_backend: Backend) -> None:
+    ada, bob = a_user("ada@example.com"), a_user("bob@example.com")
+    add_users(sql_backend.factory, ada, bob)
+    with sql_backend.factory() as uow, pytest.raises(EmailAlreadyRegistered):
+        uow.users.update(replace(bob, email=Email.parse("Ada@example.com")))
+
+
+def test_an_edit_from_an_unlocked_read_keeps_concurrent_sales(sql_backend: Backend) -> None:
+    """PostgreSQL only: on SQLite the sale could not run while the edit's transaction is open."""
+    if sql_backend.name != "postgres":
+        pytest.skip("needs concurrent writers")
+    (book,) = add_books(sql_backend.factory, details("Old", stock=5))
+    with sql_backend.factory() as editor:
+        stale = editor.books.get(book.id)
+        assert stale is not None
+        with sql_backend.factory() as seller:
+            assert seller.books.take_stock(book.id, 2)
+            seller.commit()
+        stale.apply(BookChanges(title="New"), T0)
+        editor.books.update(stale)
+        editor.commit()
+    with sql_backend.factory(read_only=True) as uow:
+        fresh = uow.books.get(book.id)
+    assert fresh is not None
+    assert (fresh.title, fresh.stock) == ("New", 3)
+
+
+def test_read_only_units_of_work_cannot_write_on_postgresql(sql_backend: Backend) -> None:
+    if sql_backend.name != "postgres":
+        pytest.skip("PostgreSQL READ ONLY transactions")
+    with sql_backend.factory(read_only=True) as uow, pytest.raises(DBAPIError, match="read-only"):
+        uow.books.add(details(), T0)
+
+
+def test_the_search_index_follows_edits_and_removals(sql_backend: Backend) -> None:
+    (book,) = add_books(sql_backend.factory, details("Original title"))
+    with sql_backend.factory() as uow:
+        locked = uow.books.lock([book.id])[book.id]
+        locked.apply(BookChanges(title="Renamed", author="Someone Else"), T0)
+        uow.books.update(locked)
+        uow.commit()
+    with sql_backend.factory(read_only=True) as uow:
+        assert uow.books.search(BookQuery(text="original")).total == 0
+        assert uow.books.search(BookQuery(text="renamed someone")).total == 1
+    with sql_backend.engine.begin() as conn:
+        conn.execute(text("DELETE FROM books"))
+    with sql_backend.factory(read_only=True) as uow:
+        assert uow.books.search(BookQuery(text="renamed")).total == 0
