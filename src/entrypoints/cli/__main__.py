@@ -1,0 +1,4 @@
+from bookstore.entrypoints.cli.app import main
+
+if __name__ == "__main__":
+    main()

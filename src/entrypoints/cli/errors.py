@@ -1,0 +1,77 @@
+"""Turn the failures an operator can fix into one clear line and an exit code.
+
+Exit codes: 2 for anything the operator typed or configured wrong (arguments, settings,
+input the domain refuses), 1 for a database that cannot be reached, used or migrated.
+Neither prints a traceback: the message says what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from bookstore.domain.errors import DomainError, InvalidInput
+from bookstore.entrypoints.settings import SettingsError
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
+
+
+class CommandFailed(click.ClickException):
+    """A failure reported as `Error: <message>` on stderr, without a traceback."""
+
+    exit_code = EXIT_FAILURE
+
+
+class BadInput(CommandFailed):
+    """Settings or input the operator must correct."""
+
+    exit_code = EXIT_USAGE
+
+
+def mask_url(url: str) -> str:
+    """The database URL with its password replaced by `***`, safe to print."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return _PASSWORD_IN_URL.sub(r"\1***@", url)
+
+
+def describe(error: Exception, database_url: str) -> CommandFailed | None:
+    """The operator's message for an error they can act on; None for a bug."""
+    if isinstance(error, SettingsError):
+        return BadInput(str(error))
+    if isinstance(error, InvalidInput):
+        return BadInput(error.detail)
+    if isinstance(error, DomainError):
+        return CommandFailed(error.detail)
+    if isinstance(error, DBAPIError):
+        reason = _reason(error, database_url)
+        return CommandFailed(f"cannot reach the database at {mask_url(database_url)}: {reason}")
+    from alembic.util import CommandError  # only on failure: alembic is slow to import
+
+    if isinstance(error, CommandError):
+        reason = _reason(error, database_url)
+        return CommandFailed(f"cannot migrate the database at {mask_url(database_url)}: {reason}")
+    return None
+
+
+def _reason(error: BaseException, url: str) -> str:
+    """The driver's own first line, not SQLAlchemy's wrapper with the SQL and a link."""
+    cause = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    reason = lines[0] if lines else type(cause).__name__
+    password = _password_of(url)
+    return reason.replace(password, "***") if password else reason
+
+
+def _password_of(url: str) -> str | None:
+    try:
+        return make_url(url).password
+    except ArgumentError:
+        return None

@@ -1,0 +1,84 @@
+"""What the commands share: settings and the container, loaded on first use.
+
+Loading lazily keeps `--help` and argument errors working whatever the settings say, and
+lets the error handler name the database the command was talking to.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bookstore.domain.user import Actor, Role
+from bookstore.entrypoints.container import MEMORY_URL, Container, create_container
+from bookstore.entrypoints.settings import Settings, SettingsError, load_settings
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+OPERATOR = Actor(user_id=UUID(int=0), role=Role.ADMIN)
+"""Who runs an operator command. Whoever holds the server's settings owns its database, so
+the command line acts as an admin; the nil UUID names no account."""
+
+
+class Runtime:
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._container: Container | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            settings = load_settings()
+            check_database_url(settings.database_url)
+            self._settings = settings
+        return self._settings
+
+    @property
+    def database_url(self) -> str:
+        """The configured URL, or "" before the settings were loaded."""
+        return self._settings.database_url if self._settings else ""
+
+    @property
+    def container(self) -> Container:
+        if self._container is None:
+            self._container = create_container(self.settings)
+        return self._container
+
+    def migrate(self) -> bool:
+        """Bring the database schema up to date; False when there is nothing to migrate."""
+        url = self.settings.database_url
+        if url == MEMORY_URL:
+            return False
+        from bookstore.adapters.sql.migrate import upgrade_database
+
+        upgrade_database(url)
+        return True
+
+
+def is_process_local(url: str) -> bool:
+    """Storage that lives and dies with one process: nothing another process can share."""
+    if url == MEMORY_URL:
+        return True
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and (
+        parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
+    )
+
+
+def check_database_url(url: str) -> None:
+    """Refuse, as a settings error, a URL no adapter can open."""
+    if url == MEMORY_URL:
+        return
+    hint = "use memory://, sqlite:///path/to/file.db or postgresql+psycopg://user:pass@host/db"
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise SettingsError(f"BOOKSTORE_DATABASE_URL is not a database URL: {hint}") from None
+    if backend not in SUPPORTED_BACKENDS:
+        raise SettingsError(f"BOOKSTORE_DATABASE_URL names an unsupported database: {hint}")
+
+
+pass_runtime = click.make_pass_decorator(Runtime, ensure=True)

@@ -1,0 +1,56 @@
+"""`bookstore serve`: migrate once, then run the API under uvicorn."""
+
+from __future__ import annotations
+
+import click
+
+from bookstore.entrypoints.cli.runtime import Runtime, is_process_local, pass_runtime
+
+ASGI_APP = "bookstore.entrypoints.asgi:app"
+GRACEFUL_SHUTDOWN_SECONDS = 30
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port."
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Server processes sharing the port.",
+)
+@pass_runtime
+def serve(runtime: Runtime, host: str, port: int, workers: int) -> None:
+    """Bring the database schema up to date, then serve the HTTP API.
+
+    Migrations run once, here, before any worker starts: workers never race on the schema.
+    """
+    settings = runtime.settings
+    if workers > 1 and is_process_local(settings.database_url):
+        raise click.BadParameter(
+            f"{settings.database_url} keeps its data inside one process, so several workers "
+            "would each see a different store: use --workers 1 or a SQLite file or "
+            "PostgreSQL database",
+            param_hint="--workers",
+        )
+    runtime.migrate()
+    import uvicorn  # here, so the other commands start without loading the server
+
+    proxies = settings.trusted_proxy_list
+    uvicorn.run(
+        ASGI_APP,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="auto",  # uvloop when installed
+        http="auto",  # httptools when installed
+        access_log=False,  # the app logs one line per request, with its request id
+        log_level=settings.log_level.lower(),
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+        server_header=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
