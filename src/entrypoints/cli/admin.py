@@ -8,6 +8,7 @@ from bookstore.application.queries import UserQuery
 from bookstore.application.use_cases.create_admin import CreateAdminCommand
 from bookstore.application.use_cases.list_users import ListUsersCommand
 from bookstore.domain.errors import InvalidInput
+from bookstore.domain.user import User
 from bookstore.domain.values import Email
 from bookstore.entrypoints.cli.errors import BadInput
 from bookstore.entrypoints.cli.runtime import OPERATOR, Runtime, pass_runtime
@@ -30,7 +31,7 @@ def create_admin(runtime: Runtime, email: str, password: str | None) -> None:
     Brings the database schema up to date first. The password is never printed.
     """
     runtime.migrate()
-    existed = _user_exists(runtime, email)
+    before = _find_user(runtime, email)
     try:
         user = runtime.container.create_admin()(CreateAdminCommand(email, password))
     except InvalidInput as error:
@@ -40,19 +41,21 @@ def create_admin(runtime: Runtime, email: str, password: str | None) -> None:
                 f"{PASSWORD_ENV}"
             ) from None
         raise
-    if existed:
-        click.echo(f"Promoted {user.email} (id {user.id}) to admin.")
-        if password is not None:
-            click.echo("The existing password was kept.", err=True)
-    else:
+    if before is None:
         click.echo(f"Created admin {user.email} (id {user.id}).")
+    elif before.is_admin and before.is_active:
+        click.echo(f"{user.email} (id {user.id}) is already an admin.")
+    else:
+        click.echo(f"Promoted {user.email} (id {user.id}) to admin.")
+    if before is not None and password is not None:
+        click.echo("The existing password was kept.", err=True)
 
 
-def _user_exists(runtime: Runtime, email: str) -> bool:
+def _find_user(runtime: Runtime, email: str) -> User | None:
     try:
         address = Email.parse(email)
     except InvalidInput:
-        return False  # CreateAdmin reports the bad address itself
+        return None  # CreateAdmin reports the bad address itself
     query = UserQuery(email_contains=address.value)
     page = runtime.container.list_users()(ListUsersCommand(OPERATOR, query))
-    return any(user.email == address for user in page.items)
+    return next((user for user in page.items if user.email == address), None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from bookstore.entrypoints.cli.errors import mask_url
 from bookstore.entrypoints.cli.runtime import Runtime, is_process_local, pass_runtime
 
 ASGI_APP = "bookstore.entrypoints.asgi:app"
@@ -31,9 +32,9 @@ def serve(runtime: Runtime, host: str, port: int, workers: int) -> None:
     settings = runtime.settings
     if workers > 1 and is_process_local(settings.database_url):
         raise click.BadParameter(
-            f"{settings.database_url} keeps its data inside one process, so several workers "
-            "would each see a different store: use --workers 1 or a SQLite file or "
-            "PostgreSQL database",
+            f"{mask_url(settings.database_url)} keeps its data inside one process, so "
+            "several workers would each see a different store: use --workers 1 or a SQLite "
+            "file or PostgreSQL database",
             param_hint="--workers",
         )
     runtime.migrate()

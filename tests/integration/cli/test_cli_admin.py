@@ -56,7 +56,7 @@ def test_promotes_an_existing_customer_keeping_their_password(cli: Cli, store: C
     assert store.log_in()(LogInCommand("grace@example.com", PASSWORD)).access_token
 
 
-def test_creating_then_running_again_promotes_and_keeps_the_first_password(
+def test_running_again_changes_nothing_and_keeps_the_first_password(
     cli: Cli, store: Container
 ) -> None:
     cli.run("create-admin", "ada@example.com", "--password", PASSWORD)
@@ -64,7 +64,8 @@ def test_creating_then_running_again_promotes_and_keeps_the_first_password(
     again = cli.run("create-admin", "ada@example.com", "--password", "another password")
 
     assert again.returncode == 0, again.stderr
-    assert "Promoted ada@example.com" in again.stdout
+    assert "ada@example.com" in again.stdout
+    assert "is already an admin" in again.stdout
     assert "existing password was kept" in again.stderr
     assert store.log_in()(LogInCommand("ada@example.com", PASSWORD)).access_token
 
