@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 
 import click
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from bookstore.domain.errors import DomainError, InvalidInput
 from bookstore.entrypoints.settings import SettingsError
@@ -36,14 +34,21 @@ class BadInput(CommandFailed):
 
 def mask_url(url: str) -> str:
     """The database URL with its password replaced by `***`, safe to print."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return _PASSWORD_IN_URL.sub(r"\1***@", url)
 
 
 def describe(error: Exception, database_url: str) -> CommandFailed | None:
     """The operator's message for an error they can act on; None for a bug."""
+    # Imported here, on failure only, so that `--help` and argument errors answer at once.
+    from alembic.util import CommandError
+    from sqlalchemy.exc import DBAPIError
+
     if isinstance(error, SettingsError):
         return BadInput(str(error))
     if isinstance(error, InvalidInput):
@@ -53,8 +58,6 @@ def describe(error: Exception, database_url: str) -> CommandFailed | None:
     if isinstance(error, DBAPIError):
         reason = _reason(error, database_url)
         return CommandFailed(f"cannot reach the database at {mask_url(database_url)}: {reason}")
-    from alembic.util import CommandError  # only on failure: alembic is slow to import
-
     if isinstance(error, CommandError):
         reason = _reason(error, database_url)
         return CommandFailed(f"cannot migrate the database at {mask_url(database_url)}: {reason}")
@@ -71,7 +74,10 @@ def _reason(error: BaseException, url: str) -> str:
 
 
 def _password_of(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).password
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return None

@@ -1,20 +1,24 @@
 """What the commands share: settings and the container, loaded on first use.
 
-Loading lazily keeps `--help` and argument errors working whatever the settings say, and
-lets the error handler name the database the command was talking to.
+Loading lazily keeps `--help` and argument errors quick and working whatever the settings
+say, and lets the error handler name the database the command was talking to.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import click
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from bookstore.domain.user import Actor, Role
-from bookstore.entrypoints.container import MEMORY_URL, Container, create_container
 from bookstore.entrypoints.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bookstore.entrypoints.container import Container
+
+MEMORY_URL = "memory://"
+"""As in `bookstore.entrypoints.container`, which is not imported here: it loads every adapter."""
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
@@ -44,6 +48,8 @@ class Runtime:
     @property
     def container(self) -> Container:
         if self._container is None:
+            from bookstore.entrypoints.container import create_container
+
             self._container = create_container(self.settings)
         return self._container
 
@@ -62,6 +68,8 @@ def is_process_local(url: str) -> bool:
     """Storage that lives and dies with one process: nothing another process can share."""
     if url == MEMORY_URL:
         return True
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     return parsed.get_backend_name() == "sqlite" and (
         parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
@@ -72,13 +80,22 @@ def check_database_url(url: str) -> None:
     """Refuse, as a settings error, a URL no adapter can open."""
     if url == MEMORY_URL:
         return
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     hint = "use memory://, sqlite:///path/to/file.db or postgresql+psycopg://user:pass@host/db"
     try:
         backend = make_url(url).get_backend_name()
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise SettingsError(f"BOOKSTORE_DATABASE_URL is not a database URL: {hint}") from None
     if backend not in SUPPORTED_BACKENDS:
         raise SettingsError(f"BOOKSTORE_DATABASE_URL names an unsupported database: {hint}")
+    if is_process_local(url):
+        raise SettingsError(
+            "BOOKSTORE_DATABASE_URL names an in-memory SQLite database, which the migrations "
+            "and the command would not share: use memory:// for a throwaway store, or a "
+            "SQLite file"
+        )
 
 
 pass_runtime = click.make_pass_decorator(Runtime, ensure=True)

@@ -9,8 +9,6 @@ from importlib import resources
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bookstore.application.queries import BookQuery
 from bookstore.application.use_cases.add_book import AddBook, AddBookCommand
@@ -104,6 +102,15 @@ def seed_demo(runtime: Runtime, if_empty: bool) -> None:
 
 
 def _seed_with_progress(seeder: DemoSeeder, books: Iterable[BookDetails]) -> SeedReport:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     report = SeedReport()
     columns = (
         TextColumn("Seeding demo books"),

@@ -66,7 +66,9 @@ def test_a_database_file_that_cannot_be_opened_is_reported(cli: Cli) -> None:
     assert "cannot reach the database at sqlite:///" in assert_clean_failure(result, 1)
 
 
-@pytest.mark.parametrize("url", ["mysql://someone@db/shop", "not a url"])
+@pytest.mark.parametrize(
+    "url", ["mysql://someone@db/shop", "not a url", "postgresql://u:pw@db:port/x", "sqlite://"]
+)
 def test_a_database_url_no_adapter_serves_is_a_settings_error(cli: Cli, url: str) -> None:
     result = cli.run("db", "upgrade", BOOKSTORE_DATABASE_URL=url)
 

@@ -70,12 +70,16 @@ def serving(cli: Cli, *args: str) -> Iterator[str]:
         wait_until_live(base, server, log)
         yield base
         server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=SHUTDOWN_SECONDS) == 0, log.read_text()
+        # uvicorn re-raises the signal once it has shut down gracefully; a supervisor of
+        # several workers exits with 0
+        assert server.wait(timeout=SHUTDOWN_SECONDS) in (0, -signal.SIGTERM), log.read_text()
     finally:
         if server.poll() is None:
             server.kill()
             server.wait(timeout=SHUTDOWN_SECONDS)
-    assert "Traceback" not in log.read_text()
+    output = log.read_text()
+    assert "Traceback" not in output
+    assert "Application shutdown complete" in output
 
 
 def test_serve_answers_until_terminated(cli: Cli) -> None:
