@@ -45,7 +45,10 @@ def test_db_upgrade_has_nothing_to_do_in_memory(cli: Cli) -> None:
     assert "Nothing to migrate" in result.stdout
 
 
-@pytest.mark.parametrize("command", [("db", "upgrade"), ("seed-demo",)])
+@pytest.mark.parametrize(
+    "command",
+    [("db", "upgrade"), ("seed-demo",), ("create-admin", "ada@example.com"), ("serve",)],
+)
 def test_an_unreachable_database_is_one_line_with_the_password_masked(
     cli: Cli, command: tuple[str, ...]
 ) -> None:
