@@ -1,0 +1,202 @@
+"""Many buyers placing orders at the same moment, in threads or in processes.
+
+Kept apart from the test modules so that spawned worker processes import only this (and
+the bookstore), not pytest's fixtures.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import traceback
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import Connection, func, select, update
+
+from bookstore.adapters.clock import SystemClock
+from bookstore.adapters.ids import RandomIds
+from bookstore.adapters.sql import SqlUnitOfWork, SqlUnitOfWorkFactory, make_engine
+from bookstore.adapters.sql.books import SqlBookRepository
+from bookstore.adapters.sql.engine import READ_ONLY
+from bookstore.adapters.sql.tables import books, order_lines
+from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.use_cases.place_order import PlaceOrder, PlaceOrderCommand
+from bookstore.domain.book import Book
+from bookstore.domain.cart import Cart
+from bookstore.domain.errors import InsufficientStock
+from bookstore.domain.user import Actor, Role, User
+from bookstore.domain.values import Email
+
+PLACED = "placed"
+SHORT = "insufficient stock"
+JOIN_TIMEOUT = 60
+
+
+def make_buyers(
+    factory: UnitOfWorkFactory, count: int, cart: dict[int, int] | Callable[[int], dict[int, int]]
+) -> list[UUID]:
+    """`count` new customers, each with the given cart (or `cart(n)` for the n-th)."""
+    clock = SystemClock()
+    buyers = []
+    with factory() as uow:
+        for n in range(count):
+            user_id = uuid4()
+            email = Email(f"buyer-{user_id.hex}@example.com")
+            uow.users.add(User(user_id, email, "", Role.CUSTOMER, True, "x", clock.now()))
+            lines = cart(n) if callable(cart) else cart
+            uow.carts.save(Cart(user_id, dict(lines)))
+            buyers.append(user_id)
+        uow.commit()
+    return buyers
+
+
+def place_order(factory: UnitOfWorkFactory, user_id: UUID) -> str:
+    """The real use case; the outcome is "placed", "insufficient stock" or the error."""
+    place = PlaceOrder(uow=factory, clock=SystemClock(), ids=RandomIds())
+    try:
+        place(PlaceOrderCommand(actor=Actor(user_id, Role.CUSTOMER)))
+    except InsufficientStock:
+        return SHORT
+    except Exception as error:  # every other failure is what the storm looks for
+        return f"{type(error).__name__}: {error}".splitlines()[0]
+    return PLACED
+
+
+def run_together(tasks: Sequence[Callable[[], str]]) -> list[str]:
+    """Start every task in its own thread, released at the same instant by a barrier."""
+    barrier = threading.Barrier(len(tasks))
+    results: list[str] = ["did not finish"] * len(tasks)
+
+    def run(n: int) -> None:
+        try:
+            barrier.wait(timeout=JOIN_TIMEOUT)
+            results[n] = tasks[n]()
+        except Exception:
+            results[n] = traceback.format_exc().splitlines()[-1]
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(tasks))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=JOIN_TIMEOUT)
+    return results
+
+
+def thread_storm(factory: UnitOfWorkFactory, buyers: Sequence[UUID]) -> list[str]:
+    return run_together([_buyer(factory, user_id) for user_id in buyers])
+
+
+def _buyer(factory: UnitOfWorkFactory, user_id: UUID) -> Callable[[], str]:
+    return lambda: place_order(factory, user_id)
+
+
+def _process_buyers(url: str, buyers: list[UUID], start: Any, results: Any) -> None:
+    """One worker process: its own engine, its buyers as threads, released with the others."""
+    engine = make_engine(url)
+    try:
+        factory = SqlUnitOfWorkFactory(engine)
+        with factory(read_only=True) as uow:
+            uow.books.get(0)  # connect before the start line
+        start.wait(timeout=JOIN_TIMEOUT)
+        results.put(thread_storm(factory, buyers))
+    except Exception:
+        results.put([traceback.format_exc().splitlines()[-1]] * len(buyers))
+    finally:
+        engine.dispose()
+
+
+def process_storm(url: str, buyers: Sequence[UUID], processes: int) -> list[str]:
+    """Split the buyers over `processes` spawned OS processes, started together."""
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(processes)
+    results = context.Queue()
+    shares = [list(buyers[n::processes]) for n in range(processes)]
+    workers = [
+        context.Process(target=_process_buyers, args=(url, share, start, results))
+        for share in shares
+    ]
+    for worker in workers:
+        worker.start()
+    outcomes = [result for _ in workers for result in results.get(timeout=JOIN_TIMEOUT)]
+    for worker in workers:
+        worker.join(timeout=JOIN_TIMEOUT)
+    results.close()
+    results.join_thread()
+    return outcomes
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What the database says happened to one book."""
+
+    stock: int
+    sold: int
+
+
+def ledger(factory: SqlUnitOfWorkFactory, book_id: int) -> Ledger:
+    with factory.engine.connect() as conn:
+        stock = conn.execute(select(books.c.stock).where(books.c.id == book_id)).scalar_one()
+        sold = conn.execute(
+            select(func.coalesce(func.sum(order_lines.c.quantity), 0)).where(
+                order_lines.c.book_id == book_id
+            )
+        ).scalar_one()
+    return Ledger(stock, sold)
+
+
+def assert_sound(
+    outcomes: Sequence[str], ledgers: dict[int, Ledger], initial: dict[int, int], added: int = 0
+) -> None:
+    """Only "placed" and "insufficient stock", no stock below zero, and every copy accounted
+    for: stock + sold = initial + restocked, book by book."""
+    unexpected = Counter(o for o in outcomes if o not in (PLACED, SHORT))
+    assert not unexpected, f"unexpected outcomes: {dict(unexpected)}"
+    for book_id, book in ledgers.items():
+        assert book.stock >= 0
+        assert book.stock + book.sold == initial[book_id] + added, (book_id, book)
+
+
+# --- The naive variant, used only to show the storm tests have teeth. -----------------------
+
+
+class NaiveBookRepository(SqlBookRepository):
+    """Reads without locking, then writes back a stock computed from that (stale) read."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn, lock_rows=False)
+        self._read: dict[int, int] = {}
+
+    def lock(self, book_ids: Any) -> dict[int, Book]:
+        found = self.get_many(book_ids)
+        self._read.update({book_id: book.stock for book_id, book in found.items()})
+        return found
+
+    def take_stock(self, book_id: int, quantity: int) -> bool:
+        left = self._read[book_id] - quantity
+        if left < 0:
+            return False
+        self._conn.execute(update(books).where(books.c.id == book_id).values(stock=left))
+        return True
+
+
+class NaiveUnitOfWork(SqlUnitOfWork):
+    """A deferred BEGIN on SQLite (the write lock is only asked for at the first write) and
+    no row locks on PostgreSQL."""
+
+    def __enter__(self) -> NaiveUnitOfWork:
+        super().__enter__()
+        assert self._conn is not None
+        self.books = NaiveBookRepository(self._conn)
+        return self
+
+    def _options(self, conn: Connection) -> dict[str, Any]:
+        return {READ_ONLY: True}
+
+
+class NaiveUnitOfWorkFactory(SqlUnitOfWorkFactory):
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return NaiveUnitOfWork(self.engine, read_only=False)
