@@ -45,10 +45,10 @@ class Isbn:
     @classmethod
     def parse(cls, raw: str, field: str = "isbn") -> Isbn:
         compact = re.sub(r"[\s-]", "", raw).upper()
-        if re.fullmatch(r"\d{9}[\dX]", compact) and _isbn10_is_valid(compact):
+        if re.fullmatch(r"[0-9]{9}[0-9X]", compact) and _isbn10_is_valid(compact):
             return cls(_isbn10_to_13(compact))
         if (
-            re.fullmatch(r"97[89]\d{10}", compact)
+            re.fullmatch(r"97[89][0-9]{10}", compact)
             and _isbn13_check_digit(compact[:12]) == compact[12]
         ):
             return cls(compact)

@@ -29,10 +29,12 @@ def _copy(book: Book) -> Book:
     return replace(book)
 
 
-def _fold(text: str) -> str:
-    """Case- and accent-insensitive form of a text."""
+def _words(text: str) -> list[str]:
+    """The words of a text, case- and accent-insensitively, split at anything not a letter
+    or digit (as SQLite's unicode61 tokenizer does)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c if c.isalnum() else " " for c in folded).split()
 
 
 def _page(items: list[T], request: PageRequest) -> Page[T]:
@@ -125,10 +127,10 @@ def _passes_filters(book: Book, query: BookQuery) -> bool:
 
 def _relevance(book: Book, query: BookQuery) -> float | None:
     """None when a search word matches nowhere; otherwise a score, title weighing most."""
-    words = [_fold(w) for w in query.search_words]
+    words = [w for word in query.search_words for w in _words(word)]
     if not words:
         return 0.0
-    fields = {name: _fold(getattr(book.details, name)).split() for name in _WEIGHTS}
+    fields = {name: _words(getattr(book.details, name)) for name in _WEIGHTS}
     score = 0.0
     for word in words:
         hits = [name for name, tokens in fields.items() if any(t.startswith(word) for t in tokens)]
