@@ -1,0 +1,78 @@
+"""`create_app(container)`: the Litestar HTTP adapter over the use cases."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
+
+from bookstore.entrypoints.container import Container
+from bookstore.entrypoints.http.controllers.auth import AuthController
+from bookstore.entrypoints.http.controllers.books import BookController
+from bookstore.entrypoints.http.controllers.cart import CartController
+from bookstore.entrypoints.http.controllers.health import HealthController
+from bookstore.entrypoints.http.controllers.orders import AdminOrderController, OrderController
+from bookstore.entrypoints.http.controllers.users import AdminUserController, UserController
+from bookstore.entrypoints.http.dependencies import (
+    CONTAINER_STATE_KEY,
+    SETTINGS_STATE_KEY,
+    provide_currency,
+)
+from bookstore.entrypoints.http.errors import EXCEPTION_TABLE
+from bookstore.entrypoints.http.observability import RequestContext
+from bookstore.entrypoints.http.openapi import docs_assets_router, openapi_config
+from bookstore.entrypoints.http.requests import ApiRequest
+from bookstore.entrypoints.http.schemas.common import provide_page_request
+from bookstore.entrypoints.http.security import (
+    BearerAuthMiddleware,
+    provide_actor,
+    provide_session,
+)
+
+CONTROLLERS = (
+    AuthController,
+    UserController,
+    BookController,
+    CartController,
+    OrderController,
+    AdminOrderController,
+    AdminUserController,
+    HealthController,
+)
+
+
+def create_app(container: Container) -> Litestar:
+    settings = container.settings()
+    app = Litestar(
+        route_handlers=[*CONTROLLERS, docs_assets_router()],
+        state=State({CONTAINER_STATE_KEY: container, SETTINGS_STATE_KEY: settings}),
+        dependencies={
+            "actor": Provide(provide_actor, sync_to_thread=False),
+            "session": Provide(provide_session, sync_to_thread=False),
+            "page_request": Provide(provide_page_request, sync_to_thread=False),
+            "currency": Provide(provide_currency, sync_to_thread=False),
+        },
+        middleware=[DefineMiddleware(BearerAuthMiddleware)],
+        exception_handlers=EXCEPTION_TABLE,
+        request_class=ApiRequest,
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=openapi_config(_version()),
+        logging_config=LoggingConfig(
+            log_exceptions="never",
+            loggers={"bookstore": {"level": settings.log_level, "propagate": True}},
+        ),
+        debug=False,
+    )
+    app.asgi_handler = RequestContext(app.asgi_handler)
+    return app
+
+
+def _version() -> str:
+    try:
+        return version("imagine-bookstore")
+    except PackageNotFoundError:
+        return "0.0.0"

@@ -1,0 +1,1 @@
+"""One Controller per resource; handlers map a request to a use case and back."""

@@ -1,0 +1,112 @@
+"""Registration, log-in, token refresh and log-out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from litestar import Controller, post
+from litestar.di import NamedDependency
+from litestar.openapi.spec import Operation, RequestBody
+from litestar.params import JSONBody, SkipValidation
+
+from bookstore.application.use_cases.authenticate import Authenticated
+from bookstore.application.use_cases.log_in import LogIn
+from bookstore.application.use_cases.log_out import LogOut, LogOutCommand
+from bookstore.application.use_cases.refresh_session import RefreshSession, RefreshSessionCommand
+from bookstore.application.use_cases.register_user import RegisterUser
+from bookstore.entrypoints.http.dependencies import use_case
+from bookstore.entrypoints.http.openapi import oauth2_form_body
+from bookstore.entrypoints.http.problems import problems
+from bookstore.entrypoints.http.requests import ACCEPTS_OAUTH2_FORM
+from bookstore.entrypoints.http.schemas.users import (
+    LoginRequest,
+    LogoutRequest,
+    RefreshRequest,
+    RegisterRequest,
+    TokensOut,
+    UserOut,
+    log_in_command,
+    register_command,
+    tokens_out,
+    user_out,
+)
+from bookstore.entrypoints.http.security import BEARER, PUBLIC, requires_user
+
+
+@dataclass
+class LogInOperation(Operation):
+    """Documents the OAuth2 password form next to the JSON body."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.request_body, RequestBody):
+            self.request_body.content.update(oauth2_form_body())
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ("auth",)
+    dependencies = MappingProxyType(
+        {
+            "register_user": use_case(lambda c: c.register_user),
+            "log_in": use_case(lambda c: c.log_in),
+            "refresh_session": use_case(lambda c: c.refresh_session),
+            "log_out": use_case(lambda c: c.log_out),
+        }
+    )
+
+    @post("/register", opt=PUBLIC, sync_to_thread=True, responses=problems(400, 409, 413))
+    def register(
+        self,
+        data: JSONBody[RegisterRequest],
+        register_user: NamedDependency[SkipValidation[RegisterUser]],
+    ) -> UserOut:
+        """Create a customer account."""
+        return user_out(register_user(register_command(data)))
+
+    @post(
+        "/login",
+        status_code=200,
+        opt={**PUBLIC, ACCEPTS_OAUTH2_FORM: True},
+        operation_class=LogInOperation,
+        sync_to_thread=True,
+        responses=problems(400, 401, 413, 415),
+    )
+    def login(
+        self, data: JSONBody[LoginRequest], log_in: NamedDependency[SkipValidation[LogIn]]
+    ) -> TokensOut:
+        """Exchange an email and password for tokens; a wrong email or password answer alike."""
+        return tokens_out(log_in(log_in_command(data)))
+
+    @post(
+        "/refresh",
+        status_code=200,
+        opt=PUBLIC,
+        sync_to_thread=True,
+        responses=problems(400, 401, 413),
+    )
+    def refresh(
+        self,
+        data: JSONBody[RefreshRequest],
+        refresh_session: NamedDependency[SkipValidation[RefreshSession]],
+    ) -> TokensOut:
+        """Rotate a refresh token: the old one stops working; reusing it revokes the session."""
+        return tokens_out(refresh_session(RefreshSessionCommand(data.refresh_token)))
+
+    @post(
+        "/logout",
+        status_code=204,
+        guards=[requires_user],
+        security=BEARER,
+        sync_to_thread=True,
+        responses=problems(400, 401, 413),
+    )
+    def logout(
+        self,
+        session: NamedDependency[SkipValidation[Authenticated]],
+        log_out: NamedDependency[SkipValidation[LogOut]],
+        data: JSONBody[LogoutRequest | None] = None,
+    ) -> None:
+        """End the session: the access token, and the refresh token given, stop working."""
+        refresh_token = data.refresh_token if data else None
+        log_out(LogOutCommand(access=session.claims, refresh_token=refresh_token))

@@ -1,0 +1,126 @@
+"""Orders: the caller's own, and every user's for admins."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody, PathParameter, SkipValidation
+
+from bookstore.application.queries import OrderQuery
+from bookstore.application.use_cases.get_order import GetOrder, GetOrderCommand
+from bookstore.application.use_cases.list_orders import (
+    ListAllOrders,
+    ListAllOrdersCommand,
+    ListMyOrders,
+    ListMyOrdersCommand,
+)
+from bookstore.application.use_cases.place_order import PlaceOrder, PlaceOrderCommand
+from bookstore.domain.pagination import PageRequest
+from bookstore.domain.user import Actor
+from bookstore.entrypoints.http.dependencies import use_case
+from bookstore.entrypoints.http.problems import problems
+from bookstore.entrypoints.http.schemas.common import LOCATION_HEADER, created
+from bookstore.entrypoints.http.schemas.orders import (
+    OrderOut,
+    OrderPage,
+    PlaceOrderRequest,
+    order_out,
+    order_page,
+    provide_order_query,
+)
+from bookstore.entrypoints.http.security import BEARER, requires_admin, requires_user
+
+OrderId = Annotated[UUID, PathParameter(description="The order's id.")]
+
+
+class OrderController(Controller):
+    path = "/api/orders"
+    tags = ("orders",)
+    guards = (requires_user,)
+    security = BEARER
+    dependencies = MappingProxyType(
+        {
+            "place_order": use_case(lambda c: c.place_order),
+            "list_my_orders": use_case(lambda c: c.list_my_orders),
+            "get_order": use_case(lambda c: c.get_order),
+        }
+    )
+
+    @post(
+        "/",
+        sync_to_thread=True,
+        response_headers=[LOCATION_HEADER],
+        responses=problems(400, 401, 409, 413),
+    )
+    def place(
+        self,
+        actor: NamedDependency[SkipValidation[Actor]],
+        currency: NamedDependency[str],
+        place_order: NamedDependency[SkipValidation[PlaceOrder]],
+        data: JSONBody[PlaceOrderRequest | None] = None,
+    ) -> Response[OrderOut]:
+        """Turn the cart into an order: all lines or none; the cart is emptied."""
+        order = place_order(PlaceOrderCommand(actor))
+        return created(order_out(order, currency), f"{self.path}/{order.id}")
+
+    @get("/", sync_to_thread=True, responses=problems(400, 401))
+    def list_mine(
+        self,
+        actor: NamedDependency[SkipValidation[Actor]],
+        page_request: NamedDependency[SkipValidation[PageRequest]],
+        currency: NamedDependency[str],
+        list_my_orders: NamedDependency[SkipValidation[ListMyOrders]],
+    ) -> OrderPage:
+        """The caller's orders, newest first."""
+        return order_page(list_my_orders(ListMyOrdersCommand(actor, page_request)), currency)
+
+    @get("/{order_id:uuid}", sync_to_thread=True, responses=problems(400, 401, 404))
+    def one(
+        self,
+        order_id: OrderId,
+        actor: NamedDependency[SkipValidation[Actor]],
+        currency: NamedDependency[str],
+        get_order: NamedDependency[SkipValidation[GetOrder]],
+    ) -> OrderOut:
+        """One of the caller's orders; another user's order is not found."""
+        return order_out(get_order(GetOrderCommand(actor, order_id)), currency)
+
+
+class AdminOrderController(Controller):
+    path = "/api/admin/orders"
+    tags = ("admin",)
+    guards = (requires_admin,)
+    security = BEARER
+    dependencies = MappingProxyType(
+        {
+            "list_all_orders": use_case(lambda c: c.list_all_orders),
+            "get_order": use_case(lambda c: c.get_order),
+            "order_query": Provide(provide_order_query, sync_to_thread=False),
+        }
+    )
+
+    @get("/", sync_to_thread=True, responses=problems(400, 401, 403))
+    def list_all(
+        self,
+        actor: NamedDependency[SkipValidation[Actor]],
+        order_query: NamedDependency[SkipValidation[OrderQuery]],
+        currency: NamedDependency[str],
+        list_all_orders: NamedDependency[SkipValidation[ListAllOrders]],
+    ) -> OrderPage:
+        """Every user's orders, newest first; filter by `user_id` and `status`."""
+        return order_page(list_all_orders(ListAllOrdersCommand(actor, order_query)), currency)
+
+    @get("/{order_id:uuid}", sync_to_thread=True, responses=problems(400, 401, 403, 404))
+    def one(
+        self,
+        order_id: OrderId,
+        actor: NamedDependency[SkipValidation[Actor]],
+        currency: NamedDependency[str],
+        get_order: NamedDependency[SkipValidation[GetOrder]],
+    ) -> OrderOut:
+        """Any user's order."""
+        return order_out(get_order(GetOrderCommand(actor, order_id)), currency)

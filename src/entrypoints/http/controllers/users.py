@@ -1,0 +1,83 @@
+"""The caller's own account, and every account for admins."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get, patch
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody, PathParameter, SkipValidation
+
+from bookstore.application.queries import UserQuery
+from bookstore.application.use_cases.get_profile import GetProfile
+from bookstore.application.use_cases.list_users import ListUsers, ListUsersCommand
+from bookstore.application.use_cases.update_user import UpdateUser
+from bookstore.domain.user import Actor
+from bookstore.entrypoints.http.dependencies import use_case
+from bookstore.entrypoints.http.problems import problems
+from bookstore.entrypoints.http.schemas.users import (
+    UserOut,
+    UserPage,
+    UserPatch,
+    provide_user_query,
+    update_user_command,
+    user_out,
+    user_page,
+)
+from bookstore.entrypoints.http.security import BEARER, requires_admin, requires_user
+
+UserId = Annotated[UUID, PathParameter(description="The user's id.")]
+
+
+class UserController(Controller):
+    path = "/api/users"
+    tags = ("users",)
+    guards = (requires_user,)
+    security = BEARER
+    dependencies = MappingProxyType({"get_profile": use_case(lambda c: c.get_profile)})
+
+    @get("/me", sync_to_thread=True, responses=problems(401))
+    def me(
+        self,
+        actor: NamedDependency[SkipValidation[Actor]],
+        get_profile: NamedDependency[SkipValidation[GetProfile]],
+    ) -> UserOut:
+        """The caller's account."""
+        return user_out(get_profile(actor))
+
+
+class AdminUserController(Controller):
+    path = "/api/admin/users"
+    tags = ("admin",)
+    guards = (requires_admin,)
+    security = BEARER
+    dependencies = MappingProxyType(
+        {
+            "list_users": use_case(lambda c: c.list_users),
+            "update_user": use_case(lambda c: c.update_user),
+            "user_query": Provide(provide_user_query, sync_to_thread=False),
+        }
+    )
+
+    @get("/", sync_to_thread=True, responses=problems(400, 401, 403))
+    def list_users(
+        self,
+        actor: NamedDependency[SkipValidation[Actor]],
+        user_query: NamedDependency[SkipValidation[UserQuery]],
+        list_users: NamedDependency[SkipValidation[ListUsers]],
+    ) -> UserPage:
+        """Every account, optionally those whose email contains `email`."""
+        return user_page(list_users(ListUsersCommand(actor, user_query)))
+
+    @patch("/{user_id:uuid}", sync_to_thread=True, responses=problems(400, 401, 403, 404, 409))
+    def update(
+        self,
+        user_id: UserId,
+        data: JSONBody[UserPatch],
+        actor: NamedDependency[SkipValidation[Actor]],
+        update_user: NamedDependency[SkipValidation[UpdateUser]],
+    ) -> UserOut:
+        """Enable, disable, promote or demote an account; never your own lock-out (409)."""
+        return user_out(update_user(update_user_command(actor, user_id, data)))

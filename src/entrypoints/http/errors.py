@@ -1,0 +1,158 @@
+"""The one table turning exceptions into problem details, registered once on the app.
+
+No handler catches errors itself: a domain error, a refused request, an unavailable database
+or a bug all end here, and leave as `application/problem+json` in the same shape. Bodies never
+carry a stack trace; a 500 is logged with its traceback instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
+from sqlalchemy import exc as sql
+
+from bookstore.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    Forbidden,
+    IdempotencyInFlight,
+    IdempotencyKeyMismatch,
+    InsufficientStock,
+    InvalidInput,
+    NotFound,
+)
+from bookstore.entrypoints.http.problems import (
+    KINDS,
+    PROBLEM_MEDIA_TYPE,
+    Problem,
+    ProblemKind,
+    ShortageProblem,
+    kind_for_status,
+)
+from bookstore.entrypoints.http.validation import field_problem, validation_errors
+
+logger = logging.getLogger("bookstore.http")
+
+REQUEST_ID_STATE_KEY = "bookstore.request_id"
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+DOMAIN_STATUSES: Mapping[type[DomainError], int] = {
+    InvalidInput: 400,
+    AuthenticationFailed: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    IdempotencyInFlight: 409,
+    Conflict: 409,
+    IdempotencyKeyMismatch: 422,
+    DomainError: 400,
+}
+"""Each domain error's status; its `code` names the problem type. Looked up along the MRO."""
+
+_HTTP_DETAILS: Mapping[int, str] = {
+    401: "A valid bearer token is required.",
+    403: "You are not allowed to do this.",
+    404: "Nothing exists at this address.",
+    405: "This address does not accept this method.",
+    413: "The request body is larger than the server accepts.",
+    429: "Too many requests; retry later.",
+}
+
+ProblemHandler = Callable[[Request[Any, Any, Any], Any], Response[Problem]]
+
+
+def problem_response(
+    problem: Problem, headers: Mapping[str, str] | None = None
+) -> Response[Problem]:
+    if problem.status == 401:
+        headers = {**(headers or {}), **BEARER_CHALLENGE}
+    return Response(
+        problem, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
+
+
+def domain_problem(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+    status = next(DOMAIN_STATUSES[cls] for cls in type(exc).__mro__ if cls in DOMAIN_STATUSES)
+    kind = KINDS.get(exc.code) or ProblemKind(exc.code, status, kind_for_status(status).title)
+    if isinstance(exc, InvalidInput):
+        errors = [field_problem(e.field, e.message) for e in exc.errors]
+        return problem_response(kind.problem(exc.detail, errors=errors))
+    if isinstance(exc, InsufficientStock):
+        items = [
+            ShortageProblem(
+                book_id=s.book_id, title=s.title, requested=s.requested, available=s.available
+            )
+            for s in exc.shortages
+        ]
+        return problem_response(kind.problem(exc.detail, items=items))
+    return problem_response(kind.problem(exc.detail))
+
+
+def validation_problem(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[Problem]:
+    errors = validation_errors(request, exc)
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    return problem_response(KINDS["validation"].problem(detail, errors=errors))
+
+
+def http_problem(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+    """Litestar's own refusals: unknown route, wrong method, body too large, bad JSON..."""
+    if exc.status_code >= 500 and exc.status_code != 503:
+        return unexpected_problem(request, exc)
+    kind = kind_for_status(exc.status_code)
+    detail = _HTTP_DETAILS.get(exc.status_code) or exc.detail
+    if kind.slug == "validation":
+        return problem_response(kind.problem(detail, errors=[field_problem("body", detail)]))
+    return problem_response(kind.problem(detail), headers=exc.headers)
+
+
+def bad_body_problem(_: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """Input that broke a decoder past our own checks (deep nesting, invalid UTF-8)."""
+    detail = "The request body could not be read."
+    return problem_response(
+        KINDS["validation"].problem(detail, errors=[field_problem("body", detail)])
+    )
+
+
+def unavailable_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    if isinstance(exc, sql.DBAPIError) and not _is_unavailable(exc):
+        return unexpected_problem(request, exc)
+    logger.warning("database unavailable: %s", type(exc).__name__, extra=_context(request))
+    detail = "The service cannot reach its database; retry shortly."
+    return problem_response(KINDS["service-unavailable"].problem(detail), {"Retry-After": "1"})
+
+
+def unexpected_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    context = _context(request)
+    logger.error("unhandled %s", type(exc).__name__, exc_info=exc, extra=context)
+    detail = f"The server failed to answer; quote request {context['request_id']} if you report it."
+    return problem_response(KINDS["internal"].problem(detail))
+
+
+def _is_unavailable(exc: sql.DBAPIError) -> bool:
+    return exc.connection_invalidated or isinstance(exc, sql.OperationalError | sql.InterfaceError)
+
+
+def _context(request: Request[Any, Any, Any]) -> dict[str, str]:
+    state = request.scope.get("state", {})
+    return {"request_id": str(state.get(REQUEST_ID_STATE_KEY, "-"))}
+
+
+EXCEPTION_TABLE: ExceptionHandlersMap = {
+    DomainError: domain_problem,
+    ValidationException: validation_problem,
+    HTTPException: http_problem,
+    sql.DBAPIError: unavailable_problem,
+    sql.TimeoutError: unavailable_problem,
+    sql.DisconnectionError: unavailable_problem,
+    RecursionError: bad_body_problem,
+    UnicodeDecodeError: bad_body_problem,
+    Exception: unexpected_problem,
+}
+"""Resolved along each exception's MRO, most specific first (Litestar's lookup)."""

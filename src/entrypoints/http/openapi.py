@@ -1,0 +1,104 @@
+"""The OpenAPI 3.1 document and the docs page, which works offline.
+
+Swagger UI's JavaScript and CSS come from the `swagger-ui-bundle` package and are served by the
+app itself under `/schema/assets`, instead of from a CDN.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import swagger_ui_bundle
+from litestar import Router
+from litestar.datastructures import CacheControlHeader
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import (
+    Components,
+    OAuthFlow,
+    OAuthFlows,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Reference,
+    Schema,
+    SecurityScheme,
+    Tag,
+)
+from litestar.static_files import create_static_files_router
+
+from bookstore.entrypoints.http.security import BEARER_SCHEME, OAUTH2_SCHEME, PUBLIC
+
+SCHEMA_PATH = "/schema"
+ASSETS_PATH = f"{SCHEMA_PATH}/assets"
+LOGIN_PATH = "/api/auth/login"
+
+_TAGS = [
+    Tag(name="auth", description="Accounts, log-in and tokens."),
+    Tag(name="users", description="The caller's own account."),
+    Tag(name="books", description="The catalogue; writes are for admins."),
+    Tag(name="cart", description="The caller's cart."),
+    Tag(name="orders", description="The caller's orders."),
+    Tag(name="admin", description="Every user's orders and accounts; admins only."),
+    Tag(name="health", description="Liveness and readiness."),
+]
+
+
+def openapi_config(version: str) -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Imagine Bookstore API",
+        version=version,
+        description="Errors are RFC 9457 problem details (`application/problem+json`).",
+        path=SCHEMA_PATH,
+        render_plugins=[_swagger()],
+        components=Components(security_schemes=_security_schemes()),
+        tags=_TAGS,
+        use_handler_docstrings=True,
+    )
+
+
+def docs_assets_router() -> Router:
+    return create_static_files_router(
+        path=ASSETS_PATH,
+        directories=[Path(swagger_ui_bundle.swagger_ui_path)],
+        opt=dict(PUBLIC),
+        cache_control=CacheControlHeader(max_age=86400, public=True),
+        name="docs-assets",
+    )
+
+
+def oauth2_form_body() -> dict[str, OpenAPIMediaType]:
+    """The urlencoded OAuth2 password form the log-in route also accepts."""
+    text = Schema(type=OpenAPIType.STRING)
+    form = Schema(
+        type=OpenAPIType.OBJECT,
+        properties={"username": text, "password": text, "grant_type": text, "scope": text},
+        required=["username", "password"],
+        description="OAuth2 password flow: `username` is the email.",
+    )
+    return {"application/x-www-form-urlencoded": OpenAPIMediaType(schema=form)}
+
+
+def _swagger() -> SwaggerRenderPlugin:
+    return SwaggerRenderPlugin(
+        path="/swagger",
+        js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
+        css_url=f"{ASSETS_PATH}/swagger-ui.css",
+        standalone_preset_js_url=f"{ASSETS_PATH}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{ASSETS_PATH}/favicon-32x32.png'>",
+    )
+
+
+def _security_schemes() -> dict[str, SecurityScheme | Reference]:
+    return {
+        BEARER_SCHEME: SecurityScheme(
+            type="http",
+            scheme="bearer",
+            bearer_format="JWT",
+            description="An access token from POST /api/auth/login.",
+        ),
+        OAUTH2_SCHEME: SecurityScheme(
+            type="oauth2",
+            flows=OAuthFlows(password=OAuthFlow(token_url=LOGIN_PATH, scopes={})),
+            description="Log in from the docs page with your email as username.",
+        ),
+    }

@@ -1,0 +1,179 @@
+"""Books on the wire: the catalogue query, create and patch bodies, and the book view."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+from litestar.di import NamedDependency
+from litestar.openapi.spec import OpenAPIType, Schema
+from litestar.params import QueryParameter, SkipValidation
+from msgspec import UNSET, UnsetType
+
+from bookstore.application.queries import MAX_FILTER_TEXT, MAX_SEARCH_TEXT, BookQuery, BookSort
+from bookstore.domain.book import (
+    AUTHOR,
+    DESCRIPTION,
+    GENRE,
+    PUBLISHED_YEAR,
+    STOCK,
+    TITLE,
+    Book,
+    BookChanges,
+    BookDetails,
+)
+from bookstore.domain.money import Money
+from bookstore.domain.pagination import Page, PageRequest
+from bookstore.entrypoints.http.schemas.common import MoneyText, money_text, timestamp
+
+_PRICE_SCHEMA = {
+    "description": "More than 0, under 1,000,000, at most two decimals: '12.99' or 12.99.",
+    "extra": {
+        "type": None,
+        "one_of": [
+            Schema(type=OpenAPIType.STRING, pattern=r"^\d{1,7}(\.\d{1,2})?$"),
+            Schema(type=OpenAPIType.NUMBER, minimum=0.01, maximum=999_999.99),
+        ],
+    },
+}
+
+# JSON numbers arrive as Decimal (see requests.py), so 12.99 is exact; strings parse as Decimal too.
+Price = Annotated[Decimal, msgspec.Meta(extra_json_schema=_PRICE_SCHEMA)]
+Title = Annotated[str, msgspec.Meta(min_length=TITLE.min_len, max_length=TITLE.max_len)]
+Author = Annotated[str, msgspec.Meta(min_length=AUTHOR.min_len, max_length=AUTHOR.max_len)]
+Genre = Annotated[str, msgspec.Meta(min_length=GENRE.min_len, max_length=GENRE.max_len)]
+Stock = Annotated[int, msgspec.Meta(ge=STOCK.minimum, le=STOCK.maximum)]
+IsbnText = Annotated[str, msgspec.Meta(min_length=10, max_length=17, examples=["9780141439518"])]
+Description = Annotated[str, msgspec.Meta(max_length=DESCRIPTION.max_len)]
+Year = Annotated[int, msgspec.Meta(ge=PUBLISHED_YEAR.minimum, le=PUBLISHED_YEAR.maximum)]
+PriceFilter = Annotated[
+    str | None,
+    QueryParameter(pattern=r"^\d{1,7}(\.\d{1,2})?$", description="Inclusive price bound, '12.99'."),
+]
+FilterText = Annotated[str | None, QueryParameter(min_length=1, max_length=MAX_FILTER_TEXT)]
+
+
+class BookCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    title: Title
+    author: Author
+    genre: Genre
+    price: Price
+    stock: Stock
+    isbn: IsbnText | None = None
+    description: Description | None = None
+    published_year: Year | None = None
+
+
+class BookPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Only the fields given change; `null` clears `isbn`, `description` or `published_year`."""
+
+    title: Title | UnsetType = UNSET
+    author: Author | UnsetType = UNSET
+    genre: Genre | UnsetType = UNSET
+    price: Price | UnsetType = UNSET
+    stock: Stock | UnsetType = UNSET
+    isbn: IsbnText | UnsetType | None = UNSET
+    description: Description | UnsetType | None = UNSET
+    published_year: Year | UnsetType | None = UNSET
+
+
+class BookOut(msgspec.Struct, kw_only=True):
+    id: int
+    title: str
+    author: str
+    genre: str
+    price: MoneyText
+    stock: int
+    isbn: str | None
+    description: str | None
+    published_year: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class BookPage(msgspec.Struct, kw_only=True):
+    items: list[BookOut]
+    page: int
+    page_size: int
+    total: int
+
+
+def book_details(data: BookCreate) -> BookDetails:
+    return BookDetails.parse(
+        title=data.title,
+        author=data.author,
+        genre=data.genre,
+        price=data.price,
+        stock=data.stock,
+        isbn=data.isbn,
+        description=data.description,
+        published_year=data.published_year,
+    )
+
+
+def book_changes(data: BookPatch) -> BookChanges:
+    given: dict[str, Any] = {
+        name: value
+        for name in data.__struct_fields__
+        if (value := getattr(data, name)) is not UNSET
+    }
+    return BookChanges(**given)
+
+
+def book_out(book: Book) -> BookOut:
+    details = book.details
+    return BookOut(
+        id=book.id,
+        title=details.title,
+        author=details.author,
+        genre=details.genre,
+        price=money_text(details.price),
+        stock=details.stock,
+        isbn=details.isbn.value if details.isbn else None,
+        description=details.description,
+        published_year=details.published_year,
+        created_at=timestamp(book.created_at),
+        updated_at=timestamp(book.updated_at),
+    )
+
+
+def book_page(page: Page[Book]) -> BookPage:
+    return BookPage(
+        items=[book_out(book) for book in page.items],
+        page=page.page,
+        page_size=page.page_size,
+        total=page.total,
+    )
+
+
+def provide_book_query(
+    page_request: NamedDependency[SkipValidation[PageRequest]],
+    q: Annotated[
+        str | None,
+        QueryParameter(
+            min_length=1,
+            max_length=MAX_SEARCH_TEXT,
+            description="Words that must all match title, author or genre.",
+        ),
+    ] = None,
+    title: FilterText = None,
+    author: FilterText = None,
+    genre: FilterText = None,
+    min_price: PriceFilter = None,
+    max_price: PriceFilter = None,
+    in_stock: Annotated[bool, QueryParameter(description="Only books in stock.")] = False,
+    sort: Annotated[BookSort | None, QueryParameter()] = None,
+) -> BookQuery:
+    return BookQuery(
+        text=q,
+        title=title,
+        author=author,
+        genre=genre,
+        min_price=Money.parse(min_price, "min_price") if min_price else None,
+        max_price=Money.parse(max_price, "max_price") if max_price else None,
+        in_stock=in_stock,
+        sort=sort,
+        page=page_request,
+    )

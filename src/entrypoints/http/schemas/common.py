@@ -1,0 +1,60 @@
+"""Wire types shared by every resource: money, timestamps, ids and pagination."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, TypeVar
+
+import msgspec
+from litestar import Response
+from litestar.datastructures import ResponseHeader
+from litestar.params import QueryParameter
+
+from bookstore.domain.money import Money
+from bookstore.domain.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageRequest
+
+T = TypeVar("T")
+
+MAX_INT_ID = 2**63 - 1
+"""Integer ids fit a signed 64-bit column; anything larger names nothing."""
+
+IntId = Annotated[int, msgspec.Meta(ge=1, le=MAX_INT_ID)]
+Quantity = Annotated[int, msgspec.Meta(ge=0, le=100)]
+MoneyText = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^-?\d+\.\d{2}$",
+        extra_json_schema={"description": "A decimal amount with two decimals, e.g. '12.99'."},
+    ),
+]
+Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
+"""RFC 3339 in UTC with a `Z`, to the second."""
+
+PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
+PageSize = Annotated[
+    int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Items per page, 1 to 100.")
+]
+
+
+def money_text(amount: Money) -> str:
+    return str(amount)
+
+
+def timestamp(moment: datetime) -> datetime:
+    """UTC and whole seconds, so that it renders as `2026-11-21T09:30:00Z`."""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return aware.replace(microsecond=0)
+
+
+def provide_page_request(page: PageNumber = 1, page_size: PageSize = 20) -> PageRequest:
+    return PageRequest(page=page, page_size=page_size)
+
+
+LOCATION_HEADER = ResponseHeader(
+    name="Location", description="Path of the created resource.", documentation_only=True
+)
+
+
+def created(content: T, location: str) -> Response[T]:
+    """A 201 response pointing at the resource it created."""
+    return Response(content, status_code=201, headers={"Location": location})

@@ -1,0 +1,144 @@
+"""Accounts and sessions on the wire: registration, log-in, tokens and user views."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter, SkipValidation
+from msgspec import UNSET, UnsetType
+
+from bookstore.application.queries import UserQuery
+from bookstore.application.sessions import TokenPair
+from bookstore.application.use_cases.log_in import LogInCommand
+from bookstore.application.use_cases.register_user import RegisterUserCommand
+from bookstore.application.use_cases.update_user import UpdateUserCommand
+from bookstore.domain.pagination import Page, PageRequest
+from bookstore.domain.user import PASSWORD_MAX_LEN, PASSWORD_MIN_LEN, Actor, Role, User
+from bookstore.domain.values import Email
+from bookstore.entrypoints.http.schemas.common import timestamp
+
+# Emails are trimmed before their 254-character limit is checked, so the wire allows a margin.
+EmailText = Annotated[str, msgspec.Meta(min_length=1, max_length=Email.MAX_LEN + 66)]
+# The shape of an email (the domain checks it again): surrounding blanks are trimmed later.
+NewEmail = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3,
+        max_length=Email.MAX_LEN + 66,
+        pattern=r"^\s*[^@\s]+@[^@\s.]+(\.[^@\s.]+)+\s*$",
+    ),
+]
+NewPassword = Annotated[str, msgspec.Meta(min_length=PASSWORD_MIN_LEN, max_length=PASSWORD_MAX_LEN)]
+# A log-in never reveals the password rules; it only bounds the work done on a guess.
+AnyPassword = Annotated[str, msgspec.Meta(max_length=1024)]
+TokenText = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
+FullName = Annotated[str, msgspec.Meta(max_length=200)]
+RoleName = Literal["customer", "admin"]
+EmailFilter = Annotated[
+    str | None, QueryParameter(min_length=1, max_length=Email.MAX_LEN, description="Email part.")
+]
+
+
+class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    email: NewEmail
+    password: NewPassword
+    full_name: FullName | None = None
+
+
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    email: EmailText
+    password: AnyPassword
+
+
+class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    refresh_token: TokenText
+
+
+class LogoutRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    refresh_token: TokenText | None = None
+
+
+class UserPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Only the fields given change."""
+
+    is_active: bool | UnsetType = UNSET
+    role: RoleName | UnsetType = UNSET
+
+
+class TokensOut(msgspec.Struct, kw_only=True):
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_in: int
+    refresh_token: str
+
+
+class UserOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    email: str
+    full_name: str
+    role: RoleName
+    is_active: bool
+    created_at: datetime
+
+
+class UserPage(msgspec.Struct, kw_only=True):
+    items: list[UserOut]
+    page: int
+    page_size: int
+    total: int
+
+
+def register_command(data: RegisterRequest) -> RegisterUserCommand:
+    return RegisterUserCommand(email=data.email, password=data.password, full_name=data.full_name)
+
+
+def log_in_command(data: LoginRequest) -> LogInCommand:
+    return LogInCommand(email=data.email, password=data.password)
+
+
+def update_user_command(actor: Actor, user_id: UUID, data: UserPatch) -> UpdateUserCommand:
+    return UpdateUserCommand(
+        actor=actor,
+        user_id=user_id,
+        is_active=None if data.is_active is UNSET else data.is_active,
+        role=None if data.role is UNSET else Role(data.role),
+    )
+
+
+def tokens_out(pair: TokenPair) -> TokensOut:
+    return TokensOut(
+        access_token=pair.access_token,
+        token_type="bearer",
+        expires_in=pair.expires_in,
+        refresh_token=pair.refresh_token,
+    )
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(
+        id=user.id,
+        email=user.email.value,
+        full_name=user.full_name,
+        role="admin" if user.role is Role.ADMIN else "customer",
+        is_active=user.is_active,
+        created_at=timestamp(user.created_at),
+    )
+
+
+def user_page(page: Page[User]) -> UserPage:
+    return UserPage(
+        items=[user_out(user) for user in page.items],
+        page=page.page,
+        page_size=page.page_size,
+        total=page.total,
+    )
+
+
+def provide_user_query(
+    page_request: NamedDependency[SkipValidation[PageRequest]], email: EmailFilter = None
+) -> UserQuery:
+    return UserQuery(page=page_request, email_contains=email)

@@ -1,0 +1,100 @@
+"""Bearer authentication and the route policy guards.
+
+The middleware turns an `Authorization: Bearer` header into the caller (`Authenticated`) by
+calling the `Authenticate` use case, which verifies the token with our `TokenService` (signature,
+expiry, `typ` = access, revocation, account still active). It never refuses a request itself:
+a missing or bad token leaves the caller anonymous, and the guards decide: `requires_user` →
+401, `requires_admin` → 401 or 403. So a stale token sent to a public route (log-in, refresh,
+the catalogue) does not break it. Business rules in the use cases refuse again regardless.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any
+
+from litestar import Request
+from litestar.concurrency import sync_to_thread
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.openapi.spec import SecurityRequirement
+
+from bookstore.application.use_cases.authenticate import Authenticate, Authenticated
+from bookstore.domain.errors import AuthenticationFailed, Forbidden
+from bookstore.domain.user import Actor
+from bookstore.entrypoints.http.dependencies import SETTINGS_STATE_KEY, container_of
+from bookstore.entrypoints.settings import Settings
+
+PUBLIC = MappingProxyType({"exclude_from_auth": True})
+"""Route `opt` of the routes anyone may call: the middleware skips them entirely."""
+
+BEARER_SCHEME = "BearerAuth"
+OAUTH2_SCHEME = "OAuth2Password"
+BEARER: tuple[SecurityRequirement, ...] = ({BEARER_SCHEME: []}, {OAUTH2_SCHEME: []})
+"""OpenAPI security of protected routes: a bearer token (either scheme obtains one)."""
+
+MAX_TOKEN_LENGTH = 4096
+
+
+class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        header = connection.headers.get("authorization")
+        if header is None:
+            return AuthenticationResult(user=None, auth=None)
+        token = bearer_token(header)
+        if token is None:
+            malformed = AuthenticationFailed("The Authorization header must be 'Bearer <token>'.")
+            return AuthenticationResult(user=None, auth=malformed)
+        authenticate: Authenticate = container_of(connection.app.state).authenticate()
+        try:
+            caller = await sync_to_thread(authenticate, token)
+        except AuthenticationFailed as failure:
+            return AuthenticationResult(user=None, auth=failure)
+        return AuthenticationResult(user=caller, auth=None)
+
+
+def bearer_token(header: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None if malformed."""
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return token
+
+
+def authenticated(connection: ASGIConnection[Any, Any, Any, Any]) -> Authenticated:
+    """The caller, or the reason there is none as a 401."""
+    caller = connection.scope.get("user")
+    if isinstance(caller, Authenticated):
+        return caller
+    failure = connection.scope.get("auth")
+    if isinstance(failure, AuthenticationFailed):
+        raise AuthenticationFailed(failure.detail)
+    raise AuthenticationFailed("A bearer token is required.")
+
+
+def requires_user(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    authenticated(connection)
+
+
+def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if not authenticated(connection).actor.is_admin:
+        raise Forbidden("Only an admin may do this.")
+
+
+def catalog_reader(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """The catalogue is public unless the `catalog_requires_auth` setting says otherwise."""
+    settings: Settings = connection.app.state[SETTINGS_STATE_KEY]
+    if settings.catalog_requires_auth:
+        authenticated(connection)
+
+
+def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+    return authenticated(request).actor
+
+
+def provide_session(request: Request[Any, Any, Any]) -> Authenticated:
+    return authenticated(request)

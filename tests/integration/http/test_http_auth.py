@@ -1,0 +1,229 @@
+"""Registration, log-in (JSON and OAuth2 form), refresh rotation, log-out and /users/me."""
+
+from __future__ import annotations
+
+from http_support import PASSWORD, Api, Session, assert_problem, bearer, error_fields, new_email
+
+
+def test_registering_answers_201_with_the_user_and_never_a_password(api: Api) -> None:
+    response = api.client.post(
+        "/api/auth/register",
+        json={"email": "  Ada@Example.COM ", "password": PASSWORD, "full_name": "Ada Lovelace"},
+    )
+
+    assert response.status_code == 201
+    user = response.json()
+    assert set(user) == {"id", "email", "full_name", "role", "is_active", "created_at"}
+    assert user["email"] == "ada@example.com"
+    assert user["role"] == "customer"
+    assert user["is_active"] is True
+    assert user["created_at"].endswith("Z")
+    assert PASSWORD not in response.text
+    assert "hash" not in response.text
+
+
+def test_registering_a_taken_email_in_any_case_is_a_409(api: Api) -> None:
+    api.register("taken@example.com")
+
+    response = api.client.post(
+        "/api/auth/register", json={"email": "TAKEN@example.com", "password": PASSWORD}
+    )
+
+    assert_problem(response, 409, "email-taken")
+
+
+def test_registering_with_a_role_is_refused_and_creates_nothing(api: Api) -> None:
+    email = new_email()
+    response = api.client.post(
+        "/api/auth/register", json={"email": email, "password": PASSWORD, "role": "admin"}
+    )
+
+    body = assert_problem(response, 400, "validation")
+    assert error_fields(body) == {"role"}
+    assert_problem(
+        api.client.post("/api/auth/login", json={"email": email, "password": PASSWORD}),
+        401,
+        "unauthorized",
+    )
+
+
+def test_registering_names_every_invalid_field(api: Api) -> None:
+    response = api.client.post(
+        "/api/auth/register", json={"email": "not-an-email", "password": "short", "age": 3}
+    )
+
+    body = assert_problem(response, 400, "validation")
+    assert error_fields(body) == {"email", "password", "age"}
+    assert all(error["message"] for error in body["errors"])
+
+
+def test_registering_checks_password_length_in_characters(api: Api) -> None:
+    long_unicode = "€" * 128  # 384 bytes, 128 characters: allowed, and every one counts
+
+    assert api.client.post(
+        "/api/auth/register", json={"email": new_email(), "password": long_unicode}
+    ).is_success
+    too_long = api.client.post(
+        "/api/auth/register", json={"email": new_email(), "password": "x" * 129}
+    )
+    assert error_fields(assert_problem(too_long, 400, "validation")) == {"password"}
+
+
+def test_logging_in_answers_a_bearer_token_pair(api: Api) -> None:
+    user = api.register()
+
+    response = api.client.post(
+        "/api/auth/login", json={"email": user["email"], "password": PASSWORD}
+    )
+
+    assert response.status_code == 200
+    tokens = response.json()
+    assert set(tokens) == {"access_token", "token_type", "expires_in", "refresh_token"}
+    assert tokens["token_type"] == "bearer"
+    assert tokens["expires_in"] == 900
+
+
+def test_logging_in_with_the_oauth2_form_works_for_the_docs_page(api: Api) -> None:
+    user = api.register()
+
+    response = api.client.post(
+        "/api/auth/login",
+        data={"grant_type": "password", "username": user["email"], "password": PASSWORD},
+    )
+
+    assert response.status_code == 200
+    me = api.client.get("/api/users/me", headers=bearer(response.json()["access_token"]))
+    assert me.json()["id"] == user["id"]
+
+
+def test_the_oauth2_form_is_only_accepted_by_the_log_in_route(api: Api, customer: Session) -> None:
+    response = api.client.post("/api/cart/items", data={"book_id": "1"}, headers=customer.headers)
+
+    assert_problem(response, 415, "unsupported-media-type")
+
+
+def test_wrong_password_and_unknown_email_answer_alike(api: Api) -> None:
+    user = api.register()
+
+    wrong = api.client.post(
+        "/api/auth/login", json={"email": user["email"], "password": "nope" * 3}
+    )
+    unknown = api.client.post(
+        "/api/auth/login", json={"email": "ghost@example.com", "password": PASSWORD}
+    )
+
+    assert assert_problem(wrong, 401, "unauthorized") == assert_problem(
+        unknown, 401, "unauthorized"
+    )
+    assert wrong.headers["www-authenticate"] == unknown.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_password_over_72_bytes_is_a_401_not_a_500(api: Api) -> None:
+    user = api.register()
+
+    response = api.client.post(
+        "/api/auth/login", json={"email": user["email"], "password": "€" * 25 + "x" * 60}
+    )
+
+    assert_problem(response, 401, "unauthorized")
+
+
+def test_refreshing_rotates_the_refresh_token(api: Api, customer: Session) -> None:
+    response = api.client.post("/api/auth/refresh", json={"refresh_token": customer.refresh_token})
+
+    assert response.status_code == 200
+    fresh = response.json()
+    assert fresh["refresh_token"] != customer.refresh_token
+    assert api.client.get("/api/users/me", headers=bearer(fresh["access_token"])).is_success
+    again = api.client.post("/api/auth/refresh", json={"refresh_token": customer.refresh_token})
+    assert_problem(again, 401, "unauthorized")
+
+
+def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(
+    api: Api, customer: Session
+) -> None:
+    first = api.client.post("/api/auth/refresh", json={"refresh_token": customer.refresh_token})
+    second_refresh = first.json()["refresh_token"]
+
+    reuse = api.client.post("/api/auth/refresh", json={"refresh_token": customer.refresh_token})
+    descendant = api.client.post("/api/auth/refresh", json={"refresh_token": second_refresh})
+
+    assert_problem(reuse, 401, "unauthorized")
+    assert_problem(descendant, 401, "unauthorized")
+
+
+def test_a_refresh_token_never_passes_as_an_access_token(api: Api, customer: Session) -> None:
+    response = api.client.get("/api/users/me", headers=bearer(customer.refresh_token))
+
+    assert_problem(response, 401, "unauthorized")
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_an_access_token_never_passes_as_a_refresh_token(api: Api, customer: Session) -> None:
+    response = api.client.post("/api/auth/refresh", json={"refresh_token": customer.access_token})
+
+    assert_problem(response, 401, "unauthorized")
+
+
+def test_logging_out_revokes_the_access_and_the_refresh_token(api: Api, customer: Session) -> None:
+    response = api.client.post(
+        "/api/auth/logout", json={"refresh_token": customer.refresh_token}, headers=customer.headers
+    )
+
+    assert response.status_code == 204
+    assert response.content == b""
+    assert_problem(api.client.get("/api/users/me", headers=customer.headers), 401, "unauthorized")
+    refresh = api.client.post("/api/auth/refresh", json={"refresh_token": customer.refresh_token})
+    assert_problem(refresh, 401, "unauthorized")
+
+
+def test_logging_out_without_a_body_revokes_the_access_token(api: Api, customer: Session) -> None:
+    response = api.client.post("/api/auth/logout", headers=customer.headers)
+
+    assert response.status_code == 204
+    assert_problem(api.client.get("/api/users/me", headers=customer.headers), 401, "unauthorized")
+
+
+def test_logging_out_needs_a_token(api: Api) -> None:
+    response = api.client.post("/api/auth/logout")
+
+    assert_problem(response, 401, "unauthorized")
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_users_me_answers_the_callers_account(api: Api, customer: Session) -> None:
+    response = api.client.get("/api/users/me", headers=customer.headers)
+
+    assert response.status_code == 200
+    assert response.json()["email"] == customer.email
+
+
+def test_users_me_refuses_missing_malformed_and_tampered_tokens(
+    api: Api, customer: Session
+) -> None:
+    head, payload, signature = customer.access_token.split(".")
+    tampered = f"{head}.{payload}.{signature[:-2]}AA"
+    for headers in (
+        {},
+        {"Authorization": customer.access_token},
+        {"Authorization": f"Basic {customer.access_token}"},
+        {"Authorization": "Bearer"},
+        bearer("a.b.c"),
+        bearer(tampered),
+        bearer("x" * 5000),
+    ):
+        response = api.client.get("/api/users/me", headers=headers)
+        assert_problem(response, 401, "unauthorized")
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_stale_token_does_not_break_public_routes(api: Api, customer: Session) -> None:
+    api.client.post("/api/auth/logout", headers=customer.headers)
+
+    assert api.client.get("/api/books", headers=customer.headers).status_code == 200
+    relogin = api.client.post(
+        "/api/auth/login",
+        json={"email": customer.email, "password": PASSWORD},
+        headers=customer.headers,
+    )
+    assert relogin.status_code == 200

@@ -1,0 +1,255 @@
+"""The catalogue: browsing and searching for anyone, editing for admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from http_support import Api, AppFactory, Session, assert_problem, error_fields
+
+BOOK_FIELDS = {
+    "id", "title", "author", "genre", "price", "stock", "isbn", "description",
+    "published_year", "created_at", "updated_at",
+}  # fmt: skip
+
+
+def test_an_admin_adds_a_book_and_gets_its_location(api: Api, admin: Session) -> None:
+    response = api.client.post(
+        "/api/books",
+        json={
+            "title": "Emma",
+            "author": "Jane Austen",
+            "genre": "Classics",
+            "price": "7.50",
+            "stock": 3,
+            "isbn": "0-14-143951-3",
+            "published_year": 1815,
+        },
+        headers=admin.headers,
+    )
+
+    assert response.status_code == 201
+    book = response.json()
+    assert set(book) == BOOK_FIELDS
+    assert response.headers["location"] == f"/api/books/{book['id']}"
+    assert book["isbn"] == "9780141439518"
+    assert book["price"] == "7.50"
+    assert book["description"] is None
+    assert book["created_at"].endswith("Z")
+    assert api.client.get(response.headers["location"]).json() == book
+
+
+@pytest.mark.parametrize("price", [12.99, "12.99", 12, "12"])
+def test_a_price_is_a_decimal_string_or_a_number(
+    api: Api, admin: Session, price: float | str | int
+) -> None:
+    book = api.add_book(admin, price=price)
+
+    assert book["price"] in {"12.99", "12.00"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "offending"),
+    [
+        ({"price": "12.999"}, {"price"}),
+        ({"price": 0}, {"price"}),
+        ({"price": "1000000"}, {"price"}),
+        ({"price": "cheap"}, {"price"}),
+        ({"price": True}, {"price"}),
+        ({"stock": -1, "title": ""}, {"stock", "title"}),
+        ({"stock": 10**30}, {"stock"}),
+        ({"stock": 1.5}, {"stock"}),
+        ({"title": "x" * 301}, {"title"}),
+        ({"isbn": "978-0-14-143951-9"}, {"isbn"}),
+        ({"published_year": 3000}, {"published_year"}),
+        ({"sold": 5}, {"sold"}),
+    ],
+)
+def test_an_invalid_book_is_refused_naming_each_field(
+    api: Api, admin: Session, fields: dict[str, Any], offending: set[str]
+) -> None:
+    body = {"title": "T", "author": "A", "genre": "G", "price": "1.00", "stock": 1} | fields
+
+    response = api.client.post("/api/books", json=body, headers=admin.headers)
+
+    assert error_fields(assert_problem(response, 400, "validation")) == offending
+    assert api.client.get("/api/books").json()["total"] == 0
+
+
+def test_a_book_without_required_fields_is_refused_naming_them(api: Api, admin: Session) -> None:
+    response = api.client.post("/api/books", json={"title": "Alone"}, headers=admin.headers)
+
+    assert error_fields(assert_problem(response, 400, "validation")) == {
+        "author", "genre", "price", "stock",
+    }  # fmt: skip
+
+
+def test_a_duplicate_isbn_is_a_409(api: Api, admin: Session) -> None:
+    api.add_book(admin, isbn="9780141439518")
+
+    response = api.client.post(
+        "/api/books",
+        json={"title": "E", "author": "A", "genre": "G", "price": "1", "stock": 1,
+              "isbn": "0141439513"},
+        headers=admin.headers,
+    )  # fmt: skip
+
+    assert_problem(response, 409, "duplicate-isbn")
+
+
+def test_customers_and_anonymous_callers_cannot_write_the_catalogue(
+    api: Api, admin: Session, customer: Session
+) -> None:
+    book = api.add_book(admin)
+    body = {"title": "T", "author": "A", "genre": "G", "price": "1.00", "stock": 1}
+
+    for headers, status, slug in ((customer.headers, 403, "forbidden"), ({}, 401, "unauthorized")):
+        assert_problem(api.client.post("/api/books", json=body, headers=headers), status, slug)
+        patched = api.client.patch(f"/api/books/{book['id']}", json={"stock": 0}, headers=headers)
+        assert_problem(patched, status, slug)
+        assert_problem(api.client.delete(f"/api/books/{book['id']}", headers=headers), status, slug)
+    assert api.client.get(f"/api/books/{book['id']}").json() == book
+
+
+def test_patching_changes_only_the_fields_given(api: Api, admin: Session) -> None:
+    book = api.add_book(admin, description="A desert planet.", isbn="9780441013593")
+
+    response = api.client.patch(
+        f"/api/books/{book['id']}", json={"price": "9.99", "isbn": None}, headers=admin.headers
+    )
+
+    assert response.status_code == 200
+    patched = response.json()
+    assert patched["price"] == "9.99"
+    assert patched["isbn"] is None
+    assert patched["description"] == "A desert planet."
+    assert patched["title"] == book["title"]
+    assert patched["stock"] == book["stock"]
+
+
+@pytest.mark.parametrize(
+    "body", [{"title": None}, {"stock": -5}, {"id": 7}, {"price": "0.001"}], ids=str
+)
+def test_an_invalid_patch_is_refused_and_changes_nothing(
+    api: Api, admin: Session, body: dict[str, Any]
+) -> None:
+    book = api.add_book(admin)
+
+    response = api.client.patch(f"/api/books/{book['id']}", json=body, headers=admin.headers)
+
+    assert_problem(response, 400, "validation")
+    assert api.client.get(f"/api/books/{book['id']}").json() == book
+
+
+def test_patching_an_unknown_book_is_a_404(api: Api, admin: Session) -> None:
+    response = api.client.patch("/api/books/999", json={"stock": 1}, headers=admin.headers)
+
+    assert_problem(response, 404, "not-found")
+
+
+def test_deleting_a_book_takes_it_out_of_the_catalogue(api: Api, admin: Session) -> None:
+    book = api.add_book(admin)
+
+    response = api.client.delete(f"/api/books/{book['id']}", headers=admin.headers)
+
+    assert response.status_code == 204
+    assert_problem(api.client.get(f"/api/books/{book['id']}"), 404, "not-found")
+    again = api.client.delete(f"/api/books/{book['id']}", headers=admin.headers)
+    assert_problem(again, 404, "not-found")
+
+
+@pytest.mark.parametrize(
+    ("path", "statuses"),
+    [
+        ("/api/books/999", {404}),
+        ("/api/books/abc", {400, 404}),
+        ("/api/books/0", {400, 404}),
+        ("/api/books/-1", {400, 404}),
+        ("/api/books/99999999999999999999999", {400, 404}),
+    ],
+)
+def test_a_missing_or_malformed_book_id_is_a_4xx(api: Api, path: str, statuses: set[int]) -> None:
+    response = api.client.get(path)
+
+    assert response.status_code in statuses
+    assert_problem(
+        response, response.status_code, "validation" if response.status_code == 400 else "not-found"
+    )
+
+
+def _seed(api: Api, admin: Session) -> None:
+    for title, author, genre, price, stock in (
+        ("Dune", "Frank Herbert", "Science fiction", "9.99", 5),
+        ("Emma", "Jane Austen", "Classics", "4.50", 0),
+        ("Persuasion", "Jane Austen", "Classics", "6.00", 2),
+        ("100% Pure_Fun", "Ann Other", "Humour", "15.00", 1),
+    ):
+        api.add_book(admin, title=title, author=author, genre=genre, price=price, stock=stock)
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("", ["100% Pure_Fun", "Dune", "Emma", "Persuasion"]),
+        ("?author=austen", ["Emma", "Persuasion"]),
+        ("?genre=classics&in_stock=true", ["Persuasion"]),
+        ("?title=%25", ["100% Pure_Fun"]),
+        ("?title=_", ["100% Pure_Fun"]),
+        ("?min_price=5&max_price=10", ["Dune", "Persuasion"]),
+        ("?sort=-price", ["100% Pure_Fun", "Dune", "Persuasion", "Emma"]),
+        ("?q=jane%20persuasion", ["Persuasion"]),
+    ],
+)
+def test_the_catalogue_filters_and_sorts(
+    api: Api, admin: Session, query: str, titles: list[str]
+) -> None:
+    _seed(api, admin)
+
+    response = api.client.get(f"/api/books{query}")
+
+    assert response.status_code == 200
+    assert [book["title"] for book in response.json()["items"]] == titles
+
+
+def test_the_catalogue_is_paginated(api: Api, admin: Session) -> None:
+    _seed(api, admin)
+
+    page = api.client.get("/api/books?page=2&page_size=3").json()
+
+    assert page["page"] == 2
+    assert page["page_size"] == 3
+    assert page["total"] == 4
+    assert [book["title"] for book in page["items"]] == ["Persuasion"]
+    assert api.client.get("/api/books?page=9").json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page=abc", "page"),
+        ("page_size=0", "page_size"),
+        ("page_size=101", "page_size"),
+        ("page_size=1000000000", "page_size"),
+        ("page=99999999999999999999", "page"),
+        ("min_price=10&max_price=5", "min_price"),
+        ("min_price=abc", "min_price"),
+        ("in_stock=maybe", "in_stock"),
+        ("sort=price;drop", "sort"),
+        (f"q={'x' * 201}", "q"),
+    ],
+)
+def test_a_bad_catalogue_query_is_a_400(api: Api, query: str, field: str) -> None:
+    response = api.client.get(f"/api/books?{query}")
+
+    assert field in error_fields(assert_problem(response, 400, "validation"))
+
+
+def test_a_setting_can_require_a_token_to_browse(make_api: AppFactory) -> None:
+    api = make_api(catalog_requires_auth=True)
+    customer = api.customer()
+
+    assert_problem(api.client.get("/api/books"), 401, "unauthorized")
+    assert_problem(api.client.get("/api/books/1"), 401, "unauthorized")
+    assert api.client.get("/api/books", headers=customer.headers).status_code == 200
