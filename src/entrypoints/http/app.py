@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from litestar import Litestar
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
@@ -32,6 +33,7 @@ from bookstore.entrypoints.http.security import (
     provide_actor,
     provide_session,
 )
+from bookstore.entrypoints.settings import Settings
 
 CONTROLLERS = (
     AuthController,
@@ -60,6 +62,7 @@ def create_app(container: Container) -> Litestar:
         exception_handlers=EXCEPTION_TABLE,
         request_class=ApiRequest,
         request_max_body_size=settings.max_body_bytes,
+        cors_config=_cors(settings),
         openapi_config=openapi_config(_version()),
         logging_config=LoggingConfig(
             log_exceptions="never",
@@ -69,6 +72,14 @@ def create_app(container: Container) -> Litestar:
     )
     app.asgi_handler = RequestContext(app.asgi_handler)
     return app
+
+
+def _cors(settings: Settings) -> CORSConfig | None:
+    """Cross-origin browsers are refused unless their origins are listed in the settings."""
+    origins = settings.cors_origin_list
+    if not origins:
+        return None
+    return CORSConfig(allow_origins=origins, allow_headers=["Authorization", "Content-Type"])
 
 
 def _version() -> str:

@@ -166,3 +166,24 @@ def test_api_responses_are_never_cached_and_never_sniffed(api: Api, customer: Se
 
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_cross_origin_callers_are_refused_unless_listed(make_api: AppFactory) -> None:
+    api = make_api(cors_origins="https://shop.example")
+    preflight = {"Access-Control-Request-Method": "POST"}
+
+    allowed = api.client.options(
+        "/api/auth/login", headers={"Origin": "https://shop.example"} | preflight
+    )
+    evil = api.client.options(
+        "/api/auth/login", headers={"Origin": "https://shopXexample"} | preflight
+    )
+
+    assert allowed.headers["access-control-allow-origin"] == "https://shop.example"
+    assert "access-control-allow-origin" not in evil.headers
+
+
+def test_without_listed_origins_no_cross_origin_header_is_sent(api: Api) -> None:
+    response = api.client.get("/api/books", headers={"Origin": "https://shop.example"})
+
+    assert "access-control-allow-origin" not in response.headers

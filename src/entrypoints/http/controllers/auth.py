@@ -55,7 +55,7 @@ class AuthController(Controller):
         }
     )
 
-    @post("/register", opt=PUBLIC, sync_to_thread=True, responses=problems(400, 409, 413))
+    @post("/register", opt=PUBLIC, sync_to_thread=True, responses=problems(400, 409, 413, 415))
     def register(
         self,
         data: JSONBody[RegisterRequest],
@@ -83,7 +83,7 @@ class AuthController(Controller):
         status_code=200,
         opt=PUBLIC,
         sync_to_thread=True,
-        responses=problems(400, 401, 413),
+        responses=problems(400, 401, 413, 415),
     )
     def refresh(
         self,
@@ -99,7 +99,7 @@ class AuthController(Controller):
         guards=[requires_user],
         security=BEARER,
         sync_to_thread=True,
-        responses=problems(400, 401, 413),
+        responses=problems(400, 401, 413, 415),
     )
     def logout(
         self,

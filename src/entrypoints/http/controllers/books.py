@@ -74,7 +74,7 @@ class BookController(Controller):
         security=BEARER,
         sync_to_thread=True,
         response_headers=[LOCATION_HEADER],
-        responses=problems(400, 401, 403, 409, 413),
+        responses=problems(400, 401, 403, 409, 413, 415),
     )
     def create(
         self,
@@ -91,7 +91,7 @@ class BookController(Controller):
         guards=[requires_admin],
         security=BEARER,
         sync_to_thread=True,
-        responses=problems(400, 401, 403, 404, 409, 413),
+        responses=problems(400, 401, 403, 404, 409, 413, 415),
     )
     def update(
         self,

@@ -60,7 +60,10 @@ class CartController(Controller):
         return cart_out(view_cart(actor))
 
     @post(
-        "/items", status_code=200, sync_to_thread=True, responses=problems(400, 401, 404, 409, 413)
+        "/items",
+        status_code=200,
+        sync_to_thread=True,
+        responses=problems(400, 401, 404, 409, 413, 415),
     )
     def add(
         self,
@@ -71,7 +74,11 @@ class CartController(Controller):
         """Add copies of a book on top of those already in the cart."""
         return cart_out(add_to_cart(AddToCartCommand(actor, data.book_id, data.quantity)))
 
-    @put("/items/{book_id:int}", sync_to_thread=True, responses=problems(400, 401, 404, 409, 413))
+    @put(
+        "/items/{book_id:int}",
+        sync_to_thread=True,
+        responses=problems(400, 401, 404, 409, 413, 415),
+    )
     def set_quantity(
         self,
         book_id: BookId,

@@ -54,7 +54,7 @@ class OrderController(Controller):
         "/",
         sync_to_thread=True,
         response_headers=[LOCATION_HEADER],
-        responses=problems(400, 401, 409, 413),
+        responses=problems(400, 401, 409, 413, 415),
     )
     def place(
         self,

@@ -71,7 +71,11 @@ class AdminUserController(Controller):
         """Every account, optionally those whose email contains `email`."""
         return user_page(list_users(ListUsersCommand(actor, user_query)))
 
-    @patch("/{user_id:uuid}", sync_to_thread=True, responses=problems(400, 401, 403, 404, 409))
+    @patch(
+        "/{user_id:uuid}",
+        sync_to_thread=True,
+        responses=problems(400, 401, 403, 404, 409, 413, 415),
+    )
     def update(
         self,
         user_id: UserId,

@@ -19,7 +19,6 @@ MAX_INT_ID = 2**63 - 1
 """Integer ids fit a signed 64-bit column; anything larger names nothing."""
 
 IntId = Annotated[int, msgspec.Meta(ge=1, le=MAX_INT_ID)]
-Quantity = Annotated[int, msgspec.Meta(ge=0, le=100)]
 MoneyText = Annotated[
     str,
     msgspec.Meta(
@@ -27,8 +26,6 @@ MoneyText = Annotated[
         extra_json_schema={"description": "A decimal amount with two decimals, e.g. '12.99'."},
     ),
 ]
-Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
-"""RFC 3339 in UTC with a `Z`, to the second."""
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 PageSize = Annotated[
