@@ -58,15 +58,29 @@ def postgres_url(postgres_database: PostgresDatabase) -> str:
     return postgres_database.url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def sql_backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
-    """A SQL database, empty and migrated, with its engine disposed of afterwards."""
-    url = request.getfixturevalue(f"{request.param}_url")
+def _backend(name: str, url: str) -> Iterator[Backend]:
     engine = make_engine(url)
     try:
-        yield Backend(request.param, url, engine, SqlUnitOfWorkFactory(engine))
+        yield Backend(name, url, engine, SqlUnitOfWorkFactory(engine))
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def sqlite_backend(sqlite_url: str) -> Iterator[Backend]:
+    yield from _backend("sqlite", sqlite_url)
+
+
+@pytest.fixture
+def postgres_backend(postgres_url: str) -> Iterator[Backend]:
+    yield from _backend("postgres", postgres_url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def sql_backend(request: pytest.FixtureRequest) -> Backend:
+    """A SQL database, empty and migrated, with its engine disposed of afterwards."""
+    backend: Backend = request.getfixturevalue(f"{request.param}_backend")
+    return backend
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

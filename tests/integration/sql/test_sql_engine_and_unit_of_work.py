@@ -25,15 +25,15 @@ from bookstore.domain.values import Email
 
 
 @pytest.fixture
-def statements(sql_backend: Backend) -> Iterator[list[str]]:
+def statements(sqlite_backend: Backend) -> Iterator[list[str]]:
     seen: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         seen.append(" ".join(statement.split()[:2]))
 
-    event.listen(sql_backend.engine, "before_cursor_execute", record)
+    event.listen(sqlite_backend.engine, "before_cursor_execute", record)
     yield seen
-    event.remove(sql_backend.engine, "before_cursor_execute", record)
+    event.remove(sqlite_backend.engine, "before_cursor_execute", record)
 
 
 def test_sqlite_connections_are_configured_for_concurrency(sqlite_url: str) -> None:
@@ -68,6 +68,7 @@ def test_in_memory_sqlite_shares_one_connection_and_can_be_migrated() -> None:
         engine.dispose()
 
 
+@pytest.mark.postgres
 def test_postgresql_engines_use_psycopg_and_pre_ping(postgres_url: str) -> None:
     engine = make_engine(postgres_url.replace("postgresql+psycopg://", "postgresql://"))
     try:
@@ -83,13 +84,11 @@ def test_unsupported_databases_are_refused() -> None:
 
 
 def test_sqlite_writes_begin_immediate_and_reads_begin_deferred(
-    sql_backend: Backend, statements: list[str]
+    sqlite_backend: Backend, statements: list[str]
 ) -> None:
-    if sql_backend.name != "sqlite":
-        pytest.skip("SQLite's transaction modes")
-    with sql_backend.factory() as uow:
+    with sqlite_backend.factory() as uow:
         uow.books.get(1)
-    with sql_backend.factory(read_only=True) as uow:
+    with sqlite_backend.factory(read_only=True) as uow:
         uow.books.get(1)
     assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE", "BEGIN"]
 
@@ -201,30 +200,31 @@ def test_changing_to_a_taken_email_is_refused(sql_backend: Backend) -> None:
         uow.users.update(replace(bob, email=Email.parse("Ada@example.com")))
 
 
-def test_an_edit_from_an_unlocked_read_keeps_concurrent_sales(sql_backend: Backend) -> None:
+@pytest.mark.postgres
+def test_an_edit_from_an_unlocked_read_keeps_concurrent_sales(postgres_backend: Backend) -> None:
     """PostgreSQL only: on SQLite the sale could not run while the edit's transaction is open."""
-    if sql_backend.name != "postgres":
-        pytest.skip("needs concurrent writers")
-    (book,) = add_books(sql_backend.factory, details("Old", stock=5))
-    with sql_backend.factory() as editor:
+    (book,) = add_books(postgres_backend.factory, details("Old", stock=5))
+    with postgres_backend.factory() as editor:
         stale = editor.books.get(book.id)
         assert stale is not None
-        with sql_backend.factory() as seller:
+        with postgres_backend.factory() as seller:
             assert seller.books.take_stock(book.id, 2)
             seller.commit()
         stale.apply(BookChanges(title="New"), T0)
         editor.books.update(stale)
         editor.commit()
-    with sql_backend.factory(read_only=True) as uow:
+    with postgres_backend.factory(read_only=True) as uow:
         fresh = uow.books.get(book.id)
     assert fresh is not None
     assert (fresh.title, fresh.stock) == ("New", 3)
 
 
-def test_read_only_units_of_work_cannot_write_on_postgresql(sql_backend: Backend) -> None:
-    if sql_backend.name != "postgres":
-        pytest.skip("PostgreSQL READ ONLY transactions")
-    with sql_backend.factory(read_only=True) as uow, pytest.raises(DBAPIError, match="read-only"):
+@pytest.mark.postgres
+def test_read_only_units_of_work_cannot_write_on_postgresql(postgres_backend: Backend) -> None:
+    with (
+        postgres_backend.factory(read_only=True) as uow,
+        pytest.raises(DBAPIError, match="read-only"),
+    ):
         uow.books.add(details(), T0)
 
 

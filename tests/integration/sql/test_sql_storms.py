@@ -89,3 +89,12 @@ def test_the_storm_catches_a_naive_read_then_write(sql_backend: Backend) -> None
     outcomes = thread_storm(naive, buyers)
     with pytest.raises(AssertionError):
         assert_sound(outcomes, {book.id: ledger(naive, book.id)}, {book.id: STOCK})
+
+
+def test_one_cart_submitted_many_times_at_once_is_ordered_once(sql_backend: Backend) -> None:
+    (book,) = add_books(sql_backend.factory, details(stock=STOCK))
+    (buyer,) = make_buyers(sql_backend.factory, 1, {book.id: 2})
+    outcomes = thread_storm(sql_backend.factory, [buyer] * 8)
+    assert outcomes.count(PLACED) == 1
+    assert all(o == PLACED or o.startswith("EmptyCart") for o in outcomes), outcomes
+    assert ledger(sql_backend.factory, book.id) == Ledger(STOCK - 2, 2)
