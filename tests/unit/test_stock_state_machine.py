@@ -1,0 +1,339 @@
+"""Stock invariants under any sequence of shopping and catalogue edits.
+
+Several customers and admins share one in-memory bookstore (the real container). Admins add,
+edit, restock, set the stock of and remove books; everyone fills, changes and clears carts
+and places orders. A plain model predicts every outcome, and after every step:
+
+- no book's stock is negative;
+- each book's stock = initial + restocked + absolute adjustments - copies in orders;
+- carts hold what the model says (a refused change, or a failed order, changed nothing);
+- every order's total is the sum of its lines, and its lines keep the title and price of
+  the moment it was placed, whatever the admins did since.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+import pytest
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    rule,
+)
+
+from bookstore.application.use_cases import (
+    AddBookCommand,
+    AddToCartCommand,
+    GetOrderCommand,
+    PlaceOrderCommand,
+    RemoveBookCommand,
+    RemoveFromCartCommand,
+    RestockBookCommand,
+    SetCartQuantityCommand,
+    UpdateBookCommand,
+)
+from bookstore.domain.book import UNSET, BookChanges, BookDetails
+from bookstore.domain.errors import (
+    BookNotFound,
+    CartLimitExceeded,
+    CartLineNotFound,
+    DomainError,
+    EmptyCart,
+    Forbidden,
+    InsufficientStock,
+)
+from bookstore.domain.money import Money, total_of
+from bookstore.domain.order import OrderLine
+from bookstore.domain.user import Actor
+
+from .support import Shop
+
+LINE_LIMIT = 6
+DISTINCT_LIMIT = 3
+CUSTOMERS = 3
+ADMINS = 2
+TITLES = ["Dune", "Emma", "Ulysses", "Beloved", "Middlemarch", "Kindred"]
+
+admins = st.integers(0, ADMINS - 1)
+shoppers = st.integers(0, CUSTOMERS + ADMINS - 1)  # an admin can shop like anyone else
+customers = st.integers(0, CUSTOMERS - 1)
+prices = st.integers(1, 5_000).map(Money)
+titles = st.sampled_from(TITLES)
+
+
+@dataclass
+class BookModel:
+    title: str
+    price: Money
+    initial: int
+    restocked: int = 0
+    adjusted: int = 0
+    sold: int = 0
+    removed: bool = False
+
+    @property
+    def stock(self) -> int:
+        return self.initial + self.restocked + self.adjusted - self.sold
+
+
+class StockMachine(RuleBasedStateMachine):
+    books = Bundle("books")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shop = Shop.open(max_line_quantity=LINE_LIMIT, max_cart_books=DISTINCT_LIMIT)
+        self.customers = [self.shop.customer() for _ in range(CUSTOMERS)]
+        self.admins = [self.shop.admin() for _ in range(ADMINS)]
+        self.shoppers = self.customers + self.admins
+        self.model: dict[int, BookModel] = {}
+        self.carts: dict[UUID, dict[int, int]] = {s.user_id: {} for s in self.shoppers}
+        self.orders: dict[UUID, tuple[OrderLine, ...]] = {}
+
+    # Catalogue
+
+    def _add(self, admin: Actor, title: str, price: Money, stock: int) -> int:
+        details = BookDetails.parse(
+            title=title, author="Author", genre="Fiction", price=str(price), stock=stock
+        )
+        book = self.shop.app.add_book()(AddBookCommand(admin, details))
+        self.model[book.id] = BookModel(title, price, initial=stock)
+        return book.id
+
+    @initialize(target=books, stocks=st.lists(st.integers(0, 6), min_size=2, max_size=3))
+    def stock_the_shelves(self, stocks: list[int]) -> object:
+        return multiple(
+            *(self._add(self.admins[0], TITLES[i], Money(999), s) for i, s in enumerate(stocks))
+        )
+
+    @rule(target=books, admin=admins, title=titles, price=prices, stock=st.integers(0, 8))
+    def admin_adds_a_book(self, admin: int, title: str, price: Money, stock: int) -> int:
+        return self._add(self.admins[admin], title, price, stock)
+
+    @rule(admin=admins, book=books, title=st.none() | titles, price=st.none() | prices)
+    def admin_edits_title_and_price(
+        self, admin: int, book: int, title: str | None, price: Money | None
+    ) -> None:
+        changes = BookChanges(
+            title=UNSET if title is None else title,
+            price=UNSET if price is None else str(price),
+        )
+        command = UpdateBookCommand(self.admins[admin], book, changes)
+        if self._changed(book, lambda: self.shop.app.update_book()(command)):
+            model = self.model[book]
+            model.title = model.title if title is None else title
+            model.price = model.price if price is None else price
+
+    @rule(admin=admins, book=books, stock=st.integers(0, 6))
+    def admin_sets_the_stock(self, admin: int, book: int, stock: int) -> None:
+        command = UpdateBookCommand(self.admins[admin], book, BookChanges(stock=stock))
+        before = self.model[book].stock
+        if self._changed(book, lambda: self.shop.app.update_book()(command)):
+            self.model[book].adjusted += stock - before
+
+    @rule(admin=admins, counts=st.lists(st.integers(0, 3), min_size=1, max_size=6))
+    def admin_takes_stock_of_the_shelves(self, admin: int, counts: list[int]) -> None:
+        """A stocktake: set the stock of the live books, in id order, to the counts found."""
+        live = [book for book, model in sorted(self.model.items()) if not model.removed]
+        for book, count in zip(live, counts, strict=False):
+            self.admin_sets_the_stock(admin, book, count)
+
+    @rule(admin=admins, book=books, quantity=st.integers(1, 5))
+    def admin_restocks(self, admin: int, book: int, quantity: int) -> None:
+        command = RestockBookCommand(self.admins[admin], book, quantity)
+        if self._changed(book, lambda: self.shop.app.restock_book()(command)):
+            self.model[book].restocked += quantity
+
+    @rule(admin=admins, book=books)
+    def admin_removes_a_book(self, admin: int, book: int) -> None:
+        command = RemoveBookCommand(self.admins[admin], book)
+        if self._changed(book, lambda: self.shop.app.remove_book()(command)):
+            self.model[book].removed = True
+            for cart in self.carts.values():
+                cart.pop(book, None)
+
+    def _changed(self, book: int, change: Callable[[], object]) -> bool:
+        """Run an admin's change to a book: False, once refused as not found, if it is gone."""
+        if self.model[book].removed:
+            with pytest.raises(BookNotFound):
+                change()
+            return False
+        change()
+        return True
+
+    @rule(customer=customers, book=books)
+    def a_customer_tries_to_restock(self, customer: int, book: int) -> None:
+        before = self.shop.storage.state
+        with pytest.raises(Forbidden):
+            self.shop.app.restock_book()(RestockBookCommand(self.customers[customer], book, 1))
+        assert self.shop.storage.state is before
+
+    # Carts
+
+    def _expected_line_change(self, cart: dict[int, int], book: int, quantity: int) -> type | None:
+        """The error a cart line change should meet, in the order the rules apply."""
+        model = self.model[book]
+        if model.removed:
+            return BookNotFound
+        if quantity == 0:
+            return None
+        if quantity > LINE_LIMIT or (book not in cart and len(cart) >= DISTINCT_LIMIT):
+            return CartLimitExceeded
+        if quantity > model.stock:
+            return InsufficientStock
+        return None
+
+    def _change_line(self, who: int, book: int, quantity: int, call: Callable[[], object]) -> None:
+        cart = self.carts[self.shoppers[who].user_id]
+        expected = self._expected_line_change(cart, book, quantity)
+        event(f"cart change: {expected.__name__ if expected else 'accepted'}")
+        if expected is not None:
+            with pytest.raises(DomainError) as refused:
+                call()
+            assert type(refused.value) is expected, refused.value
+            return
+        call()
+        if quantity == 0:
+            cart.pop(book, None)
+        else:
+            cart[book] = quantity
+
+    @rule(who=shoppers, book=books, quantity=st.integers(1, 4))
+    def add_to_cart(self, who: int, book: int, quantity: int) -> None:
+        actor = self.shoppers[who]
+        new_quantity = self.carts[actor.user_id].get(book, 0) + quantity
+        command = AddToCartCommand(actor, book, quantity)
+        self._change_line(who, book, new_quantity, lambda: self.shop.app.add_to_cart()(command))
+
+    @rule(who=shoppers, book=books, quantity=st.integers(0, LINE_LIMIT + 1))
+    def set_quantity(self, who: int, book: int, quantity: int) -> None:
+        command = SetCartQuantityCommand(self.shoppers[who], book, quantity)
+        self._change_line(who, book, quantity, lambda: self.shop.app.set_cart_quantity()(command))
+
+    @rule(who=shoppers, book=books)
+    def remove_a_line(self, who: int, book: int) -> None:
+        actor = self.shoppers[who]
+        cart = self.carts[actor.user_id]
+        remove = self.shop.app.remove_from_cart()
+        if book not in cart:
+            with pytest.raises(CartLineNotFound):
+                remove(RemoveFromCartCommand(actor, book))
+            return
+        remove(RemoveFromCartCommand(actor, book))
+        del cart[book]
+
+    @rule(who=shoppers)
+    def clear_the_cart(self, who: int) -> None:
+        actor = self.shoppers[who]
+        self.shop.app.clear_cart()(actor)
+        self.carts[actor.user_id].clear()
+
+    # Orders
+
+    @rule(who=shoppers)
+    def place_an_order(self, who: int) -> None:
+        actor = self.shoppers[who]
+        cart = self.carts[actor.user_id]
+        short = [
+            (book, quantity, self.model[book].stock)
+            for book, quantity in cart.items()
+            if quantity > self.model[book].stock
+        ]
+        before = self._stored()
+        if not cart or short:
+            event("order refused: " + ("short stock" if cart else "empty cart"))
+            with pytest.raises((EmptyCart, InsufficientStock)) as refused:
+                self.shop.app.place_order()(PlaceOrderCommand(actor))
+            if cart:
+                assert isinstance(refused.value, InsufficientStock)
+                reported = [(s.book_id, s.requested, s.available) for s in refused.value.shortages]
+                assert reported == short
+                assert [s.title for s in refused.value.shortages] == [
+                    self.model[b].title for b, _, _ in short
+                ]
+            else:
+                assert isinstance(refused.value, EmptyCart)
+            assert self._stored() == before, "a failed order changed something"
+            return
+        event("order placed")
+        order = self.shop.app.place_order()(PlaceOrderCommand(actor))
+        expected = tuple(
+            OrderLine(book, self.model[book].title, self.model[book].price, quantity)
+            for book, quantity in cart.items()
+        )
+        assert order.lines == expected
+        assert order.user_id == actor.user_id
+        assert self.shop.app.view_cart()(actor).lines == ()
+        assert self.shop.app.get_order()(GetOrderCommand(actor, order.id)) == order
+        for book, quantity in cart.items():
+            self.model[book].sold += quantity
+        cart.clear()
+        self.orders[order.id] = expected
+
+    @rule(who=shoppers, book=books, quantity=st.integers(1, 3))
+    def add_to_cart_and_order_at_once(self, who: int, book: int, quantity: int) -> None:
+        self.add_to_cart(who, book, quantity)
+        self.place_an_order(who)
+
+    def _stored(self) -> tuple[dict[int, int], dict[UUID, dict[int, int]], int]:
+        state = self.shop.storage.state
+        stocks = {book_id: book.stock for book_id, book in state.books.items()}
+        carts = {user: dict(lines) for user, lines in state.carts.items() if lines}
+        return stocks, carts, len(state.orders)
+
+    # Invariants
+
+    @invariant()
+    def stock_is_never_negative(self) -> None:
+        assert all(book.stock >= 0 for book in self.shop.storage.state.books.values())
+
+    @invariant()
+    def stock_is_initial_plus_restocked_plus_adjusted_minus_sold(self) -> None:
+        state = self.shop.storage.state
+        ordered = Counter[int]()
+        for order in state.orders.values():
+            for line in order.lines:
+                ordered[line.book_id] += line.quantity
+        live = {book_id for book_id, model in self.model.items() if not model.removed}
+        assert set(state.books) == live
+        for book_id in live:
+            model = self.model[book_id]
+            assert state.books[book_id].stock == model.stock
+            assert model.sold == ordered[book_id]
+            assert state.books[book_id].stock + ordered[book_id] == (
+                model.initial + model.restocked + model.adjusted
+            )
+
+    @invariant()
+    def carts_hold_what_was_accepted(self) -> None:
+        stored = {u: lines for u, lines in self.shop.storage.state.carts.items() if lines}
+        assert stored == {u: lines for u, lines in self.carts.items() if lines}
+        for user, lines in stored.items():
+            assert list(lines) == list(self.carts[user]), "cart lines changed their order"
+
+    @invariant()
+    def orders_keep_their_snapshot_and_add_up(self) -> None:
+        stored = self.shop.storage.state.orders
+        assert set(stored) == set(self.orders)
+        for order_id, order in stored.items():
+            assert order.lines == self.orders[order_id]
+            assert order.total == total_of(
+                [line.unit_price * line.quantity for line in order.lines]
+            )
+
+
+StockMachine.TestCase.settings = settings(
+    max_examples=300,
+    stateful_step_count=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+test_stock_invariants_hold_whatever_customers_and_admins_do = StockMachine.TestCase
