@@ -188,6 +188,15 @@ def test_taking_more_stock_than_there_is_is_refused_and_changes_nothing() -> Non
     assert book.stock == 3
 
 
+@pytest.mark.parametrize("quantity", [-5, -1])
+def test_taking_a_negative_number_of_copies_is_refused(quantity: int) -> None:
+    """Otherwise `take_stock(-5)` would quietly add five copies."""
+    book = a_book(stock=3)
+    with pytest.raises((InvalidInput, ValueError)):
+        book.take_stock(quantity)
+    assert book.stock == 3
+
+
 def test_a_book_covers_a_quantity_up_to_its_stock() -> None:
     book = a_book(stock=3)
     assert book.covers(3)

@@ -84,6 +84,13 @@ def test_setting_a_quantity_of_zero_removes_the_line() -> None:
     assert cart.lines == {2: 1}
 
 
+def test_a_negative_quantity_is_never_set_on_a_line() -> None:
+    cart = a_cart(b1=2)
+    with pytest.raises((InvalidInput, ValueError)):
+        cart.set_quantity(1, -3, LIMITS)
+    assert cart.lines == {1: 2}
+
+
 @pytest.mark.parametrize("quantity", [0, -1, 101, True])
 def test_adding_a_quantity_outside_1_to_100_is_refused(quantity: int) -> None:
     cart = a_cart(b1=1)

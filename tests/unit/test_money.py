@@ -112,3 +112,20 @@ def test_any_decimal_with_two_places_is_read_as_its_exact_cents(amount: Decimal)
 def test_a_third_decimal_other_than_zero_is_always_refused(cents: int, third: int) -> None:
     with pytest.raises(InvalidInput):
         Money.parse(f"{Money(cents)}{third}")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1_000",
+        "1_0.0_0",
+        "".join(chr(0x0660 + int(c)) for c in "12"),  # Arabic-Indic digits
+        "".join(chr(0xFF10 + int(c)) if c.isdigit() else c for c in "12.50"),  # fullwidth
+    ],
+    ids=["underscore", "underscores", "arabic-indic", "fullwidth"],
+)
+def test_an_amount_is_written_with_the_digits_0_to_9_only(raw: str) -> None:
+    """Python's Decimal also reads its own literal syntax and every script's digits; a price
+    is 'a decimal string such as 12.99' (the same rule the ISBN now follows)."""
+    with pytest.raises(InvalidInput):
+        Money.parse(raw)
