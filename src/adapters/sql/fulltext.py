@@ -25,7 +25,6 @@ from bookstore.adapters.sql.tables import books
 FTS_TABLE = "books_fts"
 SEARCH_VECTOR_COLUMN = "search_vector"
 SEARCH_VECTOR_INDEX = "ix_books_search_vector"
-FOLD_FUNCTION = "bookstore_fold"
 
 # bm25 weights, in the FTS5 table's column order: title, author, genre.
 FTS_WEIGHTS = (10.0, 4.0, 1.0)

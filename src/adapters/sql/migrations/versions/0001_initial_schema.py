@@ -314,13 +314,17 @@ _PG_SEARCH_VECTOR = (
 
 
 def _create_full_text_search() -> None:
-    dialect = op.get_bind().dialect.name
+    context = op.get_context()
+    dialect = context.dialect.name
     if dialect == "sqlite":
         for statement in _SQLITE_FTS:
             op.execute(statement)
     elif dialect == "postgresql":
         op.execute(_PG_TRY_UNACCENT)
-        schema = op.get_bind().exec_driver_sql(_PG_UNACCENT_SCHEMA).scalar()
+        if context.as_sql:  # offline (`alembic upgrade --sql`): assume the usual schema
+            schema: object = "public"
+        else:
+            schema = op.get_bind().exec_driver_sql(_PG_UNACCENT_SCHEMA).scalar()
         if schema is None:
             body = "lower(value)"
         else:
@@ -332,7 +336,7 @@ def _create_full_text_search() -> None:
 
 
 def _drop_full_text_search() -> None:
-    dialect = op.get_bind().dialect.name
+    dialect = op.get_context().dialect.name
     if dialect == "sqlite":
         for trigger in ("books_fts_insert", "books_fts_delete", "books_fts_update"):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
