@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -98,3 +99,25 @@ def test_the_search_index_follows_edits_and_removals(sql_backend: Backend) -> No
         conn.execute(text("DELETE FROM books"))
     with sql_backend.factory(read_only=True) as uow:
         assert uow.books.search(BookQuery(text="renamed")).total == 0
+
+
+def test_a_blocked_decrement_sees_the_stock_the_first_left(sql_backend: Backend) -> None:
+    """Two sessions stepped by the test: the second decrement waits for the first to commit,
+    then finds no copy left (PostgreSQL re-reads the row; SQLite waits at BEGIN IMMEDIATE)."""
+    (book,) = add_books(sql_backend.factory, details(stock=1))
+    second: list[bool] = []
+
+    def take_the_last_copy() -> None:
+        with sql_backend.factory() as uow:
+            second.append(uow.books.take_stock(book.id, 1))
+            uow.commit()
+
+    with sql_backend.factory() as first:
+        assert first.books.take_stock(book.id, 1)
+        thread = threading.Thread(target=take_the_last_copy)
+        thread.start()
+        thread.join(timeout=0.3)
+        assert thread.is_alive()  # waiting for the first session
+        first.commit()
+    thread.join(timeout=10)
+    assert second == [False]
