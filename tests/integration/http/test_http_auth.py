@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+import warnings
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import jwt
+import jwt.warnings
+import pytest
+from dependency_injector import providers
 from http_support import PASSWORD, Api, Session, assert_problem, bearer, error_fields, new_email
+from sqlalchemy.exc import OperationalError
 
 
 def test_registering_answers_201_with_the_user_and_never_a_password(api: Api) -> None:
@@ -227,3 +238,58 @@ def test_a_stale_token_does_not_break_public_routes(api: Api, customer: Session)
         headers=customer.headers,
     )
     assert relogin.status_code == 200
+
+
+def _forge(api: Api, session: Session, secret: str | None = None, **claims: Any) -> str:
+    now = int(time.time())
+    payload = {
+        "sub": session.user_id, "jti": "forged", "typ": "access", "iss": "imagine-bookstore",
+        "iat": now, "exp": now + 600,
+    } | claims  # fmt: skip
+    key = secret or api.container.settings().effective_jwt_secret
+    return jwt.encode(payload, key, algorithm="HS256")
+
+
+def _hs512(api: Api, session: Session) -> str:
+    """A token signed with the server's own secret, but with an algorithm it does not pin."""
+    payload = jwt.decode(session.access_token, options={"verify_signature": False})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", jwt.warnings.InsecureKeyLengthWarning)
+        return jwt.encode(payload, api.container.settings().effective_jwt_secret, "HS512")
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        pytest.param(lambda api, s: _forge(api, s, exp=int(time.time()) - 60), id="expired"),
+        pytest.param(lambda api, s: _forge(api, s, iat=int(time.time()) + 600), id="future-iat"),
+        pytest.param(lambda api, s: _forge(api, s, secret="w" * 40), id="wrong-key"),
+        pytest.param(lambda api, s: _forge(api, s, typ="refresh"), id="refresh-typ"),
+        pytest.param(lambda api, s: _forge(api, s, iss="elsewhere"), id="wrong-issuer"),
+        pytest.param(lambda api, s: _forge(api, s, sub=str(uuid.uuid4())), id="no-such-user"),
+        pytest.param(lambda api, s: _hs512(api, s), id="hs512-same-secret"),
+        pytest.param(
+            lambda api, s: jwt.encode({"sub": s.user_id, "typ": "access"}, "", "none"),
+            id="alg-none",
+        ),
+    ],
+)
+def test_forged_tokens_are_refused(
+    api: Api, customer: Session, forged: Callable[[Api, Session], str]
+) -> None:
+    response = api.client.get("/api/users/me", headers=bearer(forged(api, customer)))
+
+    assert_problem(response, 401, "unauthorized")
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_database_failure_while_authenticating_is_a_503(api: Api, customer: Session) -> None:
+    class Unreachable:
+        def __call__(self, token: str) -> NoReturn:
+            raise OperationalError("SELECT", {}, Exception("unable to open database file"))
+
+    api.container.authenticate.override(providers.Object(Unreachable()))
+
+    assert_problem(
+        api.client.get("/api/users/me", headers=customer.headers), 503, "service-unavailable"
+    )
