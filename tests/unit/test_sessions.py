@@ -183,6 +183,17 @@ def test_a_refresh_token_the_server_never_issued_is_refused(shop: Shop, ada: Act
         shop.app.refresh_session()(RefreshSessionCommand(shop.app.tokens().issue(forged)))
 
 
+def test_a_refresh_token_naming_someone_elses_session_is_refused(shop: Shop, ada: Actor) -> None:
+    adas = shop.app.tokens().read(shop.log_in(EMAIL).refresh_token, TokenKind.REFRESH)
+    bob = shop.customer("bob@example.com")
+    now = shop.clock.now()
+    crossed = TokenClaims(
+        bob.user_id, adas.token_id, TokenKind.REFRESH, now, now + timedelta(days=1), adas.family_id
+    )
+    with pytest.raises(AuthenticationFailed):
+        shop.app.refresh_session()(RefreshSessionCommand(shop.app.tokens().issue(crossed)))
+
+
 def test_a_refused_refresh_of_a_disabled_account_does_not_spend_the_token(
     shop: Shop, ada: Actor
 ) -> None:
