@@ -15,7 +15,6 @@ PostgreSQL: psycopg 3 (`postgresql://` is taken to mean `postgresql+psycopg://`)
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -34,15 +33,26 @@ POOL_SIZE = 10
 MAX_OVERFLOW = 20
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = POOL_SIZE,
+    max_overflow: int = MAX_OVERFLOW,
+    echo: bool = False,
+) -> Engine:
     """A sync engine for a SQLAlchemy URL: `sqlite:///path`, `sqlite://` (in memory, one
-    shared connection: for tests and scripts), or `postgresql+psycopg://...`."""
+    shared connection: for tests and scripts), or `postgresql+psycopg://...`.
+
+    Size the pool to the threads that use it at once (`pool_size + max_overflow` at least),
+    or they queue for a connection. An in-memory SQLite database lives and dies with its
+    engine: migrate that engine with `upgrade_engine(engine)`."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow}
     if backend == "sqlite":
-        return _sqlite_engine(parsed, echo=echo)
+        return _sqlite_engine(parsed, pool, echo=echo)
     if backend == "postgresql":
-        return _postgresql_engine(parsed, echo=echo)
+        return _postgresql_engine(parsed, pool, echo=echo)
     raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)}")
 
 
@@ -50,19 +60,12 @@ def _is_memory(url: URL) -> bool:
     return url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
 
 
-def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
+def _sqlite_engine(url: URL, pool: dict[str, int], *, echo: bool) -> Engine:
     connect_args = {"check_same_thread": False, "timeout": 5}
     engine = (
         create_engine(url, echo=echo, poolclass=StaticPool, connect_args=connect_args)
         if _is_memory(url)
-        else create_engine(
-            url,
-            echo=echo,
-            poolclass=QueuePool,
-            pool_size=POOL_SIZE,
-            max_overflow=MAX_OVERFLOW,
-            connect_args=connect_args,
-        )
+        else create_engine(url, echo=echo, poolclass=QueuePool, connect_args=connect_args, **pool)
     )
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin_sqlite)
@@ -80,8 +83,7 @@ def _begin_sqlite(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def _postgresql_engine(url: URL, *, echo: bool) -> Engine:
+def _postgresql_engine(url: URL, pool: dict[str, int], *, echo: bool) -> Engine:
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    options: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": 1800}
-    return create_engine(url, echo=echo, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW, **options)
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_recycle=1800, **pool)

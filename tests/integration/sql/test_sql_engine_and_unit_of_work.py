@@ -49,6 +49,15 @@ def test_sqlite_connections_are_configured_for_concurrency(sqlite_url: str) -> N
     }
 
 
+def test_the_pool_can_be_sized_to_the_threads_that_use_it(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url, pool_size=3, max_overflow=1)
+    try:
+        assert isinstance(engine.pool, QueuePool)
+        assert (engine.pool.size(), engine.pool._max_overflow) == (3, 1)
+    finally:
+        engine.dispose()
+
+
 def test_in_memory_sqlite_shares_one_connection_and_can_be_migrated() -> None:
     engine = make_engine("sqlite://")
     try:
