@@ -8,7 +8,7 @@ carry a stack trace; a 500 is logged with its traceback instead.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request, Response
@@ -62,8 +62,6 @@ _HTTP_DETAILS: Mapping[int, str] = {
     413: "The request body is larger than the server accepts.",
     429: "Too many requests; retry later.",
 }
-
-ProblemHandler = Callable[[Request[Any, Any, Any], Any], Response[Problem]]
 
 
 def problem_response(
