@@ -122,14 +122,18 @@ class Book:
 
     def take_stock(self, quantity: int) -> None:
         """Take copies for an order; refuses to go below zero."""
+        if quantity < 1:
+            raise InvalidInput.single("quantity", "must be at least 1")
         short = self.shortage(quantity)
         if short is not None:
             raise InsufficientStock([short])
         self.details = replace(self.details, stock=self.stock - quantity)
 
     def restock(self, quantity: int) -> None:
+        if isinstance(quantity, bool) or quantity <= 0:
+            raise InvalidInput.single("quantity", "must be at least 1")
         new_stock = STOCK.check(self.stock + quantity)
-        if not isinstance(new_stock, int) or quantity <= 0:
+        if not isinstance(new_stock, int):
             raise InvalidInput.single("quantity", "would take stock outside 0 to 1000000")
         self.details = replace(self.details, stock=new_stock)
 

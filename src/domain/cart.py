@@ -44,6 +44,8 @@ class Cart:
         return self.set_quantity(book_id, self.quantity_of(book_id) + quantity, limits)
 
     def set_quantity(self, book_id: int, quantity: int, limits: CartLimits) -> int:
+        if isinstance(quantity, bool) or quantity < 0:
+            raise InvalidInput.single("quantity", "must not be negative")
         if quantity == 0:
             self.lines.pop(book_id, None)
             return 0

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from bookstore.domain.errors import InvalidInput
 
 _CENT = Decimal("0.01")
+_PLAIN_DECIMAL = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 _LARGEST = Decimal(10) ** 15
 
 
@@ -20,6 +22,8 @@ class Money:
         """Read an amount with at most two decimals; floats are refused as inexact."""
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
             raise InvalidInput.single(field, "must be a decimal string such as '12.99'")
+        if isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value.strip()):
+            raise InvalidInput.single(field, "must be a decimal number such as '12.99'")
         try:
             amount = Decimal(value.strip() if isinstance(value, str) else value)
         except (InvalidOperation, ValueError):

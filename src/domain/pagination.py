@@ -22,9 +22,9 @@ class PageRequest:
 
     def __post_init__(self) -> None:
         errors = []
-        if isinstance(self.page, bool) or not 1 <= self.page <= MAX_PAGE:
+        if not _is_int(self.page) or not 1 <= self.page <= MAX_PAGE:
             errors.append(FieldError("page", f"must be between 1 and {MAX_PAGE}"))
-        if isinstance(self.page_size, bool) or not 1 <= self.page_size <= MAX_PAGE_SIZE:
+        if not _is_int(self.page_size) or not 1 <= self.page_size <= MAX_PAGE_SIZE:
             errors.append(FieldError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}"))
         if errors:
             raise InvalidInput(errors)
@@ -47,3 +47,7 @@ class Page(Generic[T]):
 
     def map(self, convert: Callable[[T], U]) -> Page[U]:
         return Page([convert(item) for item in self.items], self.page, self.page_size, self.total)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

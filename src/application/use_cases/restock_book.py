@@ -29,7 +29,7 @@ class RestockBook:
 
     def __call__(self, command: RestockBookCommand) -> Book:
         require_admin(command.actor)
-        if not 1 <= command.quantity <= STOCK.maximum:
+        if isinstance(command.quantity, bool) or not 1 <= command.quantity <= STOCK.maximum:
             raise InvalidInput.single("quantity", f"must be between 1 and {STOCK.maximum}")
         with self._uow() as uow:
             book = uow.books.add_stock(command.book_id, command.quantity, self._clock.now())
