@@ -78,6 +78,7 @@ class SqlBookRepository:
         self._stock_seen[book.id] = book.stock
 
     def take_stock(self, book_id: int, quantity: int) -> bool:
+        _require_positive(quantity)
         stmt = (
             update(books)
             .where(books.c.id == book_id, books.c.stock >= quantity, IN_CATALOGUE)
@@ -89,6 +90,7 @@ class SqlBookRepository:
         return taken
 
     def add_stock(self, book_id: int, quantity: int, now: datetime) -> Book | None:
+        _require_positive(quantity)
         stmt = (
             update(books)
             .where(books.c.id == book_id, books.c.stock <= STOCK.maximum - quantity, IN_CATALOGUE)
@@ -126,3 +128,9 @@ class SqlBookRepository:
             if details.isbn is not None and violates(error, "uq_books_isbn", "books.isbn"):
                 raise DuplicateIsbn(details.isbn.value) from error
             raise
+
+
+def _require_positive(quantity: int) -> None:
+    """A stock move of zero or fewer copies would turn a take into an add (or vice versa)."""
+    if isinstance(quantity, bool) or quantity < 1:
+        raise InvalidInput.single("quantity", "must be at least 1")

@@ -11,7 +11,7 @@ from sql_support import T0, a_user, add_books, add_users, details
 from bookstore.application.ports import UnitOfWorkFactory
 from bookstore.application.queries import BookQuery
 from bookstore.domain.book import BookChanges
-from bookstore.domain.errors import DuplicateIsbn
+from bookstore.domain.errors import DuplicateIsbn, InvalidInput
 from bookstore.domain.money import Money
 from bookstore.domain.order import Order, OrderLine, OrderStatus
 
@@ -161,3 +161,16 @@ def test_past_orders_keep_lines_of_removed_books(uow_factory: UnitOfWorkFactory)
         uow.commit()
     with uow_factory(read_only=True) as uow:
         assert uow.orders.get(order.id) == order
+
+
+@pytest.mark.parametrize("quantity", [0, -3])
+def test_stock_moves_of_no_copies_or_fewer_are_refused(
+    uow_factory: UnitOfWorkFactory, quantity: int
+) -> None:
+    (book,) = add_books(uow_factory, details(stock=5))
+    with uow_factory() as uow:
+        with pytest.raises(InvalidInput):
+            uow.books.take_stock(book.id, quantity)
+        with pytest.raises(InvalidInput):
+            uow.books.add_stock(book.id, quantity, T0)
+        assert uow.books.get(book.id).stock == 5  # type: ignore[union-attr]
