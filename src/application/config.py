@@ -14,3 +14,4 @@ class StoreConfig:
     cart_limits: CartLimits = field(default_factory=CartLimits)
     access_token_ttl: timedelta = timedelta(minutes=15)
     refresh_token_ttl: timedelta = timedelta(days=14)
+    idempotency_key_ttl: timedelta = timedelta(hours=24)

@@ -122,6 +122,32 @@ class SessionRepository(Protocol):
     def is_access_token_revoked(self, token_id: str) -> bool: ...
 
 
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    """A successful keyed request: which order it placed, and a fingerprint of the request."""
+
+    user_id: UUID
+    key: str
+    fingerprint: str
+    order_id: UUID
+    created_at: datetime
+
+
+class IdempotencyRepository(Protocol):
+    def find(self, user_id: UUID, key: str, not_before: datetime) -> IdempotencyRecord | None:
+        """This user's record of the key, if made at or after `not_before`.
+
+        In a write unit of work this also claims the key until the unit of work ends; a
+        key claimed by another transaction raises `IdempotencyInFlight` (storage that
+        serialises writers, as SQLite does, simply waits for it instead).
+        """
+        ...
+
+    def save(self, record: IdempotencyRecord) -> None:
+        """Remember a success, replacing an expired record of the same user and key."""
+        ...
+
+
 class UnitOfWork(Protocol):
     @property
     def books(self) -> BookRepository: ...
@@ -137,6 +163,9 @@ class UnitOfWork(Protocol):
 
     @property
     def sessions(self) -> SessionRepository: ...
+
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
 
     def __enter__(self) -> Self: ...
 

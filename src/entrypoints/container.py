@@ -33,6 +33,7 @@ from bookstore.application.use_cases.list_users import ListUsers
 from bookstore.application.use_cases.log_in import LogIn
 from bookstore.application.use_cases.log_out import LogOut
 from bookstore.application.use_cases.place_order import PlaceOrder
+from bookstore.application.use_cases.place_order_once import PlaceOrderOnce
 from bookstore.application.use_cases.refresh_session import RefreshSession
 from bookstore.application.use_cases.register_user import RegisterUser
 from bookstore.application.use_cases.remove_book import RemoveBook
@@ -104,6 +105,7 @@ class Container(containers.DeclarativeContainer):
     clear_cart = providers.Factory(ClearCart, uow)
 
     place_order = providers.Factory(PlaceOrder, uow, clock, ids)
+    place_order_once = providers.Factory(PlaceOrderOnce, uow, clock, ids, store_config)
     list_my_orders = providers.Factory(ListMyOrders, uow)
     get_order = providers.Factory(GetOrder, uow)
     list_all_orders = providers.Factory(ListAllOrders, uow)

@@ -10,7 +10,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from bookstore.adapters.memory.state import MemoryState
-from bookstore.application.ports import RefreshTokenRecord
+from bookstore.application.ports import IdempotencyRecord, RefreshTokenRecord
 from bookstore.application.queries import BookQuery, BookSort, OrderQuery, UserQuery
 from bookstore.domain.book import Book, BookDetails
 from bookstore.domain.cart import Cart
@@ -270,3 +270,17 @@ class MemorySessionRepository:
 
     def is_access_token_revoked(self, token_id: str) -> bool:
         return token_id in self._state.revoked_access_tokens
+
+
+class MemoryIdempotencyRepository:
+    """Write units of work are serialised, so a key is never seen in flight."""
+
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+    def find(self, user_id: UUID, key: str, not_before: datetime) -> IdempotencyRecord | None:
+        record = self._state.idempotency_keys.get((user_id, key))
+        return record if record is not None and record.created_at >= not_before else None
+
+    def save(self, record: IdempotencyRecord) -> None:
+        self._state.idempotency_keys[(record.user_id, record.key)] = record

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
-from bookstore.application.ports import RefreshTokenRecord
+from bookstore.application.ports import IdempotencyRecord, RefreshTokenRecord
 from bookstore.domain.book import Book
 from bookstore.domain.order import Order
 from bookstore.domain.user import User
@@ -22,6 +22,7 @@ class MemoryState:
     orders: dict[UUID, Order] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshTokenRecord] = field(default_factory=dict)
     revoked_access_tokens: dict[str, datetime] = field(default_factory=dict)
+    idempotency_keys: dict[tuple[UUID, str], IdempotencyRecord] = field(default_factory=dict)
 
     def fork(self) -> MemoryState:
         """A copy a transaction may change freely: tables are copied, records are replaced
@@ -35,4 +36,5 @@ class MemoryState:
             orders=dict(self.orders),
             refresh_tokens=dict(self.refresh_tokens),
             revoked_access_tokens=dict(self.revoked_access_tokens),
+            idempotency_keys=dict(self.idempotency_keys),
         )

@@ -13,6 +13,7 @@ from typing import Self
 from bookstore.adapters.memory.repositories import (
     MemoryBookRepository,
     MemoryCartRepository,
+    MemoryIdempotencyRepository,
     MemoryOrderRepository,
     MemorySessionRepository,
     MemoryUserRepository,
@@ -58,6 +59,7 @@ class MemoryUnitOfWork:
         self.carts = MemoryCartRepository(state)
         self.orders = MemoryOrderRepository(state)
         self.sessions = MemorySessionRepository(state)
+        self.idempotency = MemoryIdempotencyRepository(state)
         return self
 
     def __exit__(

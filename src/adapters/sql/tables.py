@@ -169,4 +169,17 @@ revoked_access_tokens = Table(
     Column("expires_at", UtcDateTime, nullable=False, index=True),
 )
 
-# Issue 5 will add `idempotency_keys` (user_id, key, request hash, response) here.
+IDEMPOTENCY_KEY_LEN = 255
+FINGERPRINT_LEN = 128
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("user_id", Uuid, ForeignKey(users.c.id, ondelete="CASCADE"), nullable=False),
+    Column("key", String(IDEMPOTENCY_KEY_LEN), nullable=False),
+    Column("fingerprint", String(FINGERPRINT_LEN), nullable=False),
+    Column("order_id", Uuid, ForeignKey(orders.c.id), nullable=False),
+    # Records older than the key's lifetime are replaced on reuse, and may be pruned.
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+    PrimaryKeyConstraint("user_id", "key"),
+)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 from bookstore.adapters.sql.books import SqlBookRepository
 from bookstore.adapters.sql.carts import SqlCartRepository
 from bookstore.adapters.sql.engine import READ_ONLY
+from bookstore.adapters.sql.idempotency import SqlIdempotencyRepository
 from bookstore.adapters.sql.orders import SqlOrderRepository
 from bookstore.adapters.sql.sessions import SqlSessionRepository
 from bookstore.adapters.sql.users import SqlUserRepository
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
     carts: SqlCartRepository
     orders: SqlOrderRepository
     sessions: SqlSessionRepository
+    idempotency: SqlIdempotencyRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -58,6 +60,7 @@ class SqlUnitOfWork:
         self.carts = SqlCartRepository(conn, lock_rows=lock_rows)
         self.orders = SqlOrderRepository(conn)
         self.sessions = SqlSessionRepository(conn)
+        self.idempotency = SqlIdempotencyRepository(conn, claim_keys=lock_rows)
         return self
 
     def __exit__(

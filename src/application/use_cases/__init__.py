@@ -18,6 +18,11 @@ from bookstore.application.use_cases.list_users import ListUsers, ListUsersComma
 from bookstore.application.use_cases.log_in import LogIn, LogInCommand
 from bookstore.application.use_cases.log_out import LogOut, LogOutCommand
 from bookstore.application.use_cases.place_order import PlaceOrder, PlaceOrderCommand
+from bookstore.application.use_cases.place_order_once import (
+    OrderPlacement,
+    PlaceOrderOnce,
+    PlaceOrderOnceCommand,
+)
 from bookstore.application.use_cases.refresh_session import (
     RefreshSession,
     RefreshSessionCommand,
@@ -64,8 +69,11 @@ __all__ = [
     "LogInCommand",
     "LogOut",
     "LogOutCommand",
+    "OrderPlacement",
     "PlaceOrder",
     "PlaceOrderCommand",
+    "PlaceOrderOnce",
+    "PlaceOrderOnceCommand",
     "RefreshSession",
     "RefreshSessionCommand",
     "RegisterUser",

@@ -30,21 +30,25 @@ class PlaceOrder:
 
     def __call__(self, command: PlaceOrderCommand) -> Order:
         with self._uow() as uow:
-            cart = uow.carts.get(command.actor.user_id)
-            if cart.is_empty:
-                raise EmptyCart()
-            books = uow.books.lock(cart.lines.keys())
-            order = Order.place(
-                order_id=self._ids.new_id(), cart=cart, books=books, now=self._clock.now()
-            )
-            for line in order.lines:
-                if not uow.books.take_stock(line.book_id, line.quantity):
-                    raise InsufficientStock([_shortage_now(uow, line)])
-            uow.orders.add(order)
-            cart.clear()
-            uow.carts.save(cart)
+            order = order_the_cart(uow, command.actor, self._clock, self._ids)
             uow.commit()
         return order
+
+
+def order_the_cart(uow: UnitOfWork, actor: Actor, clock: Clock, ids: IdGenerator) -> Order:
+    """The steps of placing an order, inside the caller's write unit of work."""
+    cart = uow.carts.get(actor.user_id)
+    if cart.is_empty:
+        raise EmptyCart()
+    books = uow.books.lock(cart.lines.keys())
+    order = Order.place(order_id=ids.new_id(), cart=cart, books=books, now=clock.now())
+    for line in order.lines:
+        if not uow.books.take_stock(line.book_id, line.quantity):
+            raise InsufficientStock([_shortage_now(uow, line)])
+    uow.orders.add(order)
+    cart.clear()
+    uow.carts.save(cart)
+    return order
 
 
 def _shortage_now(uow: UnitOfWork, line: OrderLine) -> Shortage:
