@@ -6,6 +6,7 @@ app itself under `/schema/assets`, instead of from a CDN.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import swagger_ui_bundle
@@ -19,7 +20,9 @@ from litestar.openapi.spec import (
     OAuthFlows,
     OpenAPIMediaType,
     OpenAPIType,
+    Operation,
     Reference,
+    RequestBody,
     Schema,
     SecurityScheme,
     Tag,
@@ -76,6 +79,24 @@ def oauth2_form_body() -> dict[str, OpenAPIMediaType]:
         description="OAuth2 password flow: `username` is the email.",
     )
     return {"application/x-www-form-urlencoded": OpenAPIMediaType(schema=form)}
+
+
+@dataclass
+class LogInOperation(Operation):
+    """Documents the OAuth2 password form next to the JSON body."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.request_body, RequestBody):
+            self.request_body.content.update(oauth2_form_body())
+
+
+@dataclass
+class OptionalBodyOperation(Operation):
+    """For routes whose body may be left out (Litestar marks every body required)."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.request_body, RequestBody):
+            self.request_body.required = False
 
 
 def _swagger() -> SwaggerRenderPlugin:

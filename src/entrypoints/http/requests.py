@@ -1,7 +1,8 @@
 """How the API reads request bodies.
 
 - JSON only (or `+json`, or no Content-Type at all); anything else is 415.
-- JSON numbers with a fraction are read as `Decimal`, so a price of 12.99 stays exact.
+- JSON numbers with a fraction are read as `Decimal`, so a price of 12.99 stays exact;
+  whole numbers written `3.0` are integers.
 - Malformed JSON, invalid UTF-8 and absurd nesting are a client's 400, never a 500.
 - A route marked `accepts_oauth2_form` also takes the OAuth2 password form
   (`username`/`password`, urlencoded), so the docs page can log in.
@@ -10,19 +11,39 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, TypeAlias, TypeVar
 
 import msgspec
 from litestar import Request
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException
+from litestar.params import BodyKwarg
 
 from bookstore.entrypoints.http.validation import JSON_BODY_STATE_KEY
+
+T = TypeVar("T")
+
+StrictJSONBody: TypeAlias = Annotated[
+    T,
+    BodyKwarg(media_type=RequestEncodingType.JSON, schema_extra={"additional_properties": False}),
+]
+"""A JSON body whose struct refuses unknown fields, documented so (`additionalProperties`)."""
 
 ACCEPTS_OAUTH2_FORM = "accepts_oauth2_form"
 """Route `opt` key of the log-in route."""
 
-_decoder = msgspec.json.Decoder(float_hook=Decimal)
+
+def _number(text: str) -> Decimal | int:
+    """JSON numbers with a fraction or exponent, read exactly; whole ones (`3.0`) are integers,
+    as JSON Schema counts them."""
+    value = Decimal(text)
+    if value.is_finite() and abs(value) <= _LARGEST_WHOLE and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+_LARGEST_WHOLE = 2**63
+_decoder = msgspec.json.Decoder(float_hook=_number)
 
 
 class MalformedBody(ClientException):

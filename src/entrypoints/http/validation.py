@@ -25,8 +25,36 @@ MAX_FIELD_NAME = 100
 _PATH = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
 
 
+_KINDS = {
+    "str": "a string", "int": "an integer", "bool": "true or false", "object": "an object",
+    "array": "an array", "null": "null", "decimal": "a decimal number", "float": "a number",
+    "uuid": "a UUID",
+}  # fmt: skip
+_HUMANE = [
+    (re.compile(r"^Expected `str` of length >= (\d+)$"), r"must be at least \1 characters"),
+    (re.compile(r"^Expected `str` of length <= (\d+)$"), r"must be at most \1 characters"),
+    (re.compile(r"^Expected `\w+` >= (\S+)$"), r"must be at least \1"),
+    (re.compile(r"^Expected `\w+` <= (\S+)$"), r"must be at most \1"),
+    (
+        re.compile(r"^Expected `str` matching regex .*$", re.DOTALL),
+        "does not have the expected format",
+    ),
+]
+
+
 def field_problem(field: str, message: str) -> FieldProblem:
-    return FieldProblem(field=field[:MAX_FIELD_NAME], message=message.replace("`", ""))
+    return FieldProblem(field=field[:MAX_FIELD_NAME], message=humane(message))
+
+
+def humane(message: str) -> str:
+    """msgspec's messages, phrased for people (and never echoing a regex)."""
+    for pattern, replacement in _HUMANE:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    if mismatch := re.match(r"^Expected `([\w |]+)`, got `(\w+)`$", message):
+        wanted = " or ".join(_KINDS.get(k, k) for k in mismatch.group(1).split(" | "))
+        return f"must be {wanted}, not {_KINDS.get(mismatch.group(2), mismatch.group(2))}"
+    return message.replace("`", "")
 
 
 def validation_errors(

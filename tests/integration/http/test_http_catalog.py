@@ -253,3 +253,26 @@ def test_a_setting_can_require_a_token_to_browse(make_api: AppFactory) -> None:
     assert_problem(api.client.get("/api/books"), 401, "unauthorized")
     assert_problem(api.client.get("/api/books/1"), 401, "unauthorized")
     assert api.client.get("/api/books", headers=customer.headers).status_code == 200
+
+
+def test_every_bad_query_parameter_is_named_at_once(api: Api) -> None:
+    response = api.client.get("/api/books?page=0&page_size=abc&min_price=x&in_stock=maybe")
+
+    assert error_fields(assert_problem(response, 400, "validation")) == {
+        "page", "page_size", "min_price", "in_stock",
+    }  # fmt: skip
+
+
+def test_validation_messages_are_phrased_for_people(api: Api) -> None:
+    response = api.client.post(
+        "/api/auth/register", json={"email": "bad", "password": "short", "full_name": 5}
+    )
+
+    messages = {
+        e["field"]: e["message"] for e in assert_problem(response, 400, "validation")["errors"]
+    }
+    assert messages == {
+        "email": "does not have the expected format",
+        "password": "must be at least 8 characters",
+        "full_name": "must be a string or null, not an integer",
+    }

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from litestar import Controller, post
 from litestar.di import NamedDependency
-from litestar.openapi.spec import Operation, RequestBody
-from litestar.params import JSONBody, SkipValidation
+from litestar.params import SkipValidation
 
 from bookstore.application.use_cases.authenticate import Authenticated
 from bookstore.application.use_cases.log_in import LogIn
@@ -16,10 +14,11 @@ from bookstore.application.use_cases.log_out import LogOut, LogOutCommand
 from bookstore.application.use_cases.refresh_session import RefreshSession, RefreshSessionCommand
 from bookstore.application.use_cases.register_user import RegisterUser
 from bookstore.entrypoints.http.dependencies import use_case
-from bookstore.entrypoints.http.openapi import oauth2_form_body
+from bookstore.entrypoints.http.openapi import LogInOperation, OptionalBodyOperation
 from bookstore.entrypoints.http.problems import problems
-from bookstore.entrypoints.http.requests import ACCEPTS_OAUTH2_FORM
+from bookstore.entrypoints.http.requests import ACCEPTS_OAUTH2_FORM, StrictJSONBody
 from bookstore.entrypoints.http.schemas.users import (
+    NO_REFRESH_TOKEN,
     LoginRequest,
     LogoutRequest,
     RefreshRequest,
@@ -32,15 +31,6 @@ from bookstore.entrypoints.http.schemas.users import (
     user_out,
 )
 from bookstore.entrypoints.http.security import BEARER, PUBLIC, requires_user
-
-
-@dataclass
-class LogInOperation(Operation):
-    """Documents the OAuth2 password form next to the JSON body."""
-
-    def __post_init__(self) -> None:
-        if isinstance(self.request_body, RequestBody):
-            self.request_body.content.update(oauth2_form_body())
 
 
 class AuthController(Controller):
@@ -58,7 +48,7 @@ class AuthController(Controller):
     @post("/register", opt=PUBLIC, sync_to_thread=True, responses=problems(400, 409, 413, 415))
     def register(
         self,
-        data: JSONBody[RegisterRequest],
+        data: StrictJSONBody[RegisterRequest],
         register_user: NamedDependency[SkipValidation[RegisterUser]],
     ) -> UserOut:
         """Create a customer account."""
@@ -73,7 +63,7 @@ class AuthController(Controller):
         responses=problems(400, 401, 413, 415),
     )
     def login(
-        self, data: JSONBody[LoginRequest], log_in: NamedDependency[SkipValidation[LogIn]]
+        self, data: StrictJSONBody[LoginRequest], log_in: NamedDependency[SkipValidation[LogIn]]
     ) -> TokensOut:
         """Exchange an email and password for tokens; a wrong email or password answer alike."""
         return tokens_out(log_in(log_in_command(data)))
@@ -87,7 +77,7 @@ class AuthController(Controller):
     )
     def refresh(
         self,
-        data: JSONBody[RefreshRequest],
+        data: StrictJSONBody[RefreshRequest],
         refresh_session: NamedDependency[SkipValidation[RefreshSession]],
     ) -> TokensOut:
         """Rotate a refresh token: the old one stops working; reusing it revokes the session."""
@@ -98,6 +88,7 @@ class AuthController(Controller):
         status_code=204,
         guards=[requires_user],
         security=BEARER,
+        operation_class=OptionalBodyOperation,
         sync_to_thread=True,
         responses=problems(400, 401, 413, 415),
     )
@@ -105,8 +96,7 @@ class AuthController(Controller):
         self,
         session: NamedDependency[SkipValidation[Authenticated]],
         log_out: NamedDependency[SkipValidation[LogOut]],
-        data: JSONBody[LogoutRequest | None] = None,
+        data: StrictJSONBody[LogoutRequest] = NO_REFRESH_TOKEN,
     ) -> None:
         """End the session: the access token, and the refresh token given, stop working."""
-        refresh_token = data.refresh_token if data else None
-        log_out(LogOutCommand(access=session.claims, refresh_token=refresh_token))
+        log_out(LogOutCommand(access=session.claims, refresh_token=data.refresh_token))

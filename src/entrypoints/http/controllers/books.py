@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, PathParameter, SkipValidation
+from litestar.params import PathParameter, SkipValidation
 
 from bookstore.application.queries import BookQuery
 from bookstore.application.use_cases.add_book import AddBook, AddBookCommand
@@ -18,6 +18,7 @@ from bookstore.application.use_cases.update_book import UpdateBook, UpdateBookCo
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.dependencies import use_case
 from bookstore.entrypoints.http.problems import problems
+from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.books import (
     BookCreate,
     BookOut,
@@ -78,7 +79,7 @@ class BookController(Controller):
     )
     def create(
         self,
-        data: JSONBody[BookCreate],
+        data: StrictJSONBody[BookCreate],
         actor: NamedDependency[SkipValidation[Actor]],
         add_book: NamedDependency[SkipValidation[AddBook]],
     ) -> Response[BookOut]:
@@ -96,7 +97,7 @@ class BookController(Controller):
     def update(
         self,
         book_id: BookId,
-        data: JSONBody[BookPatch],
+        data: StrictJSONBody[BookPatch],
         actor: NamedDependency[SkipValidation[Actor]],
         update_book: NamedDependency[SkipValidation[UpdateBook]],
     ) -> BookOut:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter, SkipValidation
+from litestar.params import PathParameter, SkipValidation
 
 from bookstore.application.use_cases.add_to_cart import AddToCart, AddToCartCommand
 from bookstore.application.use_cases.clear_cart import ClearCart
@@ -23,6 +23,7 @@ from bookstore.application.use_cases.view_cart import ViewCart
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.dependencies import use_case
 from bookstore.entrypoints.http.problems import problems
+from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.cart import (
     AddItemRequest,
     CartOut,
@@ -67,7 +68,7 @@ class CartController(Controller):
     )
     def add(
         self,
-        data: JSONBody[AddItemRequest],
+        data: StrictJSONBody[AddItemRequest],
         actor: NamedDependency[SkipValidation[Actor]],
         add_to_cart: NamedDependency[SkipValidation[AddToCart]],
     ) -> CartOut:
@@ -82,7 +83,7 @@ class CartController(Controller):
     def set_quantity(
         self,
         book_id: BookId,
-        data: JSONBody[SetQuantityRequest],
+        data: StrictJSONBody[SetQuantityRequest],
         actor: NamedDependency[SkipValidation[Actor]],
         set_cart_quantity: NamedDependency[SkipValidation[SetCartQuantity]],
     ) -> CartOut:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, PathParameter, SkipValidation
+from litestar.params import PathParameter, SkipValidation
 
 from bookstore.application.queries import OrderQuery
 from bookstore.application.use_cases.get_order import GetOrder, GetOrderCommand
@@ -22,9 +22,12 @@ from bookstore.application.use_cases.place_order import PlaceOrder, PlaceOrderCo
 from bookstore.domain.pagination import PageRequest
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.dependencies import use_case
+from bookstore.entrypoints.http.openapi import OptionalBodyOperation
 from bookstore.entrypoints.http.problems import problems
+from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.common import LOCATION_HEADER, created
 from bookstore.entrypoints.http.schemas.orders import (
+    EMPTY_ORDER_REQUEST,
     OrderOut,
     OrderPage,
     PlaceOrderRequest,
@@ -53,6 +56,7 @@ class OrderController(Controller):
     @post(
         "/",
         sync_to_thread=True,
+        operation_class=OptionalBodyOperation,
         response_headers=[LOCATION_HEADER],
         responses=problems(400, 401, 409, 413, 415),
     )
@@ -61,7 +65,7 @@ class OrderController(Controller):
         actor: NamedDependency[SkipValidation[Actor]],
         currency: NamedDependency[str],
         place_order: NamedDependency[SkipValidation[PlaceOrder]],
-        data: JSONBody[PlaceOrderRequest | None] = None,
+        data: StrictJSONBody[PlaceOrderRequest] = EMPTY_ORDER_REQUEST,
     ) -> Response[OrderOut]:
         """Turn the cart into an order: all lines or none; the cart is emptied."""
         order = place_order(PlaceOrderCommand(actor))

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from litestar import Controller, get, patch
 from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, PathParameter, SkipValidation
+from litestar.params import PathParameter, SkipValidation
 
 from bookstore.application.queries import UserQuery
 from bookstore.application.use_cases.get_profile import GetProfile
@@ -17,6 +17,7 @@ from bookstore.application.use_cases.update_user import UpdateUser
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.dependencies import use_case
 from bookstore.entrypoints.http.problems import problems
+from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.users import (
     UserOut,
     UserPage,
@@ -79,7 +80,7 @@ class AdminUserController(Controller):
     def update(
         self,
         user_id: UserId,
-        data: JSONBody[UserPatch],
+        data: StrictJSONBody[UserPatch],
         actor: NamedDependency[SkipValidation[Actor]],
         update_user: NamedDependency[SkipValidation[UpdateUser]],
     ) -> UserOut:

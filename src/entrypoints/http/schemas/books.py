@@ -7,9 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
-from litestar.di import NamedDependency
-from litestar.openapi.spec import OpenAPIType, Schema
-from litestar.params import QueryParameter, SkipValidation
+from litestar.params import QueryParameter
 from msgspec import UNSET, UnsetType
 
 from bookstore.application.queries import MAX_FILTER_TEXT, MAX_SEARCH_TEXT, BookQuery, BookSort
@@ -26,15 +24,22 @@ from bookstore.domain.book import (
 )
 from bookstore.domain.money import Money
 from bookstore.domain.pagination import Page, PageRequest
-from bookstore.entrypoints.http.schemas.common import MoneyText, money_text, timestamp
+from bookstore.entrypoints.http.schemas.common import (
+    MoneyText,
+    PageNumber,
+    PageSize,
+    money_text,
+    timestamp,
+)
 
 _PRICE_SCHEMA = {
     "description": "More than 0, under 1,000,000, at most two decimals: '12.99' or 12.99.",
     "extra": {
         "type": None,
+        # Plain dicts: Litestar writes nested `Schema` objects with Python field names.
         "one_of": [
-            Schema(type=OpenAPIType.STRING, pattern=r"^\d{1,7}(\.\d{1,2})?$"),
-            Schema(type=OpenAPIType.NUMBER, minimum=0.01, maximum=999_999.99),
+            {"type": "string", "pattern": r"^(?!0*(\.0*)?$)\d{1,7}(\.\d{1,2})?$"},
+            {"type": "number", "minimum": 0.01, "maximum": 999_999.99, "multipleOf": 0.01},
         ],
     },
 }
@@ -44,7 +49,15 @@ Price = Annotated[Decimal, msgspec.Meta(extra_json_schema=_PRICE_SCHEMA)]
 Title = Annotated[str, msgspec.Meta(min_length=TITLE.min_len, max_length=TITLE.max_len)]
 Author = Annotated[str, msgspec.Meta(min_length=AUTHOR.min_len, max_length=AUTHOR.max_len)]
 Genre = Annotated[str, msgspec.Meta(min_length=GENRE.min_len, max_length=GENRE.max_len)]
-Stock = Annotated[int, msgspec.Meta(ge=STOCK.minimum, le=STOCK.maximum)]
+Stock = Annotated[
+    int,
+    msgspec.Meta(
+        ge=STOCK.minimum,
+        le=STOCK.maximum,
+        # Litestar drops a zero minimum from the schema of `int | UNSET` fields; restate it.
+        extra_json_schema={"extra": {"minimum": STOCK.minimum}},
+    ),
+]
 IsbnText = Annotated[str, msgspec.Meta(min_length=10, max_length=17, examples=["9780141439518"])]
 Description = Annotated[str, msgspec.Meta(max_length=DESCRIPTION.max_len)]
 Year = Annotated[int, msgspec.Meta(ge=PUBLISHED_YEAR.minimum, le=PUBLISHED_YEAR.maximum)]
@@ -55,7 +68,7 @@ PriceFilter = Annotated[
 FilterText = Annotated[str | None, QueryParameter(min_length=1, max_length=MAX_FILTER_TEXT)]
 
 
-class BookCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class BookCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     title: Title
     author: Author
     genre: Genre
@@ -66,7 +79,7 @@ class BookCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     published_year: Year | None = None
 
 
-class BookPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class BookPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     """Only the fields given change; `null` clears `isbn`, `description` or `published_year`."""
 
     title: Title | UnsetType = UNSET
@@ -149,7 +162,8 @@ def book_page(page: Page[Book]) -> BookPage:
 
 
 def provide_book_query(
-    page_request: NamedDependency[SkipValidation[PageRequest]],
+    page: PageNumber = 1,
+    page_size: PageSize = 20,
     q: Annotated[
         str | None,
         QueryParameter(
@@ -175,5 +189,5 @@ def provide_book_query(
         max_price=Money.parse(max_price, "max_price") if max_price else None,
         in_stock=in_stock,
         sort=sort,
-        page=page_request,
+        page=PageRequest(page, page_size),
     )

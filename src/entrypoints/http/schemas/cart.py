@@ -14,12 +14,12 @@ AddedQuantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_REQUEST_QUANTITY)]
 LineQuantity = Annotated[int, msgspec.Meta(ge=0, le=MAX_REQUEST_QUANTITY)]
 
 
-class AddItemRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class AddItemRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     book_id: IntId
     quantity: AddedQuantity = 1
 
 
-class SetQuantityRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class SetQuantityRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     """0 removes the line."""
 
     quantity: LineQuantity

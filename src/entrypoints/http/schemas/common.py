@@ -15,8 +15,9 @@ from bookstore.domain.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageRequest
 
 T = TypeVar("T")
 
-MAX_INT_ID = 2**63 - 1
-"""Integer ids fit a signed 64-bit column; anything larger names nothing."""
+MAX_INT_ID = 2**53 - 1
+"""Integer ids stay exact in JSON and JavaScript (and in OpenAPI's float bounds); anything
+larger names nothing."""
 
 IntId = Annotated[int, msgspec.Meta(ge=1, le=MAX_INT_ID)]
 MoneyText = Annotated[

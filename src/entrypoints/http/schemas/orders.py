@@ -7,17 +7,25 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar.di import NamedDependency
-from litestar.params import QueryParameter, SkipValidation
+from litestar.params import QueryParameter
 
 from bookstore.application.queries import OrderQuery
 from bookstore.domain.order import Order, OrderLine, OrderStatus
 from bookstore.domain.pagination import Page, PageRequest
-from bookstore.entrypoints.http.schemas.common import MoneyText, money_text, timestamp
+from bookstore.entrypoints.http.schemas.common import (
+    MoneyText,
+    PageNumber,
+    PageSize,
+    money_text,
+    timestamp,
+)
 
 
-class PlaceOrderRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class PlaceOrderRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     """Empty today; later issues add optional fields such as a coupon code."""
+
+
+EMPTY_ORDER_REQUEST = PlaceOrderRequest()
 
 
 class OrderLineOut(msgspec.Struct, kw_only=True):
@@ -75,8 +83,9 @@ def order_page(page: Page[Order], currency: str) -> OrderPage:
 
 
 def provide_order_query(
-    page_request: NamedDependency[SkipValidation[PageRequest]],
+    page: PageNumber = 1,
+    page_size: PageSize = 20,
     user_id: Annotated[UUID | None, QueryParameter(description="Only this user's orders.")] = None,
     status: Annotated[OrderStatus | None, QueryParameter(description="Only this status.")] = None,
 ) -> OrderQuery:
-    return OrderQuery(page=page_request, user_id=user_id, status=status)
+    return OrderQuery(page=PageRequest(page, page_size), user_id=user_id, status=status)

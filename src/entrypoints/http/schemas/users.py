@@ -7,8 +7,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
-from litestar.di import NamedDependency
-from litestar.params import QueryParameter, SkipValidation
+from litestar.params import QueryParameter
 from msgspec import UNSET, UnsetType
 
 from bookstore.application.queries import UserQuery
@@ -19,7 +18,7 @@ from bookstore.application.use_cases.update_user import UpdateUserCommand
 from bookstore.domain.pagination import Page, PageRequest
 from bookstore.domain.user import PASSWORD_MAX_LEN, PASSWORD_MIN_LEN, Actor, Role, User
 from bookstore.domain.values import Email
-from bookstore.entrypoints.http.schemas.common import timestamp
+from bookstore.entrypoints.http.schemas.common import PageNumber, PageSize, timestamp
 
 # Emails are trimmed before their 254-character limit is checked, so the wire allows a margin.
 EmailText = Annotated[str, msgspec.Meta(min_length=1, max_length=Email.MAX_LEN + 66)]
@@ -29,7 +28,8 @@ NewEmail = Annotated[
     msgspec.Meta(
         min_length=3,
         max_length=Email.MAX_LEN + 66,
-        pattern=r"^\s*[^@\s]+@[^@\s.]+(\.[^@\s.]+)+\s*$",
+        pattern=r"^\s*[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s.\x00-\x1f\x7f-\x9f]+"
+        r"(\.[^@\s.\x00-\x1f\x7f-\x9f]+)+\s*$",
     ),
 ]
 NewPassword = Annotated[str, msgspec.Meta(min_length=PASSWORD_MIN_LEN, max_length=PASSWORD_MAX_LEN)]
@@ -43,26 +43,30 @@ EmailFilter = Annotated[
 ]
 
 
-class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     email: NewEmail
     password: NewPassword
     full_name: FullName | None = None
 
 
-class LoginRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     email: EmailText
     password: AnyPassword
 
 
-class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     refresh_token: TokenText
 
 
-class LogoutRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class LogoutRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     refresh_token: TokenText | None = None
 
 
-class UserPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+NO_REFRESH_TOKEN = LogoutRequest()
+"""A log-out without a body ends the access token only."""
+
+
+class UserPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     """Only the fields given change."""
 
     is_active: bool | UnsetType = UNSET
@@ -139,6 +143,6 @@ def user_page(page: Page[User]) -> UserPage:
 
 
 def provide_user_query(
-    page_request: NamedDependency[SkipValidation[PageRequest]], email: EmailFilter = None
+    page: PageNumber = 1, page_size: PageSize = 20, email: EmailFilter = None
 ) -> UserQuery:
-    return UserQuery(page=page_request, email_contains=email)
+    return UserQuery(page=PageRequest(page, page_size), email_contains=email)
