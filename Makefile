@@ -35,8 +35,12 @@ pytest: $(STAMP)
 
 test: lint typecheck imports pytest
 
+# make bench [N=100000] [DURATION=20] [WORKERS=2] [SCENARIOS=list,get] [PROFILE=/tmp/prof]
+# [BENCH_PG_URL=postgresql+psycopg://...]: needs wrk; see docs/performance.md
 bench: $(STAMP)
-	$(BIN)/python -m bookstore.entrypoints.bench $(if $(N),--books $(N),)
+	$(BIN)/python bench/run.py $(if $(N),--books $(N),) $(if $(DURATION),--duration $(DURATION),) \
+		$(if $(WORKERS),--workers $(WORKERS),) $(if $(SCENARIOS),--scenarios $(SCENARIOS),) \
+		$(if $(PROFILE),--profile $(PROFILE),) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .typecheck .pytest_cache .mypy_cache .ruff_cache .hypothesis
