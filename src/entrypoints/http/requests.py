@@ -35,14 +35,17 @@ ACCEPTS_OAUTH2_FORM = "accepts_oauth2_form"
 
 def _number(text: str) -> Decimal | int:
     """JSON numbers with a fraction or exponent, read exactly; whole ones (`3.0`) are integers,
-    as JSON Schema counts them."""
+    as JSON Schema counts them. No Decimal arithmetic here: `1e999999999` would overflow it."""
     value = Decimal(text)
-    if value.is_finite() and abs(value) <= _LARGEST_WHOLE and value == value.to_integral_value():
-        return int(value)
-    return value
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or value.adjusted() > _MAX_WHOLE_DIGITS:
+        return value
+    if exponent < 0 and any(digits[exponent:]):
+        return value
+    return int(value)
 
 
-_LARGEST_WHOLE = 2**63
+_MAX_WHOLE_DIGITS = 18
 _decoder = msgspec.json.Decoder(float_hook=_number)
 
 

@@ -56,6 +56,8 @@ def test_a_price_is_a_decimal_string_or_a_number(
         ({"price": "1000000"}, {"price"}),
         ({"price": "cheap"}, {"price"}),
         ({"price": True}, {"price"}),
+        ({"price": "1e999999999"}, {"price"}),
+        ({"price": "NaN"}, {"price"}),
         ({"stock": -1, "title": ""}, {"stock", "title"}),
         ({"stock": 10**30}, {"stock"}),
         ({"stock": 1.5}, {"stock"}),
@@ -276,3 +278,19 @@ def test_validation_messages_are_phrased_for_people(api: Api) -> None:
         "password": "must be at least 8 characters",
         "full_name": "must be a string or null, not an integer",
     }
+
+
+@pytest.mark.parametrize("price", ["1e999999999", "1E+999999999", "-1e999999999"])
+def test_an_absurd_price_exponent_is_a_400_on_patch_too(
+    api: Api, admin: Session, price: str
+) -> None:
+    book = api.add_book(admin)
+    as_number = price.encode()
+
+    for content in (b'{"price": "%s"}' % as_number, b'{"price": %s}' % as_number):
+        response = api.client.patch(
+            f"/api/books/{book['id']}",
+            content=content,
+            headers=admin.headers | {"content-type": "application/json"},
+        )
+        assert error_fields(assert_problem(response, 400, "validation")) == {"price"}

@@ -53,8 +53,21 @@ def test_the_default_limit_is_one_mebibyte(api: Api) -> None:
         b"null",
         b"[]",
         b'"just a string"',
+        b'{"email": 1e999999999, "password": -1e-999999999}',
+        b'{"email": ' + b"9" * 5000 + b"}",
     ],
-    ids=["malformed", "truncated", "deep-array", "deep-object", "bad-utf8", "null", "array", "str"],
+    ids=[
+        "malformed",
+        "truncated",
+        "deep-array",
+        "deep-object",
+        "bad-utf8",
+        "null",
+        "array",
+        "str",
+        "huge-exponents",
+        "huge-integer",
+    ],
 )
 def test_unreadable_bodies_are_a_400_never_a_500(api: Api, content: bytes) -> None:
     response = api.client.post(

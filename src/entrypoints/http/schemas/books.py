@@ -22,6 +22,7 @@ from bookstore.domain.book import (
     BookChanges,
     BookDetails,
 )
+from bookstore.domain.errors import InvalidInput
 from bookstore.domain.money import Money
 from bookstore.domain.pagination import Page, PageRequest
 from bookstore.entrypoints.http.schemas.common import (
@@ -118,7 +119,7 @@ def book_details(data: BookCreate) -> BookDetails:
         title=data.title,
         author=data.author,
         genre=data.genre,
-        price=data.price,
+        price=_sane_price(data.price),
         stock=data.stock,
         isbn=data.isbn,
         description=data.description,
@@ -132,7 +133,20 @@ def book_changes(data: BookPatch) -> BookChanges:
         for name in data.__struct_fields__
         if (value := getattr(data, name)) is not UNSET
     }
+    if "price" in given:
+        given["price"] = _sane_price(given["price"])
     return BookChanges(**given)
+
+
+def _sane_price(price: Decimal) -> Decimal:
+    """Refuse absurd exponents (`1e999999999`) before the domain's Decimal arithmetic
+    overflows on them; every real price is far below this."""
+    if price.is_finite() and price.adjusted() > _PRICE_DIGITS:
+        raise InvalidInput.single("price", "must be more than 0 and less than 1000000")
+    return price
+
+
+_PRICE_DIGITS = 9
 
 
 def book_out(book: Book) -> BookOut:
