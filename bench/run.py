@@ -164,6 +164,7 @@ class Server:
     port: int
     workers: int
     workdir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     peak_rss: dict[int, int] = field(default_factory=dict)
     _sampler: RssSampler | None = None
@@ -184,6 +185,7 @@ class Server:
             BOOKSTORE_JWT_SECRET=secrets.token_hex(32),
             BOOKSTORE_RATE_LIMITS="off",
         )
+        env.update(self.extra_env)
         command = [sys.executable, "-m", "bookstore.entrypoints.cli", "serve"]
         command += ["--host", self.host, "--port", str(self.port), "--workers", str(self.workers)]
         with open(self.log_path, "wb") as log:

@@ -1,0 +1,103 @@
+"""Run the shared yardstick (`compare.sh` of the benchmark kit) against our server.
+
+    python bench/compare.py --kit ../shared/bench                  # 3 rounds x 10 s
+    python bench/compare.py --kit ../shared/bench --rounds 1 --duration 5   # a quick look
+
+It builds the kit's catalogue (same seed, same ISBNs) into a fresh SQLite file through our
+own SQL adapter (bench/catalogue.py), so the kit does not need to seed it through the API
+(`BENCH_SEEDED=1`: it reads the ids back by ISBN); starts `bookstore serve` on a free
+loopback port with rate limits off; runs `compare.sh` (which starts the two bare apps, runs
+every scenario against the three in alternating order and prints medians and ratios); and
+stops the server. The kit's own exit status is returned (0 every must holds, 1 one does
+not, 2 the run could not be made).
+
+compare.sh registers and logs in 83 users per round through our API. By default the server
+hashes their passwords with bcrypt cost 4 (`BOOKSTORE_BCRYPT_ROUNDS=4`, said in the output):
+registration and login are not in any timed scenario, and cost 12 adds minutes of set-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import catalogue  # noqa: E402
+from run import Server, free_port, rss_line, say  # noqa: E402
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default_kit = HERE.parent.parent / "shared" / "bench"
+    p.add_argument("--kit", type=Path, default=default_kit, help=f"({default_kit})")
+    p.add_argument("--books", type=int, default=10_000)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--duration", type=int, default=10)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--scenarios", default="list,search,get,flow1,flow32,storm")
+    p.add_argument("--bcrypt-rounds", type=int, default=4, help="server's bcrypt cost (4)")
+    p.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = p.parse_args()
+    script = args.kit / "compare.sh"
+    if not script.is_file():
+        p.error(f"no compare.sh in {args.kit} (give the benchmark kit with --kit)")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    workdir = Path(tempfile.mkdtemp(prefix="bookstore-compare-"))
+    url = f"sqlite:///{workdir / 'bookstore.db'}"
+    extra = {"BOOKSTORE_BCRYPT_ROUNDS": str(args.bcrypt_rounds)}
+    server = Server(
+        "sqlite", url, "127.0.0.1", free_port("127.0.0.1"), args.workers, workdir, extra
+    )
+    try:
+        say(f"building the kit's catalogue ({args.books:,} books) in {workdir}")
+        catalogue.build(url, args.books)
+        server.start()
+        say(
+            f"server on {server.base_url}, {args.workers} worker(s), rate limits off, "
+            f"BOOKSTORE_BCRYPT_ROUNDS={args.bcrypt_rounds} (registration and login are set-up "
+            "only, never timed)"
+        )
+        env = dict(os.environ)
+        env.update(
+            BENCH_SEEDED="1",
+            BENCH_BOOKS=str(args.books),
+            BENCH_ROUNDS=str(args.rounds),
+            BENCH_DURATION=str(args.duration),
+            BENCH_SCENARIOS=args.scenarios,
+        )
+        limit = 60 * (args.rounds * (6 * args.duration + 400) // 60 + 30)
+        kit = subprocess.Popen(["bash", str(script), server.base_url], env=env)
+        try:
+            status = kit.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            say(f"compare.sh took more than {limit} s: stopping it")
+            status = 2
+        finally:
+            if kit.poll() is None:  # TERM: its own trap stops the bare apps it started
+                kit.terminate()
+                try:
+                    kit.wait(timeout=90)
+                except subprocess.TimeoutExpired:
+                    kit.kill()
+                    kit.wait()
+        server.record_rss()
+        print(rss_line(server))
+        return status
+    finally:
+        server.stop()
+        if args.keep:
+            say(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
