@@ -20,8 +20,10 @@ from bookstore.entrypoints.http.controllers.orders import AdminOrderController, 
 from bookstore.entrypoints.http.controllers.users import AdminUserController, UserController
 from bookstore.entrypoints.http.dependencies import (
     CONTAINER_STATE_KEY,
+    PASSWORD_THREADS_STATE_KEY,
     SETTINGS_STATE_KEY,
     provide_currency,
+    provide_password_threads,
 )
 from bookstore.entrypoints.http.errors import EXCEPTION_TABLE
 from bookstore.entrypoints.http.observability import RequestContext
@@ -33,6 +35,7 @@ from bookstore.entrypoints.http.security import (
     provide_actor,
     provide_session,
 )
+from bookstore.entrypoints.http.threads import PasswordThreads
 from bookstore.entrypoints.settings import Settings
 
 CONTROLLERS = (
@@ -49,15 +52,24 @@ CONTROLLERS = (
 
 def create_app(container: Container) -> Litestar:
     settings = container.settings()
+    password_threads = PasswordThreads()
     app = Litestar(
         route_handlers=[*CONTROLLERS, docs_assets_router()],
-        state=State({CONTAINER_STATE_KEY: container, SETTINGS_STATE_KEY: settings}),
+        state=State(
+            {
+                CONTAINER_STATE_KEY: container,
+                SETTINGS_STATE_KEY: settings,
+                PASSWORD_THREADS_STATE_KEY: password_threads,
+            }
+        ),
         dependencies={
             "actor": Provide(provide_actor, sync_to_thread=False),
             "session": Provide(provide_session, sync_to_thread=False),
             "page_request": Provide(provide_page_request, sync_to_thread=False),
             "currency": Provide(provide_currency, sync_to_thread=False),
+            "password_threads": Provide(provide_password_threads, sync_to_thread=False),
         },
+        on_shutdown=[password_threads.shutdown],
         middleware=[DefineMiddleware(BearerAuthMiddleware)],
         exception_handlers=EXCEPTION_TABLE,
         request_class=ApiRequest,

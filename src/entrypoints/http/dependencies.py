@@ -13,6 +13,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from bookstore.entrypoints.container import Container
+from bookstore.entrypoints.http.threads import PasswordThreads
 
 T = TypeVar("T")
 
@@ -36,3 +37,11 @@ def use_case(pick: Callable[[Container], Callable[[], T]]) -> Provide:
 
 def provide_currency(state: State) -> str:
     return container_of(state).store_config().currency
+
+
+PASSWORD_THREADS_STATE_KEY = "password_threads"
+
+
+def provide_password_threads(state: State) -> PasswordThreads:
+    threads: PasswordThreads = state[PASSWORD_THREADS_STATE_KEY]
+    return threads

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 import warnings
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NoReturn
 
 import jwt
@@ -14,6 +16,8 @@ import pytest
 from dependency_injector import providers
 from http_support import PASSWORD, Api, Session, assert_problem, bearer, error_fields, new_email
 from sqlalchemy.exc import OperationalError
+
+from bookstore.domain.errors import AuthenticationFailed
 
 
 def test_registering_answers_201_with_the_user_and_never_a_password(api: Api) -> None:
@@ -293,3 +297,29 @@ def test_a_database_failure_while_authenticating_is_a_503(api: Api, customer: Se
     assert_problem(
         api.client.get("/api/users/me", headers=customer.headers), 503, "service-unavailable"
     )
+
+
+def test_a_burst_of_log_ins_cannot_starve_other_requests(api: Api) -> None:
+    """Password hashing runs on threads of its own: with every log-in stuck, reads still answer."""
+    entered, release = threading.Event(), threading.Event()
+
+    class StuckLogIn:
+        def __call__(self, command: object) -> NoReturn:
+            entered.set()
+            release.wait(10)
+            raise AuthenticationFailed("Wrong email or password.")
+
+    api.container.log_in.override(providers.Object(StuckLogIn()))
+    body = {"email": "someone@example.com", "password": PASSWORD}
+    with ThreadPoolExecutor(12) as pool:
+        log_ins = [pool.submit(api.client.post, "/api/auth/login", json=body) for _ in range(12)]
+        assert entered.wait(5)
+        started = time.perf_counter()
+        read = api.client.get("/api/books")
+        elapsed = time.perf_counter() - started
+        release.set()
+        statuses = {future.result().status_code for future in log_ins}
+
+    assert read.status_code == 200
+    assert elapsed < 2
+    assert statuses == {401}

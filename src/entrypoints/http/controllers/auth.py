@@ -31,6 +31,7 @@ from bookstore.entrypoints.http.schemas.users import (
     user_out,
 )
 from bookstore.entrypoints.http.security import BEARER, PUBLIC, requires_user
+from bookstore.entrypoints.http.threads import PasswordThreads
 
 
 class AuthController(Controller):
@@ -45,28 +46,31 @@ class AuthController(Controller):
         }
     )
 
-    @post("/register", opt=PUBLIC, sync_to_thread=True, responses=problems(400, 409, 413, 415))
-    def register(
+    @post("/register", opt=PUBLIC, responses=problems(400, 409, 413, 415))
+    async def register(
         self,
         data: StrictJSONBody[RegisterRequest],
         register_user: NamedDependency[SkipValidation[RegisterUser]],
+        password_threads: NamedDependency[SkipValidation[PasswordThreads]],
     ) -> UserOut:
         """Create a customer account."""
-        return user_out(register_user(register_command(data)))
+        return user_out(await password_threads.run(register_user, register_command(data)))
 
     @post(
         "/login",
         status_code=200,
         opt={**PUBLIC, ACCEPTS_OAUTH2_FORM: True},
         operation_class=LogInOperation,
-        sync_to_thread=True,
         responses=problems(400, 401, 413, 415),
     )
-    def login(
-        self, data: StrictJSONBody[LoginRequest], log_in: NamedDependency[SkipValidation[LogIn]]
+    async def login(
+        self,
+        data: StrictJSONBody[LoginRequest],
+        log_in: NamedDependency[SkipValidation[LogIn]],
+        password_threads: NamedDependency[SkipValidation[PasswordThreads]],
     ) -> TokensOut:
         """Exchange an email and password for tokens; a wrong email or password answer alike."""
-        return tokens_out(log_in(log_in_command(data)))
+        return tokens_out(await password_threads.run(log_in, log_in_command(data)))
 
     @post(
         "/refresh",
