@@ -28,10 +28,13 @@ from bookstore.entrypoints.http.dependencies import (
 from bookstore.entrypoints.http.errors import EXCEPTION_TABLE
 from bookstore.entrypoints.http.observability import RequestContext
 from bookstore.entrypoints.http.openapi import docs_assets_router, openapi_config
+from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import ApiRequest
 from bookstore.entrypoints.http.schemas.common import provide_page_request
 from bookstore.entrypoints.http.security import (
+    BEARER,
     BearerAuthMiddleware,
+    catalog_reader,
     provide_actor,
     provide_session,
 )
@@ -82,8 +85,20 @@ def create_app(container: Container) -> Litestar:
         ),
         debug=False,
     )
+    if settings.catalog_requires_auth:
+        _document_protected_catalog(app)
     app.asgi_handler = RequestContext(app.asgi_handler)
     return app
+
+
+def _document_protected_catalog(app: Litestar) -> None:
+    """The catalogue's reads are public by default (their guard lets anyone through); when a
+    setting makes them need a token, the OpenAPI document says so too."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if catalog_reader in (handler.guards or ()):
+                handler.security = BEARER
+                handler.responses = {**(handler.responses or {}), **problems(401)}
 
 
 def _cors(settings: Settings) -> CORSConfig | None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from dependency_injector import providers
-from http_support import Api, Session, assert_problem
+from http_support import Api, AppFactory, Session, assert_problem
 from litestar.routes import HTTPRoute
 from sqlalchemy.exc import OperationalError
 
@@ -162,3 +162,15 @@ def test_readiness_is_200_when_the_database_answers_and_503_otherwise(api: Api) 
 @pytest.mark.parametrize("path", ["/api/books", "/api/auth/register"])
 def test_options_and_head_are_not_errors_of_ours(api: Api, path: str) -> None:
     assert api.client.options(path).status_code < 500
+
+
+def test_a_catalogue_that_needs_a_token_is_documented_so(make_api: AppFactory) -> None:
+    default = make_api().client.get("/schema/openapi.json").json()["paths"]
+    protected = make_api(catalog_requires_auth=True).client.get("/schema/openapi.json").json()
+
+    for path in ("/api/books", "/api/books/{book_id}"):
+        assert "security" not in default[path]["get"]
+        operation = protected["paths"][path]["get"]
+        assert {"BearerAuth": []} in operation["security"]
+        assert "401" in operation["responses"]
+    assert protected["paths"]["/api/books"]["post"]["security"].count({"BearerAuth": []}) == 1
