@@ -19,13 +19,25 @@ from bookstore.application.use_cases.list_orders import (
     ListMyOrdersCommand,
 )
 from bookstore.application.use_cases.place_order import PlaceOrder, PlaceOrderCommand
+from bookstore.application.use_cases.place_order_once import (
+    OrderPlacement,
+    PlaceOrderOnce,
+    PlaceOrderOnceCommand,
+)
 from bookstore.domain.pagination import PageRequest
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.dependencies import use_case
+from bookstore.entrypoints.http.idempotency import (
+    REPLAYED_HEADER,
+    IdempotencyKey,
+    keyed_command,
+    placed,
+    replay_keyed_order,
+)
 from bookstore.entrypoints.http.openapi import OptionalBodyOperation
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
-from bookstore.entrypoints.http.schemas.common import LOCATION_HEADER, created
+from bookstore.entrypoints.http.schemas.common import LOCATION_HEADER
 from bookstore.entrypoints.http.schemas.orders import (
     EMPTY_ORDER_REQUEST,
     OrderOut,
@@ -48,6 +60,8 @@ class OrderController(Controller):
     dependencies = MappingProxyType(
         {
             "place_order": use_case(lambda c: c.place_order),
+            "place_order_once": use_case(lambda c: c.place_order_once),
+            "keyed": Provide(keyed_command),
             "list_my_orders": use_case(lambda c: c.list_my_orders),
             "get_order": use_case(lambda c: c.get_order),
         }
@@ -57,19 +71,26 @@ class OrderController(Controller):
         "/",
         sync_to_thread=True,
         operation_class=OptionalBodyOperation,
-        response_headers=[LOCATION_HEADER],
-        responses=problems(400, 401, 409, 413, 415),
+        before_request=replay_keyed_order,
+        response_headers=[LOCATION_HEADER, REPLAYED_HEADER],
+        responses=problems(400, 401, 409, 413, 415, 422),
     )
     def place(
         self,
         actor: NamedDependency[SkipValidation[Actor]],
         currency: NamedDependency[str],
+        keyed: NamedDependency[SkipValidation[PlaceOrderOnceCommand | None]],
         place_order: NamedDependency[SkipValidation[PlaceOrder]],
+        place_order_once: NamedDependency[SkipValidation[PlaceOrderOnce]],
+        idempotency_key: IdempotencyKey = None,
         data: StrictJSONBody[PlaceOrderRequest] = EMPTY_ORDER_REQUEST,
     ) -> Response[OrderOut]:
-        """Turn the cart into an order: all lines or none; the cart is emptied."""
-        order = place_order(PlaceOrderCommand(actor))
-        return created(order_out(order, currency), f"{self.path}/{order.id}")
+        """Turn the cart into an order: all lines or none; the cart is emptied.
+
+        With an `Idempotency-Key`, a retry answers the first order again and places nothing."""
+        if keyed is None:
+            return placed(OrderPlacement(place_order(PlaceOrderCommand(actor)), False), currency)
+        return placed(place_order_once(keyed), currency)
 
     @get("/", sync_to_thread=True, responses=problems(400, 401))
     def list_mine(
