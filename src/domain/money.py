@@ -30,7 +30,7 @@ class Money:
             raise InvalidInput.single(field, "must be a decimal number such as '12.99'") from None
         if not amount.is_finite():
             raise InvalidInput.single(field, "must be a finite number")
-        if abs(amount) >= _LARGEST:
+        if amount.adjusted() >= _LARGEST.adjusted():
             raise InvalidInput.single(field, "is too large")
         if amount != amount.quantize(_CENT, rounding=ROUND_DOWN):
             raise InvalidInput.single(field, "must have at most two decimals")

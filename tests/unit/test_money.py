@@ -129,3 +129,9 @@ def test_an_amount_is_written_with_the_digits_0_to_9_only(raw: str) -> None:
     is 'a decimal string such as 12.99' (the same rule the ISBN now follows)."""
     with pytest.raises(InvalidInput):
         Money.parse(raw)
+
+
+def test_an_amount_with_an_absurd_exponent_is_refused_as_too_large() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        Money.parse(Decimal("1e999999999"))
+    assert refused.value.errors[0].message == "is too large"
