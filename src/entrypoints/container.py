@@ -8,6 +8,7 @@ Library users build one with `create_container()` and call use cases from it:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 from dependency_injector import containers, providers
@@ -59,6 +60,17 @@ def make_unit_of_work_factory(database_url: str) -> UnitOfWorkFactory:
     return SqlUnitOfWorkFactory(make_engine(database_url))
 
 
+def open_storage(database_url: str) -> Iterator[UnitOfWorkFactory]:
+    """The storage for the container's lifetime; `shutdown_resources()` closes its pool."""
+    storage = make_unit_of_work_factory(database_url)
+    try:
+        yield storage
+    finally:
+        engine = getattr(storage, "engine", None)
+        if engine is not None:
+            engine.dispose()
+
+
 def make_store_config(settings: Settings) -> StoreConfig:
     return StoreConfig(
         currency=settings.currency,
@@ -78,7 +90,7 @@ class Container(containers.DeclarativeContainer):
         JwtTokenService, secret=settings.provided.effective_jwt_secret, clock=clock
     )
     store_config = providers.Singleton(make_store_config, settings)
-    uow = providers.Singleton(make_unit_of_work_factory, settings.provided.database_url)
+    uow = providers.Resource(open_storage, settings.provided.database_url)
     session_issuer = providers.Singleton(
         SessionIssuer, tokens=tokens, clock=clock, ids=ids, config=store_config
     )
