@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import catalogue  # noqa: E402
-from run import Server, free_port, rss_line, say  # noqa: E402
+from run import Server, free_port, rss_line, say, source_version  # noqa: E402
 
 
 def main() -> int:
@@ -61,7 +61,8 @@ def main() -> int:
         catalogue.build(url, args.books)
         server.start()
         say(
-            f"server on {server.base_url}, {args.workers} worker(s), rate limits off, "
+            f"server (source {source_version()}) on {server.base_url}, {args.workers} worker(s), "
+            "rate limits off, "
             f"BOOKSTORE_BCRYPT_ROUNDS={args.bcrypt_rounds} (registration and login are set-up "
             "only, never timed)"
         )

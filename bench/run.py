@@ -506,11 +506,35 @@ def passed(result: dict[str, Any]) -> bool:
     return bool(result.get("correct", True))
 
 
+def source_version() -> str:
+    """The commit the server's code comes from, `-dirty` with uncommitted changes in src/."""
+    repo = HERE.parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "--", "src"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head + ("-dirty" if dirty else "")
+
+
 def header_lines(args: argparse.Namespace) -> str:
     from importlib.metadata import version
 
     return (
-        f"\nImagine Bookstore benchmark: {args.books:,} books, SQLite file (WAL), "
+        f"\nImagine Bookstore benchmark (source {source_version()}): {args.books:,} books, "
+        "SQLite file (WAL), "
         f"{args.workers} worker(s), {args.duration} s per scenario, reads at "
         f"{args.connections} connections (wrk, 1 thread), flows and storms by an asyncio "
         f"client; python {sys.version.split()[0]}, litestar {version('litestar')}, "
