@@ -133,6 +133,21 @@ def peak_rss_kib(pid: int) -> int | None:
     return None
 
 
+def cpu_seconds(pids: list[int]) -> float | None:
+    """User + system CPU time of these processes so far (Linux /proc), in seconds."""
+    if not Path("/proc").is_dir():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 class RssSampler(threading.Thread):
     """Fallback where there is no /proc: the largest RSS `ps` reports, every 0.5 s."""
 
@@ -255,8 +270,11 @@ class Server:
 
 
 @contextlib.contextmanager
-def profiled(server: Server, out_dir: Path | None, name: str, seconds: float) -> Iterator[None]:
-    """py-spy record (raw collapsed stacks) of the serving processes while the block runs."""
+def profiled(
+    server: Server, out_dir: Path | None, name: str, seconds: float, gil_only: bool = False
+) -> Iterator[None]:
+    """py-spy record (raw collapsed stacks) of the serving processes while the block runs:
+    every thread that is running, or with `gil_only` only the one holding the GIL."""
     if out_dir is None:
         yield
         return
@@ -265,6 +283,7 @@ def profiled(server: Server, out_dir: Path | None, name: str, seconds: float) ->
     for pid in server.workers_pids():
         out = out_dir / f"{name}-{pid}.txt"
         command = [spy, "record", "--format", "raw", "--rate", "200", "--nonblocking"]
+        command += ["--gil"] if gil_only else []
         command += ["--duration", str(int(seconds) + 1), "-p", str(pid), "-o", str(out)]
         procs.append(
             subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -364,8 +383,7 @@ def run_storms(
         "non2xx": 0,
         "dropped": sum(r["dropped"] for r in runs),
         "correct": exact == len(runs),
-        "note": "storm ms: median, max; "
-        + ("10 orders, stock 0, every run" if exact == len(runs) else "WRONG: see runs"),
+        "note": "10 orders, stock 0, no 5xx, every run" if exact == len(runs) else "WRONG",
         "runs": runs,
     }
 
@@ -378,7 +396,10 @@ def fmt_ms(value: float | None) -> str:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    header = f"{'scenario':<36} {'rate':>16} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}  notes"
+    header = (
+        f"{'scenario':<36} {'rate':>16} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7} "
+        f"{'srv CPU':>8}  notes"
+    )
     lines = [header, "-" * (len(header) + 24)]
     for r in results:
         if "failed" in r:
@@ -386,10 +407,21 @@ def table(results: list[dict[str, Any]]) -> str:
             continue
         unit = r["unit"]
         rate = f"{r['rate']}{unit}" if unit.startswith("/") else f"{r['rate']:,.0f} {unit}"
+        cores = r.get("server_cpu_cores")
+        cpu = "-" if cores is None else f"{cores:.2f}"
+        note = r.get("note", "")
+        if (per_op := r.get("server_cpu_ms_per_op")) is not None:
+            note = f"{per_op:.2f} CPU ms/{unit.split('/')[0].rstrip('s')}" + (
+                f"; {note}" if note else ""
+            )
         lines.append(
             f"{r['label']:<36} {rate:>16} {fmt_ms(r['p50_ms']):>9} {fmt_ms(r['p99_ms']):>9} "
-            f"{r['errors']:>7}  {r.get('note', '')}"
+            f"{r['errors']:>7} {cpu:>8}  {note}"
         )
+    lines.append(
+        "srv CPU = cores the server process used during the scenario (set-up included); "
+        "storm: p50/p99 = median/max storm ms"
+    )
     return "\n".join(lines)
 
 
@@ -430,6 +462,9 @@ def parse_args() -> argparse.Namespace:
     )
     p.add_argument("--warmup", type=int, default=2, help="seconds of list+get first (2)")
     p.add_argument("--profile", type=Path, help="py-spy raw profiles of every scenario here")
+    p.add_argument(
+        "--profile-gil", action="store_true", help="profile only the thread holding the GIL"
+    )
     p.add_argument("--out", type=Path, help="write every result as JSON here")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = p.parse_args()
@@ -577,8 +612,11 @@ def run_all(
         runs = f"{args.storms} runs" if name == "storm" else f"{args.duration} s"
         say(f"scenario {name} ({runs})")
         seconds = args.duration + (1 if name.startswith("flow") else 0)
+        pids = server.workers_pids()
+        cpu_before, wall_before = cpu_seconds(pids), time.perf_counter()
+        spy_seconds = seconds if name != "storm" else 30
         try:
-            with profiled(server, args.profile, name, seconds if name != "storm" else 30):
+            with profiled(server, args.profile, name, spy_seconds, args.profile_gil):
                 if name in READS:
                     result = run_read(server, name, args, ids)
                 elif name == "login":
@@ -592,8 +630,16 @@ def run_all(
         except (RuntimeError, TimeoutError, ValueError) as error:
             result = {"label": name, "failed": str(error)[:300], "errors": 1}
         result["scenario"] = name
+        cpu_after = cpu_seconds(pids)
+        if cpu_before is not None and cpu_after is not None and "failed" not in result:
+            # over the whole scenario (set-up and warm-up included): the server's CPU use
+            result["server_cpu_cores"] = (cpu_after - cpu_before) / (
+                time.perf_counter() - wall_before
+            )
+            if name != "storm" and result["rate"]:
+                result["server_cpu_ms_per_op"] = 1000 * result["server_cpu_cores"] / result["rate"]
         results.append(result)
-        say("  " + table([result]).splitlines()[-1].strip())
+        say("  " + table([result]).splitlines()[-2].strip())
         server.record_rss()
         time.sleep(0.5)
     server.record_rss()

@@ -19,23 +19,70 @@ FRAME = re.compile(r"^(?P<func>.*) \((?P<file>.*):(?P<line>\d+)\)$")
 
 
 def package_of(path: str) -> str:
-    """A short name for where a frame's file lives."""
+    """A short name for where a frame's file lives. py-spy writes paths relative to the
+    sys.path entry they were found under: `sqlalchemy/engine/base.py`, `src/adapters/...`
+    (the editable install), `threading.py`."""
     if "site-packages/" in path:
-        rest = path.split("site-packages/", 1)[1]
-        top = rest.split("/", 1)[0].removesuffix(".py")
-        if top in ("sqlalchemy", "litestar") and "/" in rest:
-            return f"{top}.{rest.split('/')[1].removesuffix('.py')}"
-        return top
-    if "/src/" in path and ("bookstore" in path or "/work/" in path):
-        parts = path.split("/src/", 1)[1].split("/")
-        return "bookstore." + ".".join(p.removesuffix(".py") for p in parts[:2])
-    if "/bookstore/" in path:
-        parts = path.split("/bookstore/", 1)[1].split("/")
-        return "bookstore." + ".".join(p.removesuffix(".py") for p in parts[:2])
-    name = path.rsplit("/", 1)[-1].removesuffix(".py")
+        path = path.split("site-packages/", 1)[1]
+    parts = path.lstrip("/").split("/")
+    if parts[0] == "src" or "bookstore" in parts[:-1]:
+        start = parts.index("src") + 1 if "src" in parts else parts.index("bookstore") + 1
+        inner = [q.removesuffix(".py") for q in parts[start:]]
+        return "bookstore." + ".".join(inner[:2])
+    top = parts[0].removesuffix(".py")
     if path.startswith("<frozen"):
-        return "python." + path.strip("<>").split()[-1]
-    return f"python.{path.rsplit('/', 2)[-2]}" if "/asyncio/" in path else f"python.{name}"
+        return "python"
+    if top in sys.stdlib_module_names or len(parts) == 1:
+        return f"python.{top}"
+    if top in ("sqlalchemy", "litestar") and len(parts) > 2:
+        return f"{top}.{parts[1]}"
+    return top
+
+
+SQL_DRIVER_CALLS = {
+    "do_execute",
+    "do_executemany",
+    "do_execute_no_params",
+    "fetchone",
+    "fetchall",
+    "fetchmany",
+    "do_commit",
+    "do_rollback",
+    "do_begin",
+    "_execute_context",
+}
+
+
+def category(frames: list[tuple[str, str]]) -> str:
+    """Where a sample's time goes, judged from its innermost frame (and a few callers)."""
+    leaf, pkg = frames[-1]
+    func = leaf.split(" (", 1)[0].rsplit(".", 1)[-1]
+    names = " ".join(f for f, _ in frames)
+    if any(p == "python.logging" for _, p in frames) or "QueueListener" in names:
+        return "logging (access log)"
+    if pkg.startswith("sqlalchemy") and func in SQL_DRIVER_CALLS:
+        return "database driver (SQLite/psycopg C calls)"
+    if pkg.startswith("sqlalchemy"):
+        return "SQLAlchemy Core (Python: compile, cache, results)"
+    if pkg in ("psycopg", "psycopg_binary", "psycopg_pool"):
+        return "database driver (SQLite/psycopg C calls)"
+    if pkg.startswith("bookstore"):
+        return f"bookstore code ({pkg.split('.')[1] if '.' in pkg else pkg})"
+    if pkg.startswith("litestar") or pkg in ("msgspec", "typing_extensions"):
+        return "Litestar (routing, DI, guards, msgspec)"
+    if pkg in ("uvicorn", "httptools", "h11", "uvloop") or (func == "run" and "Runner" in leaf):
+        return "uvicorn/uvloop (HTTP parsing, event loop)"
+    if pkg in ("jwt", "cryptography"):
+        return "JWT"
+    if pkg == "bcrypt" or "hashpw" in leaf or "checkpw" in leaf:
+        return "bcrypt"
+    if pkg in ("anyio", "python.threading", "python.concurrent", "python.queue") or (
+        pkg == "python.asyncio"
+    ):
+        return "threads and asyncio (sync_to_thread hand-off)"
+    if pkg == "python.uuid":
+        return "uuid4 (request ids, token ids)"
+    return f"other ({pkg})"
 
 
 def read(paths: list[Path]) -> list[tuple[list[tuple[str, str]], int]]:
@@ -72,7 +119,9 @@ def report(stacks: list[tuple[list[tuple[str, str]], int]], top: int) -> str:
     self_fn: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     threads: Counter[str] = Counter()
+    areas: Counter[str] = Counter()
     for frames, n in stacks:
+        areas[category(frames)] += n
         leaf, pkg = frames[-1]
         self_pkg[pkg] += n
         self_fn[f"{leaf} [{pkg}]"] += n
@@ -80,6 +129,8 @@ def report(stacks: list[tuple[list[tuple[str, str]], int]], top: int) -> str:
         for name in {f"{f} [{p}]" for f, p in frames}:
             inclusive[name] += n
     out = [f"{total} samples; " + ", ".join(f"{k} {v / total:.0%}" for k, v in threads.items())]
+    out.append("where the time goes (by the innermost frame):")
+    out += [f"  {v / total:6.1%}  {k}" for k, v in areas.most_common() if v / total >= 0.003]
     out.append("self time by package:")
     out += [f"  {v / total:6.1%}  {k}" for k, v in self_pkg.most_common(top)]
     out.append("self time by function:")
