@@ -111,7 +111,9 @@ def thread_kind(frames: list[tuple[str, str]]) -> str:
     return "event loop thread"
 
 
-def report(stacks: list[tuple[list[tuple[str, str]], int]], top: int) -> str:
+def report(
+    stacks: list[tuple[list[tuple[str, str]], int]], top: int, focus: tuple[str, ...] = ()
+) -> str:
     total = sum(n for _, n in stacks)
     if not total:
         return "no samples"
@@ -126,7 +128,7 @@ def report(stacks: list[tuple[list[tuple[str, str]], int]], top: int) -> str:
         self_pkg[pkg] += n
         self_fn[f"{leaf} [{pkg}]"] += n
         threads[thread_kind(frames)] += n
-        for name in {f"{f} [{p}]" for f, p in frames}:
+        for name in {f"{f} [{p}]" for f, p in frames if not focus or p.startswith(focus)}:
             inclusive[name] += n
     out = [f"{total} samples; " + ", ".join(f"{k} {v / total:.0%}" for k, v in threads.items())]
     out.append("where the time goes (by the innermost frame):")
@@ -135,7 +137,10 @@ def report(stacks: list[tuple[list[tuple[str, str]], int]], top: int) -> str:
     out += [f"  {v / total:6.1%}  {k}" for k, v in self_pkg.most_common(top)]
     out.append("self time by function:")
     out += [f"  {v / total:6.1%}  {k}" for k, v in self_fn.most_common(top)]
-    out.append("inclusive (on the stack), the top functions:")
+    out.append(
+        "inclusive (on the stack), the top functions"
+        + (f" of {', '.join(focus)}:" if focus else ":")
+    )
     out += [f"  {v / total:6.1%}  {k}" for k, v in inclusive.most_common(top * 2)]
     return "\n".join(out)
 
@@ -145,11 +150,17 @@ def main() -> None:
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--top", type=int, default=20)
     parser.add_argument("--merge", action="store_true", help="one report for all files")
+    parser.add_argument(
+        "--focus",
+        action="append",
+        default=[],
+        help="list only these packages' functions as inclusive (e.g. bookstore, repeatable)",
+    )
     args = parser.parse_args()
     groups = [args.files] if args.merge else [[f] for f in args.files]
     for group in groups:
         print(f"== {', '.join(p.name for p in group)}")
-        print(report(read(group), args.top))
+        print(report(read(group), args.top, tuple(args.focus)))
         print()
     sys.stdout.flush()
 
