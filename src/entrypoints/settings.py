@@ -37,14 +37,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     catalog_requires_auth: bool = False
     rate_limits: Literal["on", "off"] = "on"
     login_failures_per_minute: PositiveInt = 10
+    """Failed log-ins per account and minute; the next attempt is refused, whatever the password."""
+    logins_per_minute: PositiveInt = 30
+    """Log-in attempts per client address and minute."""
     registrations_per_hour: PositiveInt = 50
+    """Registration attempts per client address and hour."""
     orders_per_minute: PositiveInt = 60
+    """Order placements per user and minute."""
     redis_url: str = ""
+    """Where the rate-limit counters live, shared by every server process; in memory when empty."""
+    redis_namespace: Annotated[str, msgspec.Meta(pattern=r"^[\w.-]{1,64}$")] = "bookstore"
     cors_origins: str = ""
     trusted_proxies: str = ""
+    """Addresses or networks (CIDR) of proxies whose `X-Forwarded-For` is believed."""
     max_body_bytes: PositiveInt = 1024 * 1024
     bcrypt_rounds: Annotated[int, msgspec.Meta(ge=4, le=31)] = 12
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @property
+    def rate_limits_on(self) -> bool:
+        return self.rate_limits == "on"
 
     @property
     def is_production(self) -> bool:

@@ -26,6 +26,12 @@ from bookstore.entrypoints.http.dependencies import (
     provide_password_threads,
 )
 from bookstore.entrypoints.http.errors import EXCEPTION_TABLE
+from bookstore.entrypoints.http.limits import (
+    FAILED_LOGINS_STATE_KEY,
+    FailedLogins,
+    behind_trusted_proxies,
+    limit_stores,
+)
 from bookstore.entrypoints.http.observability import RequestContext
 from bookstore.entrypoints.http.openapi import docs_assets_router, openapi_config
 from bookstore.entrypoints.http.problems import problems
@@ -56,15 +62,17 @@ CONTROLLERS = (
 def create_app(container: Container) -> Litestar:
     settings = container.settings()
     password_threads = PasswordThreads()
+    state: dict[str, object] = {
+        CONTAINER_STATE_KEY: container,
+        SETTINGS_STATE_KEY: settings,
+        PASSWORD_THREADS_STATE_KEY: password_threads,
+    }
+    if settings.rate_limits_on:
+        state[FAILED_LOGINS_STATE_KEY] = FailedLogins(settings.login_failures_per_minute)
     app = Litestar(
         route_handlers=[*CONTROLLERS, docs_assets_router()],
-        state=State(
-            {
-                CONTAINER_STATE_KEY: container,
-                SETTINGS_STATE_KEY: settings,
-                PASSWORD_THREADS_STATE_KEY: password_threads,
-            }
-        ),
+        state=State(state),
+        stores=limit_stores(settings) if settings.rate_limits_on else None,
         dependencies={
             "actor": Provide(provide_actor, sync_to_thread=False),
             "session": Provide(provide_session, sync_to_thread=False),
@@ -87,7 +95,7 @@ def create_app(container: Container) -> Litestar:
     )
     if settings.catalog_requires_auth:
         _document_protected_catalog(app)
-    app.asgi_handler = RequestContext(app.asgi_handler)
+    app.asgi_handler = RequestContext(behind_trusted_proxies(app.asgi_handler, settings))
     return app
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
+from redis.exceptions import RedisError
 from sqlalchemy import exc as sql
 
 from bookstore.domain.errors import (
@@ -107,7 +109,20 @@ def http_problem(request: Request[Any, Any, Any], exc: HTTPException) -> Respons
     detail = _HTTP_DETAILS.get(exc.status_code) or exc.detail
     if kind.slug == "validation":
         return problem_response(kind.problem(detail, errors=[field_problem("body", detail)]))
+    if exc.status_code == 429:
+        return rate_limited_problem(exc)
     return problem_response(kind.problem(detail), headers=exc.headers)
+
+
+def rate_limited_problem(exc: HTTPException) -> Response[Problem]:
+    """A 429 keeps the limiter's `RateLimit-*` headers and says when to retry: Litestar's
+    middleware sends `RateLimit-Reset` (seconds) but no `Retry-After`."""
+    headers = dict(exc.headers or {})
+    reset = headers.get("RateLimit-Reset", "")
+    headers.setdefault("Retry-After", reset if reset.isdigit() and int(reset) > 0 else "1")
+    generic = HTTPStatus.TOO_MANY_REQUESTS.phrase
+    detail = exc.detail if exc.detail and exc.detail != generic else _HTTP_DETAILS[429]
+    return problem_response(KINDS["rate-limited"].problem(detail), headers=headers)
 
 
 def bad_body_problem(_: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
@@ -123,6 +138,16 @@ def unavailable_problem(request: Request[Any, Any, Any], exc: Exception) -> Resp
         return unexpected_problem(request, exc)
     logger.warning("database unavailable: %s", type(exc).__name__, extra=_context(request))
     detail = "The service cannot reach its database; retry shortly."
+    return problem_response(KINDS["service-unavailable"].problem(detail), {"Retry-After": "1"})
+
+
+def limits_unavailable_problem(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[Problem]:
+    """The shared rate-limit store (Redis) does not answer: the limited routes refuse rather
+    than run unlimited; every other route never touches it."""
+    logger.warning("rate-limit store unavailable: %s", type(exc).__name__, extra=_context(request))
+    detail = "The service cannot reach its rate-limit store; retry shortly."
     return problem_response(KINDS["service-unavailable"].problem(detail), {"Retry-After": "1"})
 
 
@@ -149,6 +174,7 @@ EXCEPTION_TABLE: ExceptionHandlersMap = {
     sql.DBAPIError: unavailable_problem,
     sql.TimeoutError: unavailable_problem,
     sql.DisconnectionError: unavailable_problem,
+    RedisError: limits_unavailable_problem,
     RecursionError: bad_body_problem,
     UnicodeDecodeError: bad_body_problem,
     Exception: unexpected_problem,

@@ -310,9 +310,9 @@ def test_a_burst_of_log_ins_cannot_starve_other_requests(api: Api) -> None:
             raise AuthenticationFailed("Wrong email or password.")
 
     api.container.log_in.override(providers.Object(StuckLogIn()))
-    body = {"email": "someone@example.com", "password": PASSWORD}
+    bodies = [{"email": new_email(), "password": PASSWORD} for _ in range(12)]
     with ThreadPoolExecutor(12) as pool:
-        log_ins = [pool.submit(api.client.post, "/api/auth/login", json=body) for _ in range(12)]
+        log_ins = [pool.submit(api.client.post, "/api/auth/login", json=b) for b in bodies]
         assert entered.wait(5)
         started = time.perf_counter()
         read = api.client.get("/api/books")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from types import MappingProxyType
+from typing import Any
 
-from litestar import Controller, post
+from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
@@ -14,6 +15,7 @@ from bookstore.application.use_cases.log_out import LogOut, LogOutCommand
 from bookstore.application.use_cases.refresh_session import RefreshSession, RefreshSessionCommand
 from bookstore.application.use_cases.register_user import RegisterUser
 from bookstore.entrypoints.http.dependencies import use_case
+from bookstore.entrypoints.http.limits import Limit, counting_failed_logins, rate_limited
 from bookstore.entrypoints.http.openapi import LogInOperation, OptionalBodyOperation
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import ACCEPTS_OAUTH2_FORM, StrictJSONBody
@@ -46,7 +48,12 @@ class AuthController(Controller):
         }
     )
 
-    @post("/register", opt=PUBLIC, responses=problems(400, 409, 413, 415))
+    @post(
+        "/register",
+        opt=PUBLIC,
+        middleware=[rate_limited(Limit.REGISTRATION_PER_ADDRESS)],
+        responses=problems(400, 409, 413, 415, 429),
+    )
     async def register(
         self,
         data: StrictJSONBody[RegisterRequest],
@@ -61,16 +68,23 @@ class AuthController(Controller):
         status_code=200,
         opt={**PUBLIC, ACCEPTS_OAUTH2_FORM: True},
         operation_class=LogInOperation,
-        responses=problems(400, 401, 413, 415),
+        middleware=[rate_limited(Limit.LOGIN_PER_ADDRESS)],
+        responses=problems(400, 401, 413, 415, 429),
     )
     async def login(
         self,
+        request: Request[Any, Any, Any],
         data: StrictJSONBody[LoginRequest],
         log_in: NamedDependency[SkipValidation[LogIn]],
         password_threads: NamedDependency[SkipValidation[PasswordThreads]],
     ) -> TokensOut:
-        """Exchange an email and password for tokens; a wrong email or password answer alike."""
-        return tokens_out(await password_threads.run(log_in, log_in_command(data)))
+        """Exchange an email and password for tokens; a wrong email or password answer alike.
+
+        Too many failed attempts for one account, or too many attempts from one address, and
+        log-in is refused (429) for a while, even with the right password."""
+        async with counting_failed_logins(request, data.email):
+            pair = await password_threads.run(log_in, log_in_command(data))
+        return tokens_out(pair)
 
     @post(
         "/refresh",

@@ -34,6 +34,7 @@ from bookstore.entrypoints.http.idempotency import (
     placed,
     replay_keyed_order,
 )
+from bookstore.entrypoints.http.limits import Limit, rate_limited
 from bookstore.entrypoints.http.openapi import OptionalBodyOperation
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
@@ -72,8 +73,9 @@ class OrderController(Controller):
         sync_to_thread=True,
         operation_class=OptionalBodyOperation,
         before_request=replay_keyed_order,
+        middleware=[rate_limited(Limit.ORDERS_PER_USER)],
         response_headers=[LOCATION_HEADER, REPLAYED_HEADER],
-        responses=problems(400, 401, 409, 413, 415, 422),
+        responses=problems(400, 401, 409, 413, 415, 422, 429),
     )
     def place(
         self,

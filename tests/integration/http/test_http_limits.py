@@ -1,0 +1,296 @@
+"""Abuse limits: log-ins and registrations per client address, failed log-ins per account,
+orders per user; 429 problems with `Retry-After` and `RateLimit-*`; `X-Forwarded-For` believed
+from trusted proxies only; `rate_limits=off` lifts everything."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import redis
+from http_support import PASSWORD, Api, AppFactory, Session, assert_problem, new_email
+
+import bookstore.entrypoints.http.limits as limits
+
+WRONG = "not the password"
+
+
+def assert_rate_limited(response: Any, limit: int, window: int) -> dict[str, Any]:
+    body = assert_problem(response, 429, "rate-limited")
+    headers = response.headers
+    assert 0 < int(headers["retry-after"]) <= window
+    assert headers["ratelimit-limit"] == str(limit)
+    assert headers["ratelimit-remaining"] == "0"
+    assert headers["ratelimit-policy"] == f"{limit}; w={window}"
+    assert 0 < int(headers["ratelimit-reset"]) <= window
+    return body
+
+
+def log_in(api: Api, email: str, password: str = PASSWORD, **headers: str) -> Any:
+    return api.client.post(
+        "/api/auth/login", json={"email": email, "password": password}, headers=headers
+    )
+
+
+def forwarded(address: str) -> dict[str, str]:
+    return {"X-Forwarded-For": address}
+
+
+# -- per client address -------------------------------------------------------------------
+
+
+def test_log_ins_per_address_are_limited_even_when_they_succeed(make_api: AppFactory) -> None:
+    api = make_api(logins_per_minute=3)
+    email = api.register()["email"]
+
+    allowed = [log_in(api, email) for _ in range(3)]
+    refused = log_in(api, email)
+
+    assert [r.status_code for r in allowed] == [200, 200, 200]
+    assert [r.headers["ratelimit-remaining"] for r in allowed] == ["2", "1", "0"]
+    assert_rate_limited(refused, limit=3, window=60)
+
+
+def test_a_spoofed_forwarded_for_neither_resets_nor_dodges_the_limit(make_api: AppFactory) -> None:
+    api = make_api(logins_per_minute=3)
+    email = api.register()["email"]
+
+    statuses = [log_in(api, email, **forwarded(f"198.51.100.{n}")).status_code for n in range(1, 6)]
+
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_an_untrusted_wildcard_never_trusts_forwarded_for(make_api: AppFactory) -> None:
+    api = make_api(logins_per_minute=2, trusted_proxies="*")
+    email = api.register()["email"]
+
+    statuses = [log_in(api, email, **forwarded(f"198.51.100.{n}")).status_code for n in (1, 2, 3)]
+
+    assert statuses == [200, 200, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_budget(
+    make_api: AppFactory,
+) -> None:
+    # The test client's socket peer is "testclient": here it plays the trusted proxy.
+    api = make_api(logins_per_minute=2, trusted_proxies="testclient")
+    email = api.register()["email"]
+
+    first = [log_in(api, email, **forwarded("203.0.113.1")).status_code for _ in range(3)]
+    second = log_in(api, email, **forwarded("203.0.113.2"))
+    # A client behind the proxy prepends an address of its choice; the proxy appends the real one.
+    spoofed = log_in(api, email, **forwarded("203.0.113.99, 203.0.113.1"))
+
+    assert first == [200, 200, 429]
+    assert second.status_code == 200
+    assert_rate_limited(spoofed, limit=2, window=60)
+
+
+def test_registrations_per_address_are_limited_per_hour(make_api: AppFactory) -> None:
+    api = make_api(registrations_per_hour=2)
+    api.register()
+    # A refused attempt counts too: the limit bounds probing for taken emails as well.
+    invalid = api.client.post("/api/auth/register", json={"email": "nope", "password": "x"})
+
+    refused = api.client.post(
+        "/api/auth/register", json={"email": new_email(), "password": PASSWORD}
+    )
+
+    assert invalid.status_code == 400
+    assert_rate_limited(refused, limit=2, window=3600)
+    assert api.client.get("/api/admin/users", headers=api.admin().headers).json()["total"] == 2
+
+
+# -- failed log-ins per account -----------------------------------------------------------
+
+
+def test_the_eleventh_failed_log_in_in_a_minute_is_refused_even_with_the_right_password(
+    make_api: AppFactory,
+) -> None:
+    # Every attempt from its own address, so that only the account's counter can refuse.
+    api = make_api(trusted_proxies="testclient")
+    email = api.register()["email"]
+    other = api.register()["email"]
+
+    failures = [
+        log_in(api, email.upper(), WRONG, **forwarded(f"203.0.113.{n}")) for n in range(1, 11)
+    ]
+    refused = log_in(api, email, **forwarded("203.0.113.50"))
+
+    assert {r.status_code for r in failures} == {401}
+    body = assert_rate_limited(refused, limit=10, window=60)
+    assert "account" in body["detail"]
+    assert "access_token" not in refused.text
+    assert log_in(api, other, **forwarded("203.0.113.51")).status_code == 200
+
+
+def test_successful_log_ins_do_not_count_as_failures(make_api: AppFactory) -> None:
+    api = make_api(login_failures_per_minute=2, logins_per_minute=100)
+    email = api.register()["email"]
+
+    statuses = [log_in(api, email).status_code for _ in range(5)]
+    statuses += [log_in(api, email, WRONG).status_code, log_in(api, email).status_code]
+
+    assert statuses == [200] * 5 + [401, 200]
+
+
+def test_concurrent_guesses_cannot_all_slip_in_before_the_first_failure(
+    make_api: AppFactory,
+) -> None:
+    api = make_api(login_failures_per_minute=5, logins_per_minute=1000)
+    email = api.register()["email"]
+
+    with ThreadPoolExecutor(10) as pool:
+        responses = list(pool.map(lambda _: log_in(api, email, WRONG), range(30)))
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [401] * 5 + [429] * 25
+
+
+def test_failed_log_ins_are_forgotten_when_the_window_ends(
+    make_api: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = make_api(login_failures_per_minute=2)
+    email = api.register()["email"]
+    for _ in range(2):
+        log_in(api, email, WRONG)
+    assert log_in(api, email).status_code == 429
+
+    later = time.time() + 61
+    monkeypatch.setattr(limits.time, "time", lambda: later)
+
+    assert log_in(api, email).status_code == 200
+
+
+# -- orders per user ----------------------------------------------------------------------
+
+
+def _order(api: Api, session: Session) -> Any:
+    return api.client.post("/api/orders", headers=session.headers)
+
+
+def test_order_placements_per_user_are_limited(make_api: AppFactory) -> None:
+    api = make_api(orders_per_minute=2)
+    admin = api.admin()
+    book = api.add_book(admin, stock=100)
+    alice, bob = api.customer(), api.customer()
+
+    alices = []
+    for _ in range(3):
+        api.fill_cart(alice, book["id"])
+        alices.append(_order(api, alice))
+    api.fill_cart(bob, book["id"])
+
+    assert [r.status_code for r in alices[:2]] == [201, 201]
+    assert_rate_limited(alices[2], limit=2, window=60)
+    assert api.client.get("/api/orders", headers=alice.headers).json()["total"] == 2
+    assert api.client.get("/api/cart", headers=alice.headers).json()["total_quantity"] == 1
+    assert _order(api, bob).status_code == 201
+    assert_problem(api.client.post("/api/orders"), 401, "unauthorized")
+
+
+def test_other_routes_carry_no_limit(api: Api, customer: Session) -> None:
+    for response in (
+        api.client.get("/api/books"),
+        api.client.get("/api/cart", headers=customer.headers),
+        api.client.get("/api/orders", headers=customer.headers),
+    ):
+        assert response.status_code == 200
+        assert "ratelimit-limit" not in response.headers
+
+
+# -- switched off -------------------------------------------------------------------------
+
+
+def test_rate_limits_off_lifts_every_limit(make_api: AppFactory) -> None:
+    api = make_api(
+        rate_limits="off", logins_per_minute=1, login_failures_per_minute=1, orders_per_minute=1
+    )
+    email = api.register()["email"]
+
+    statuses = [log_in(api, email, WRONG).status_code for _ in range(3)]
+    statuses += [log_in(api, email).status_code for _ in range(3)]
+    registered = [api.register()["email"] for _ in range(3)]
+
+    assert statuses == [401] * 3 + [200] * 3
+    assert len(registered) == 3
+    assert "ratelimit-limit" not in log_in(api, email).headers
+
+
+# -- the shared store being down -----------------------------------------------------------
+
+
+def test_an_unreachable_limit_store_refuses_limited_routes_with_a_503(
+    make_api: AppFactory,
+) -> None:
+    api = make_api(redis_url="redis://127.0.0.1:9/0")
+
+    response = log_in(api, "someone@example.com")
+
+    assert_problem(response, 503, "service-unavailable")
+    assert response.headers["retry-after"]
+    assert api.client.get("/api/books").status_code == 200
+
+
+# -- shared by every server process through Redis -------------------------------------------
+
+
+@pytest.fixture
+def shared_redis() -> Iterator[tuple[redis.Redis, str, str]]:
+    """The test Redis and a namespace of this test's own, emptied afterwards."""
+    url = os.environ.get("BOOKSTORE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        client.close()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {url} is required under CI=true: {error}")
+        pytest.skip(f"Redis at {url} is unreachable ({error}); set BOOKSTORE_TEST_REDIS_URL")
+    namespace = f"bookstore-test-{uuid.uuid4().hex}"
+    try:
+        yield client, url, namespace
+    finally:
+        for key in client.scan_iter(match=f"{namespace}*"):
+            client.delete(key)
+        client.close()
+
+
+def test_two_app_instances_share_their_limits_through_redis(
+    make_api: AppFactory, shared_redis: tuple[redis.Redis, str, str]
+) -> None:
+    client, url, namespace = shared_redis
+    one, two = (
+        make_api(redis_url=url, redis_namespace=namespace, logins_per_minute=3) for _ in range(2)
+    )
+    elsewhere = make_api(redis_url=url, redis_namespace=namespace + "-other", logins_per_minute=3)
+    email = new_email()
+
+    statuses = [log_in(app, email, WRONG).status_code for app in (one, two, one, two)]
+
+    assert statuses == [401, 401, 401, 429]
+    assert_rate_limited(log_in(one, email, WRONG), limit=3, window=60)
+    assert log_in(elsewhere, email, WRONG).status_code == 401
+    assert list(client.scan_iter(match=f"{namespace}:*"))
+
+
+def test_failed_log_ins_of_an_account_add_up_across_app_instances(
+    make_api: AppFactory, shared_redis: tuple[redis.Redis, str, str]
+) -> None:
+    client, url, namespace = shared_redis
+    settings = {"redis_url": url, "redis_namespace": namespace, "login_failures_per_minute": 2}
+    one, two = make_api(**settings), make_api(**settings)
+    email = one.register()["email"]
+
+    failures = [log_in(two, email, WRONG).status_code, log_in(one, email, WRONG).status_code]
+    refused = log_in(one, email)
+
+    assert failures == [401, 401]
+    assert_rate_limited(refused, limit=2, window=60)
+    stored = b"".join(client.scan_iter(match=f"{namespace}:*"))
+    assert email.encode() not in stored
