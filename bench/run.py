@@ -460,6 +460,13 @@ def parse_args() -> argparse.Namespace:
         help="bcrypt cost of the benchmark users' password hashes (4: set-up stays quick; "
         "the server's own setting is left at its default)",
     )
+    p.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="BOOKSTORE_X=VALUE",
+        help="a setting for the server (repeatable), e.g. BOOKSTORE_LOG_LEVEL=WARNING",
+    )
     p.add_argument("--warmup", type=int, default=2, help="seconds of list+get first (2)")
     p.add_argument("--profile", type=Path, help="py-spy raw profiles of every scenario here")
     p.add_argument(
@@ -476,6 +483,10 @@ def parse_args() -> argparse.Namespace:
     if not (1 <= args.storm_users <= 1000 and 0 <= args.storms <= 100 and args.workers >= 1):
         p.error("--storm-users 1..1000, --storms 0..100, --workers >= 1")
     load.check_loopback(f"http://{args.host}:1/")
+    for item in args.server_env:
+        name, sep, _ = item.partition("=")
+        if not sep or not name.startswith("BOOKSTORE_"):
+            p.error(f"--server-env takes BOOKSTORE_NAME=VALUE, not {item!r}")
     return args
 
 
@@ -574,9 +585,10 @@ def header_lines(args: argparse.Namespace) -> str:
         f"{args.connections} connections (wrk, 1 thread), flows and storms by an asyncio "
         f"client; python {sys.version.split()[0]}, litestar {version('litestar')}, "
         f"sqlalchemy {version('sqlalchemy')}, uvicorn {version('uvicorn')}, "
-        f"{os.cpu_count()} CPUs.\nServer: `bookstore serve`, rate limits off, other settings "
-        f"default. Bench users' passwords are bcrypt cost {args.bcrypt_rounds} (set-up only; "
-        f"the server's setting stays default)."
+        f"{os.cpu_count()} CPUs.\nServer: `bookstore serve`, rate limits off, "
+        + (f"{', '.join(args.server_env)}, " if args.server_env else "")
+        + "other settings default. Bench users' passwords are bcrypt cost "
+        f"{args.bcrypt_rounds} (set-up only; the server's own setting is untouched)."
         + (" PROFILED with py-spy: slower than normal." if args.profile else "")
         + "\n"
     )
@@ -600,7 +612,9 @@ def run_all(
     say(f"registering {len(everyone)} users (RegisterUser, bcrypt cost {args.bcrypt_rounds})")
     create_users(url, everyone, args.bcrypt_rounds)
 
-    server = Server("sqlite", url, args.host, free_port(args.host), args.workers, workdir)
+    settings = dict(item.partition("=")[::2] for item in args.server_env)
+    port = free_port(args.host)
+    server = Server("sqlite", url, args.host, port, args.workers, workdir, settings)
     servers.append(server)
     say(f"starting the server on {server.base_url} ({args.workers} worker(s))")
     server.start()
@@ -651,9 +665,8 @@ def run_all(
         pg_ids = catalogue.build(args.pg_url, args.books, quiet=True)
         pg_storms = [[e.replace("@", "-pg@") for e in run] for run in storms]
         create_users(args.pg_url, [e for run in pg_storms for e in run], args.bcrypt_rounds)
-        pg = Server(
-            "postgresql", args.pg_url, args.host, free_port(args.host), args.workers, workdir
-        )
+        port = free_port(args.host)
+        pg = Server("postgresql", args.pg_url, args.host, port, args.workers, workdir, settings)
         servers.append(pg)
         pg.start()
         try:
