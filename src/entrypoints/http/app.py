@@ -60,7 +60,7 @@ CONTROLLERS = (
 
 
 def create_app(container: Container) -> Litestar:
-    settings = container.settings()
+    settings = container.settings().check()  # no app without a usable JWT secret
     password_threads = PasswordThreads()
     state: dict[str, object] = {
         CONTAINER_STATE_KEY: container,

@@ -37,6 +37,7 @@ class RequestContext:
             return
         method = scope["method"]
         request_id = _request_id(scope)
+        private = scope["path"].startswith("/api/") or _has_credentials(scope)
         scope.setdefault("state", {})[REQUEST_ID_STATE_KEY] = request_id
         started = time.perf_counter()
         status = 500
@@ -45,7 +46,7 @@ class RequestContext:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                _add_headers(message, request_id, scope["path"])
+                _add_headers(message, request_id, private)
             await send(message)
 
         try:
@@ -70,12 +71,17 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-def _add_headers(message: Message, request_id: str, path: str) -> None:
+def _has_credentials(scope: Scope) -> bool:
+    return any(name == b"authorization" for name, _ in scope["headers"])
+
+
+def _add_headers(message: Message, request_id: str, private: bool) -> None:
     headers = MutableScopeHeaders.from_message(message)
     headers[REQUEST_ID_HEADER] = request_id
     headers.setdefault("x-content-type-options", "nosniff")
-    if path.startswith("/api/"):
-        # Answers carry accounts, carts and tokens: no shared or browser cache may keep them.
+    if private:
+        # API answers carry accounts, carts and tokens, and so may any answer to a request
+        # with credentials: no shared or browser cache may keep them.
         headers.setdefault("cache-control", "no-store")
 
 
