@@ -25,13 +25,13 @@ from uuid import UUID
 import httpx
 import pytest
 from resilience_support import (
+    PASSWORD,
     Ledger,
     Server,
     assert_orders_consistent,
     client,
     gather_bounded,
     is_problem,
-    log_in,
     read_ledger,
     seed,
 )
@@ -107,7 +107,10 @@ def answer_of(response: httpx.Response, killed: bool) -> Answer:
 
 
 async def buyer(storm: Storm, http: httpx.AsyncClient, email: str, book_ids: list[int]) -> None:
-    headers = await log_in(http, email)
+    credentials = {"email": email, "password": PASSWORD}
+    tokens = await send(storm, http, "POST", "/api/auth/login", json=credentials)
+    assert tokens.status_code == 200, tokens.text
+    headers = {"Authorization": f"Bearer {tokens.json()['access_token']}"}
     plan = [(storm.rng.choice(book_ids), storm.rng.randint(1, 3)) for _ in range(ORDERS_EACH)]
     for n, (book_id, quantity) in enumerate(plan):
         line = await send(
