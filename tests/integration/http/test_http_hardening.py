@@ -16,6 +16,12 @@ PRODUCTION_SECRET = "production-secret-of-at-least-32-bytes!!"
 _DEBUG_TRACES = re.compile(r"Traceback|File \"|\.py\b|line \d+|/work/|site-packages", re.I)
 
 
+@pytest.fixture
+def database_url() -> str:
+    """Headers and error bodies are the HTTP layer's, whatever the database: memory only."""
+    return "memory://"
+
+
 def sample_responses(api: Api, session: Session | None) -> Iterator[tuple[str, str, Any]]:
     """One answer of every route of the route table, plus errors raised outside any route."""
     headers = session.headers if session else {}

@@ -20,6 +20,12 @@ import bookstore.entrypoints.http.limits as limits
 WRONG = "not the password"
 
 
+@pytest.fixture
+def database_url() -> str:
+    """The limits live in the HTTP layer and its store, whatever the database: in memory only."""
+    return "memory://"
+
+
 def assert_rate_limited(response: Any, limit: int, window: int) -> dict[str, Any]:
     body = assert_problem(response, 429, "rate-limited")
     headers = response.headers
