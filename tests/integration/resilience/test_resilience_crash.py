@@ -69,6 +69,9 @@ class Storm:
     answers: dict[tuple[str, str], list[Answer]] = field(default_factory=dict)
     """(email, key) → every final answer to POST /api/orders with that key."""
     skipped: Counter[int] = field(default_factory=Counter)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    resubmitted: list[tuple[UUID, Answer]] = field(default_factory=list)
+    """(order acknowledged before the kill, the answer to its key sent again after it)."""
     acknowledged_before_kill: set[UUID] = field(default_factory=set)
     crash_ledger: Ledger | None = None
     crash_integrity: str = ""
@@ -111,6 +114,7 @@ async def buyer(storm: Storm, http: httpx.AsyncClient, email: str, book_ids: lis
     tokens = await send(storm, http, "POST", "/api/auth/login", json=credentials)
     assert tokens.status_code == 200, tokens.text
     headers = {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+    storm.headers[email] = headers
     plan = [(storm.rng.choice(book_ids), storm.rng.randint(1, 3)) for _ in range(ORDERS_EACH)]
     for n, (book_id, quantity) in enumerate(plan):
         line = await send(
@@ -149,6 +153,28 @@ async def killer(storm: Storm, server: Server) -> None:
     await asyncio.to_thread(restart, server)
 
 
+async def resubmit(storm: Storm, http: httpx.AsyncClient, email: str) -> None:
+    """A double submit after the restart: the key of this buyer's first order acknowledged
+    before the kill, sent again, must answer that same order."""
+    first = next(
+        (
+            (key, answer.order_id)
+            for (owner, key), answers in storm.answers.items()
+            for answer in answers
+            if owner == email and answer.before_kill and answer.order_id
+        ),
+        None,
+    )
+    if first is None:
+        return
+    key, order_id = first
+    headers = storm.headers[email] | {"Idempotency-Key": key}
+    response = await send(storm, http, "POST", "/api/orders", headers=headers)
+    answer = answer_of(response, killed=True)
+    storm.answers[(email, key)].append(answer)
+    storm.resubmitted.append((order_id, answer))
+
+
 def restart(server: Server) -> None:
     server.start()
     server.wait_until_serving()
@@ -163,6 +189,8 @@ async def run_storm(storm: Storm, server: Server, emails: list[str], book_ids: l
         ]
         await asyncio.wait_for(gather_bounded(buyers, len(buyers)), STORM_SECONDS)
         await asyncio.wait_for(kill, STORM_SECONDS)
+        pairs = zip(clients, emails, strict=True)
+        await asyncio.gather(*(resubmit(storm, http, email) for http, email in pairs))
     finally:
         kill.cancel()
         await asyncio.gather(*(http.aclose() for http in clients))
@@ -216,7 +244,10 @@ def test_kill_9_mid_storm_loses_no_acknowledged_order_and_places_none_twice(
         asyncio.run(run_storm(storm, server, store.emails, store.book_ids))
     finally:
         server.stop()
-    print(f"kill after {storm.kill_after} orders; retries {dict(storm.retries)}")
+    replays = sum(a.replayed for answers in storm.answers.values() for a in answers)
+    print(
+        f"killed after {storm.kill_after} orders; retries {dict(storm.retries)}; {replays} replays"
+    )
 
     # the storm straddled the kill, and the buyers noticed it
     assert storm.killed
@@ -227,6 +258,11 @@ def test_kill_9_mid_storm_loses_no_acknowledged_order_and_places_none_twice(
     answers = [a for answers in storm.answers.values() for a in answers]
     statuses = Counter((a.status, a.problem) for a in answers)
     assert set(statuses) <= {(201, ""), (409, "/problems/insufficient-stock")}, statuses
+
+    # keys acknowledged before the kill still answer their order after the restart
+    assert storm.resubmitted
+    for order_id, answer in storm.resubmitted:
+        assert (answer.status, answer.order_id, answer.replayed) == (201, order_id, True)
 
     # the state the crash left
     assert storm.crash_ledger is not None
