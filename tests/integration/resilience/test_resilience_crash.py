@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 import sqlite3
 import time
 from collections import Counter
@@ -148,8 +149,9 @@ async def killer(storm: Storm, server: Server) -> None:
     storm.acknowledged_before_kill = set(storm.acknowledged)
     storm.killed = True
     server.kill()
-    storm.crash_ledger = read_ledger(server.url)
-    storm.crash_integrity = integrity(server.url)
+    crashed = snapshot(server.url, server.workdir / "crashed.db")
+    storm.crash_ledger = read_ledger(crashed)
+    storm.crash_integrity = integrity(crashed)
     await asyncio.to_thread(restart, server)
 
 
@@ -173,6 +175,21 @@ async def resubmit(storm: Storm, http: httpx.AsyncClient, email: str) -> None:
     answer = answer_of(response, killed=True)
     storm.answers[(email, key)].append(answer)
     storm.resubmitted.append((order_id, answer))
+
+
+def snapshot(url: str, copy: Path) -> str:
+    """A SQLite database as the crash left it: a copy of the file and its write-ahead log,
+    to look at without touching the original (closing the last connection to a database
+    checkpoints its WAL, and the restarted server must recover from the crash itself).
+    Other databases are looked at in place."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return url
+    wal = Path(f"{parsed.database}-wal")
+    assert wal.exists(), "no write-ahead log after the crash: is the database in WAL mode?"
+    shutil.copyfile(str(parsed.database), copy)
+    shutil.copyfile(wal, f"{copy}-wal")
+    return f"sqlite:///{copy}"
 
 
 def restart(server: Server) -> None:
