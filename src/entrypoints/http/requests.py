@@ -4,6 +4,7 @@
 - JSON numbers with a fraction are read as `Decimal`, so a price of 12.99 stays exact;
   whole numbers written `3.0` are integers.
 - Malformed JSON, invalid UTF-8 and absurd nesting are a client's 400, never a 500.
+- Body fields are checked strictly: `0` is not `false` and `"5"` is not `5`.
 - A route marked `accepts_oauth2_form` also takes the OAuth2 password form
   (`username`/`password`, urlencoded), so the docs page can log in.
 """
@@ -16,10 +17,10 @@ from typing import Annotated, Any, TypeAlias, TypeVar
 import msgspec
 from litestar import Request
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, ValidationException
 from litestar.params import BodyKwarg
 
-from bookstore.entrypoints.http.validation import JSON_BODY_STATE_KEY
+from bookstore.entrypoints.http.validation import JSON_BODY_STATE_KEY, body_struct
 
 T = TypeVar("T")
 
@@ -61,7 +62,8 @@ class ApiRequest(Request[Any, Any, Any]):
     async def json(self) -> Any:
         state = self.scope.setdefault("state", {})
         if JSON_BODY_STATE_KEY not in state:
-            state[JSON_BODY_STATE_KEY] = await self._read_body()
+            state[JSON_BODY_STATE_KEY] = body = await self._read_body()
+            check_strictly(self, body)
         return state[JSON_BODY_STATE_KEY]
 
     async def _read_body(self) -> Any:
@@ -80,6 +82,22 @@ class ApiRequest(Request[Any, Any, Any]):
     def _accepts_oauth2_form(self) -> bool:
         handler = self.scope.get("route_handler")
         return bool(handler and handler.opt.get(ACCEPTS_OAUTH2_FORM))
+
+
+def check_strictly(request: Request[Any, Any, Any], body: Any) -> None:
+    """A JSON body has the types its schema says, as JSON writes them: Litestar converts
+    bodies leniently (`0` would pass as `false`, `"5"` as `5`), so the body is first checked
+    against its struct strictly. Strings still become UUIDs and decimals, as JSON has no such
+    types."""
+    struct_type = body_struct(request)
+    if struct_type is None or not isinstance(body, dict):
+        return
+    try:
+        msgspec.convert(body, struct_type, strict=True)
+    except msgspec.ValidationError as error:
+        raise ValidationException(
+            detail=str(error), extra=[{"key": "data", "message": str(error), "source": "body"}]
+        ) from None
 
 
 def decode_json(body: bytes) -> Any:

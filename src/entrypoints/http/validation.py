@@ -81,7 +81,7 @@ def _from_litestar(item: Mapping[str, Any]) -> FieldProblem:
 
 def _body_errors(request: Request[Any, Any, Any]) -> list[FieldProblem]:
     raw = request.scope.get("state", {}).get(JSON_BODY_STATE_KEY, msgspec.UNSET)
-    struct_type = _body_struct(request)
+    struct_type = body_struct(request)
     if raw is msgspec.UNSET or struct_type is None:
         return []
     if not isinstance(raw, dict):
@@ -89,7 +89,7 @@ def _body_errors(request: Request[Any, Any, Any]) -> list[FieldProblem]:
     return struct_errors(struct_type, raw)
 
 
-def _body_struct(request: Request[Any, Any, Any]) -> type[msgspec.Struct] | None:
+def body_struct(request: Request[Any, Any, Any]) -> type[msgspec.Struct] | None:
     handler = request.scope.get("route_handler")
     data = handler.parsed_fn_signature.parameters.get("data") if handler else None
     if data is None:
@@ -117,7 +117,7 @@ def struct_errors(struct_type: type[msgspec.Struct], raw: dict[Any, Any]) -> lis
                 errors.append(field_problem(name, "is required"))
             continue
         try:
-            msgspec.convert({name: raw[name]}, _probe(struct_type, info.name), strict=False)
+            msgspec.convert({name: raw[name]}, _probe(struct_type, info.name), strict=True)
         except msgspec.ValidationError as error:
             errors.append(_from_msgspec(str(error), default_field=name))
     return errors

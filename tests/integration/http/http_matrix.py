@@ -1,0 +1,297 @@
+"""The route table as test data: for every route, a valid request any caller can send, and the
+status each kind of caller must get. The authorization matrix, the mass-assignment probes and
+the bad-input sweep are all generated from it.
+
+A route missing from `ROUTES` fails `test_every_route_is_in_the_matrix`: deny by default, a new
+route is untested until someone states who may call it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from http_support import PASSWORD, Api, Session, new_email
+from litestar.routes import HTTPRoute
+from litestar.testing import TestClient
+
+from bookstore.adapters.hashing import FastHasher
+from bookstore.entrypoints.container import create_container
+from bookstore.entrypoints.http import create_app
+from bookstore.entrypoints.settings import Settings
+
+ANONYMOUS, CUSTOMER, OTHER, ADMIN = "anonymous", "customer", "another customer", "admin"
+ACTORS = (ANONYMOUS, CUSTOMER, OTHER, ADMIN)
+
+# The matrix sends far more log-ins and orders than a person would: limits are set out of the
+# way (their code still runs); test_http_limits proves them.
+GENEROUS_LIMITS = {
+    "logins_per_minute": 100_000,
+    "login_failures_per_minute": 100_000,
+    "registrations_per_hour": 100_000,
+    "orders_per_minute": 100_000,
+}
+
+_titles = itertools.count(1)
+
+
+@dataclass
+class World:
+    """One store with an admin, a customer who owns an order, another customer, a bystander
+    account (for log-in and refresh), and a book in plenty."""
+
+    api: Api
+    admin: Session
+    customer: Session
+    other: Session
+    bystander: Session
+    book_id: int
+    order_id: str
+    users: dict[str, Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.users = {CUSTOMER: self.customer, OTHER: self.other, ADMIN: self.admin}
+
+    def session(self, actor: str) -> Session | None:
+        return self.users.get(actor)
+
+    def fresh_session(self, session: Session) -> Session:
+        """Another log-in of the same account: a token the test may spend (log-out)."""
+        tokens = self.api.log_in(session.email)
+        return Session(
+            session.user_id, session.email, tokens["access_token"], tokens["refresh_token"]
+        )
+
+    def new_book(self, **fields: Any) -> int:
+        book = self.api.add_book(self.admin, title=f"Matrix book {next(_titles)}", **fields)
+        book_id: int = book["id"]
+        return book_id
+
+    def fill_cart(self, session: Session | None, quantity: int = 1) -> None:
+        if session is not None:
+            self.api.fill_cart(session, self.book_id, quantity)
+
+
+def build_world(database: str, tmp: Path, template: Path | None) -> tuple[World, TestClient[Any]]:
+    if database == "memory":
+        url = "memory://"
+    else:
+        assert template is not None
+        shutil.copyfile(template, tmp / "world.db")
+        url = f"sqlite:///{tmp / 'world.db'}"
+    container = create_container(Settings(database_url=url, bcrypt_rounds=4, **GENEROUS_LIMITS))
+    container.hasher.override(FastHasher())
+    client = TestClient(create_app(container), raise_server_exceptions=False)
+    client.__enter__()
+    api = Api(client, container)
+    admin, customer, other, bystander = api.admin(), api.customer(), api.customer(), api.customer()
+    book_id = api.add_book(admin, title="Matrix stock", stock=1_000_000)["id"]
+    api.fill_cart(customer, book_id)
+    order = client.post("/api/orders", headers=customer.headers)
+    assert order.status_code == 201, order.text
+    world = World(api, admin, customer, other, bystander, book_id, order.json()["id"])
+    return world, client
+
+
+@dataclass(frozen=True)
+class Call:
+    path: str
+    body: dict[str, Any] | None = None
+    session: Session | None = None
+    """Whose token goes with the request (None: no token)."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return self.session.headers if self.session else {}
+
+
+Prepare = Callable[[World, Session | None], Call]
+
+
+@dataclass(frozen=True)
+class Spec:
+    prepare: Prepare
+    expected: dict[str, int]
+
+
+def public(status: int) -> dict[str, int]:
+    return dict.fromkeys(ACTORS, status)
+
+
+def users(status: int) -> dict[str, int]:
+    return {ANONYMOUS: 401, CUSTOMER: status, OTHER: status, ADMIN: status}
+
+
+def admins(status: int) -> dict[str, int]:
+    return {ANONYMOUS: 401, CUSTOMER: 403, OTHER: 403, ADMIN: status}
+
+
+def owner(status: int) -> dict[str, int]:
+    """The customer's own resource: the other customer must not learn it exists."""
+    return {ANONYMOUS: 401, CUSTOMER: status, OTHER: 404, ADMIN: status}
+
+
+def _as_is(path: str, body: dict[str, Any] | None = None) -> Prepare:
+    return lambda world, session: Call(path, body, session)
+
+
+def _register(world: World, session: Session | None) -> Call:
+    return Call("/api/auth/register", {"email": new_email(), "password": PASSWORD}, session)
+
+
+def _log_in(world: World, session: Session | None) -> Call:
+    body = {"email": world.bystander.email, "password": PASSWORD}
+    return Call("/api/auth/login", body, session)
+
+
+def _refresh(world: World, session: Session | None) -> Call:
+    token = world.fresh_session(world.bystander).refresh_token
+    return Call("/api/auth/refresh", {"refresh_token": token}, session)
+
+
+def _log_out(world: World, session: Session | None) -> Call:
+    spent = world.fresh_session(session) if session else None
+    return Call("/api/auth/logout", {"refresh_token": spent.refresh_token} if spent else {}, spent)
+
+
+def _book(world: World, session: Session | None) -> Call:
+    return Call(f"/api/books/{world.book_id}", None, session)
+
+
+def _create_book(world: World, session: Session | None) -> Call:
+    body = {"title": f"Matrix new {next(_titles)}", "author": "A. Author", "genre": "Tests"}
+    return Call("/api/books", body | {"price": "9.99", "stock": 3}, session)
+
+
+def _patch_book(world: World, session: Session | None) -> Call:
+    return Call(f"/api/books/{world.new_book()}", {"stock": 7, "price": "5.00"}, session)
+
+
+def _delete_book(world: World, session: Session | None) -> Call:
+    return Call(f"/api/books/{world.new_book()}", None, session)
+
+
+def _cart_item(world: World, session: Session | None) -> Call:
+    return Call(f"/api/cart/items/{world.book_id}", {"quantity": 1}, session)
+
+
+def _cart_line(world: World, session: Session | None) -> Call:
+    world.fill_cart(session)
+    return Call(f"/api/cart/items/{world.book_id}", None, session)
+
+
+def _add_item(world: World, session: Session | None) -> Call:
+    return Call("/api/cart/items", {"book_id": world.book_id, "quantity": 1}, session)
+
+
+def _place_order(world: World, session: Session | None) -> Call:
+    world.fill_cart(session)
+    return Call("/api/orders", {}, session)
+
+
+def _customers_order(world: World, session: Session | None) -> Call:
+    return Call(f"/api/orders/{world.order_id}", None, session)
+
+
+def _any_order(world: World, session: Session | None) -> Call:
+    return Call(f"/api/admin/orders/{world.order_id}", None, session)
+
+
+def _patch_user(world: World, session: Session | None) -> Call:
+    return Call(f"/api/admin/users/{world.customer.user_id}", {"is_active": True}, session)
+
+
+ROUTES: dict[tuple[str, str], Spec] = {
+    ("POST", "/api/auth/register"): Spec(_register, public(201)),
+    ("POST", "/api/auth/login"): Spec(_log_in, public(200)),
+    ("POST", "/api/auth/refresh"): Spec(_refresh, public(200)),
+    ("POST", "/api/auth/logout"): Spec(_log_out, users(204)),
+    ("GET", "/api/users/me"): Spec(_as_is("/api/users/me"), users(200)),
+    ("GET", "/api/books"): Spec(_as_is("/api/books"), public(200)),
+    ("GET", "/api/books/{book_id:int}"): Spec(_book, public(200)),
+    ("POST", "/api/books"): Spec(_create_book, admins(201)),
+    ("PATCH", "/api/books/{book_id:int}"): Spec(_patch_book, admins(200)),
+    ("DELETE", "/api/books/{book_id:int}"): Spec(_delete_book, admins(204)),
+    ("GET", "/api/cart"): Spec(_as_is("/api/cart"), users(200)),
+    ("DELETE", "/api/cart"): Spec(_as_is("/api/cart"), users(204)),
+    ("POST", "/api/cart/items"): Spec(_add_item, users(200)),
+    ("PUT", "/api/cart/items/{book_id:int}"): Spec(_cart_item, users(200)),
+    ("DELETE", "/api/cart/items/{book_id:int}"): Spec(_cart_line, users(200)),
+    ("POST", "/api/orders"): Spec(_place_order, users(201)),
+    ("GET", "/api/orders"): Spec(_as_is("/api/orders"), users(200)),
+    ("GET", "/api/orders/{order_id:uuid}"): Spec(_customers_order, owner(200)),
+    ("GET", "/api/admin/orders"): Spec(_as_is("/api/admin/orders"), admins(200)),
+    ("GET", "/api/admin/orders/{order_id:uuid}"): Spec(_any_order, admins(200)),
+    ("GET", "/api/admin/users"): Spec(_as_is("/api/admin/users"), admins(200)),
+    ("PATCH", "/api/admin/users/{user_id:uuid}"): Spec(_patch_user, admins(200)),
+    ("GET", "/health/live"): Spec(_as_is("/health/live"), public(200)),
+    ("GET", "/health/ready"): Spec(_as_is("/health/ready"), public(200)),
+}
+ROUTE_IDS = [f"{method} {path}" for method, path in ROUTES]
+
+
+def app_routes(client: TestClient[Any]) -> set[tuple[str, str]]:
+    """(method, path) of every route of the app, the docs and their assets aside."""
+    return {
+        (method, route.path)
+        for route in client.app.routes
+        if isinstance(route, HTTPRoute) and not route.path.startswith("/schema")
+        for method in route.methods - {"OPTIONS", "HEAD"}
+    }
+
+
+def send(world: World, method: str, call: Call, body: Any = ..., **headers: str) -> Any:
+    """The call, with its body (or another), as JSON."""
+    payload = call.body if body is ... else body
+    return world.api.client.request(method, call.path, json=payload, headers=call.headers | headers)
+
+
+def openapi_path(path: str) -> str:
+    return re.sub(r"\{(\w+):\w+\}", r"{\1}", path)
+
+
+def request_schema(document: dict[str, Any], method: str, path: str) -> dict[str, Any] | None:
+    """The JSON body schema of an operation, its reference resolved; None without a body."""
+    operation = document["paths"][openapi_path(path)][method.lower()]
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if content is None:
+        return None
+    schema: dict[str, Any] = content["schema"]
+    if "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def snapshot(world: World) -> dict[str, Any]:
+    """Everything a request could change, read through the API as the admin."""
+    headers = world.admin.headers
+    client = world.api.client
+
+    def every(path: str) -> list[Any]:
+        items: list[Any] = []
+        for page in itertools.count(1):
+            response = client.get(f"{path}?page={page}&page_size=100", headers=headers)
+            assert response.status_code == 200, response.text
+            items += response.json()["items"]
+            if len(items) >= response.json()["total"]:
+                return items
+        raise AssertionError  # pragma: no cover
+
+    return {
+        "books": every("/api/books"),
+        "users": every("/api/admin/users"),
+        "orders": every("/api/admin/orders"),
+        "carts": {
+            actor: client.get("/api/cart", headers=session.headers).json()
+            for actor, session in world.users.items()
+        },
+        "sessions": {
+            actor: client.get("/api/users/me", headers=session.headers).status_code
+            for actor, session in world.users.items()
+        },
+    }
