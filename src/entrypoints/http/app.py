@@ -31,6 +31,7 @@ from bookstore.entrypoints.http.limits import (
     FailedLogins,
     behind_trusted_proxies,
     limit_stores,
+    purging_expired_counters,
 )
 from bookstore.entrypoints.http.observability import RequestContext
 from bookstore.entrypoints.http.openapi import docs_assets_router, openapi_config
@@ -73,6 +74,7 @@ def create_app(container: Container) -> Litestar:
         route_handlers=[*CONTROLLERS, docs_assets_router()],
         state=State(state),
         stores=limit_stores(settings) if settings.rate_limits_on else None,
+        lifespan=[purging_expired_counters] if settings.rate_limits_on else None,
         dependencies={
             "actor": Provide(provide_actor, sync_to_thread=False),
             "session": Provide(provide_session, sync_to_thread=False),

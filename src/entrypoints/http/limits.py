@@ -66,6 +66,31 @@ def limit_stores(settings: Settings) -> dict[str, Store]:
     }
 
 
+PURGE_EVERY_SECONDS = 60
+
+
+@asynccontextmanager
+async def purging_expired_counters(app: Litestar) -> AsyncIterator[None]:
+    """App lifespan: a `MemoryStore` only drops an expired counter when it is read again, so
+    counters of addresses never seen again are swept every minute. (Redis expires keys itself.)"""
+    store = app.stores.get(LIMITS_STORE)
+    if not isinstance(store, MemoryStore):
+        yield
+        return
+
+    async def sweep() -> None:
+        while True:
+            await anyio.sleep(PURGE_EVERY_SECONDS)
+            await store.delete_expired()
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(sweep)
+        try:
+            yield
+        finally:
+            tasks.cancel_scope.cancel()
+
+
 def behind_trusted_proxies(app: ASGIApp, settings: Settings) -> ASGIApp:
     """Believe `X-Forwarded-For` from the listed proxies only; without any, the peer is the
     client, whatever the headers say."""
