@@ -116,7 +116,14 @@ def _cors(settings: Settings) -> CORSConfig | None:
     origins = settings.cors_origin_list
     if not origins:
         return None
-    return CORSConfig(allow_origins=origins, allow_headers=["Authorization", "Content-Type"])
+    return CORSConfig(
+        allow_origins=origins,
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+        expose_headers=[
+            "Location", "Retry-After", "Idempotent-Replayed", "X-Request-ID",
+            "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy",
+        ],
+    )  # fmt: skip
 
 
 def _version() -> str:

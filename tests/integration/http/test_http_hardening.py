@@ -132,3 +132,31 @@ def test_cors_preflights_echo_only_exactly_listed_origins(make_api: AppFactory) 
         echoed = response.headers.get("access-control-allow-origin")
         assert echoed == (origin if allowed else None), origin
         assert echoed != "*"
+
+
+def test_a_listed_origin_may_send_an_idempotency_key_and_read_the_answers_headers(
+    make_api: AppFactory,
+) -> None:
+    api = make_api(cors_origins="https://shop.example")
+    origin = {"Origin": "https://shop.example"}
+
+    preflight = api.client.options(
+        "/api/orders",
+        headers=origin
+        | {
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, idempotency-key, content-type",
+        },
+    )
+    answer = api.client.post("/api/auth/login", json={}, headers=origin)
+
+    assert preflight.status_code in {200, 204}
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert {"authorization", "idempotency-key", "content-type"} <= {
+        h.strip() for h in allowed.split(",")
+    }
+    exposed = {
+        h.strip().lower() for h in answer.headers["access-control-expose-headers"].split(",")
+    }
+    assert {"location", "retry-after", "idempotent-replayed", "ratelimit-remaining"} <= exposed
+    assert answer.headers.get("access-control-allow-credentials") is None
