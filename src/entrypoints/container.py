@@ -71,6 +71,14 @@ def open_storage(database_url: str) -> Iterator[UnitOfWorkFactory]:
             engine.dispose()
 
 
+def release_connections(container: Container) -> None:
+    """Close the storage's pooled connections (at server shutdown); the storage itself stays
+    usable and reconnects on demand, so a container shared by several apps is unharmed."""
+    engine = getattr(container.uow(), "engine", None)
+    if engine is not None:
+        engine.dispose()
+
+
 def make_store_config(settings: Settings) -> StoreConfig:
     return StoreConfig(
         currency=settings.currency,

@@ -40,7 +40,6 @@ def serve(runtime: Runtime, host: str, port: int, workers: int) -> None:
     runtime.migrate()
     import uvicorn  # here, so the other commands start without loading the server
 
-    proxies = settings.trusted_proxy_list
     uvicorn.run(
         ASGI_APP,
         host=host,
@@ -50,8 +49,9 @@ def serve(runtime: Runtime, host: str, port: int, workers: int) -> None:
         http="auto",  # httptools when installed
         access_log=False,  # the app logs one line per request, with its request id
         log_level=settings.log_level.lower(),
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=proxies or None,
+        # The app believes X-Forwarded-For from BOOKSTORE_TRUSTED_PROXIES only, whatever
+        # serves it; uvicorn must not rewrite the client address before the app sees it.
+        proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )

@@ -11,7 +11,7 @@ from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 
-from bookstore.entrypoints.container import Container
+from bookstore.entrypoints.container import Container, release_connections
 from bookstore.entrypoints.http.controllers.auth import AuthController
 from bookstore.entrypoints.http.controllers.books import BookController
 from bookstore.entrypoints.http.controllers.cart import CartController
@@ -82,7 +82,7 @@ def create_app(container: Container) -> Litestar:
             "currency": Provide(provide_currency, sync_to_thread=False),
             "password_threads": Provide(provide_password_threads, sync_to_thread=False),
         },
-        on_shutdown=[password_threads.shutdown],
+        on_shutdown=[password_threads.shutdown, lambda: release_connections(container)],
         middleware=[DefineMiddleware(BearerAuthMiddleware)],
         exception_handlers=EXCEPTION_TABLE,
         request_class=ApiRequest,
