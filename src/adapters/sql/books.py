@@ -6,9 +6,10 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Executable, insert, select, update
+from sqlalchemy import Connection, CursorResult, Executable, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bookstore.adapters.sql import sqlite_reads
 from bookstore.adapters.sql.book_rows import (
     BOOK_COLUMNS,
     IN_CATALOGUE,
@@ -24,6 +25,8 @@ from bookstore.domain.book import STOCK, Book, BookDetails
 from bookstore.domain.errors import DuplicateIsbn, InvalidInput
 from bookstore.domain.pagination import Page
 
+_GET_ONE = select(*BOOK_COLUMNS).where(books.c.id == bindparam("book_id"), IN_CATALOGUE)
+
 
 class SqlBookRepository:
     """Every read goes to the database: no identity map, so `lock` can never hand out a
@@ -33,6 +36,8 @@ class SqlBookRepository:
         self._conn = conn
         self._lock_rows = lock_rows
         self._stock_seen: dict[int, int] = {}
+        # Plain reads on SQLite skip SQLAlchemy's per-call work (see `sqlite_reads`).
+        self._sqlite = sqlite_reads.driver_connection(conn)
 
     def add(self, details: BookDetails, now: datetime) -> Book:
         values = detail_values(details) | {"created_at": now, "updated_at": now}
@@ -41,7 +46,13 @@ class SqlBookRepository:
         return Book(book_id, details, now, now)
 
     def get(self, book_id: int) -> Book | None:
-        return self.get_many([book_id]).get(book_id)
+        if self._sqlite is None:
+            loaded = self._load(self._conn.execute(_GET_ONE, {"book_id": book_id}))
+            return loaded[0] if loaded else None
+        book = sqlite_reads.get_book(self._sqlite, book_id)
+        if book is not None:
+            self._stock_seen[book.id] = book.stock
+        return book
 
     def get_many(self, book_ids: Collection[int]) -> dict[int, Book]:
         if not book_ids:
@@ -113,6 +124,8 @@ class SqlBookRepository:
         return self._conn.execute(stmt).rowcount == 1
 
     def search(self, query: BookQuery) -> Page[Book]:
+        if self._sqlite is not None:
+            return sqlite_reads.search_books(self._sqlite, query)
         return search_books(self._conn, query)
 
     def _load(self, rows: Iterable[AnyRow]) -> list[Book]:

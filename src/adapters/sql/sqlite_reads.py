@@ -1,0 +1,140 @@
+"""Catalogue reads on SQLite through the driver directly: fixed SQL text, tuples in.
+
+The hot reads (one book by id, a catalogue page, a text search) are short indexed queries on
+which SQLAlchemy's per-call work (statement building, cache keys, result processing) costs
+far more than SQLite itself. Here each query shape is written once as SQL text and run on
+the unit of work's own DB-API connection, inside its transaction. The SQL is the same the
+Core statements of `book_search` render, so the plans and the results are the same.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection
+
+from bookstore.adapters.sql.fulltext import FTS_TABLE, FTS_WEIGHTS
+from bookstore.application.queries import BookQuery, BookSort
+from bookstore.domain.book import Book, BookDetails
+from bookstore.domain.money import Money
+from bookstore.domain.pagination import Page
+from bookstore.domain.values import Isbn
+
+_COLUMNS = (
+    "books.id, books.title, books.author, books.genre, books.price_cents, books.stock, "
+    "books.isbn, books.description, books.published_year, books.created_at, books.updated_at"
+)
+_IN_CATALOGUE = "books.removed_at IS NULL"
+# Every SQL text here is put together from the fixed fragments of this module only; the
+# values always travel as bound parameters.
+_GET_ONE = f"SELECT {_COLUMNS} FROM books WHERE books.id = ? AND {_IN_CATALOGUE}"  # noqa: S608
+
+# Ties are broken by id, in the direction of the sort, so an index serves the whole order.
+_ORDERS = {
+    BookSort.TITLE: "lower(books.title) ASC, books.id ASC",
+    BookSort.TITLE_DESC: "lower(books.title) DESC, books.id DESC",
+    BookSort.PRICE: "books.price_cents ASC, books.id ASC",
+    BookSort.PRICE_DESC: "books.price_cents DESC, books.id DESC",
+    BookSort.CREATED_AT: "books.created_at ASC, books.id ASC",
+    BookSort.CREATED_AT_DESC: "books.created_at DESC, books.id DESC",
+}
+_WEIGHTS = ", ".join(str(weight) for weight in FTS_WEIGHTS)
+_BY_RELEVANCE = f"bm25({FTS_TABLE}, {_WEIGHTS}) ASC, lower(books.title) ASC, books.id ASC"
+_TEXT_SOURCE = f"books JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = books.id"
+
+# Title and author: literal substrings, LIKE wildcards escaped with '/' (as SQLAlchemy's
+# `icontains(autoescape=True)` does); genre: the whole value; all case-insensitively.
+_CONDITIONS = {
+    "title": "lower(books.title) LIKE '%' || lower(?) || '%' ESCAPE '/'",
+    "author": "lower(books.author) LIKE '%' || lower(?) || '%' ESCAPE '/'",
+    "genre": "lower(books.genre) = lower(?)",
+    "min_price": "books.price_cents >= ?",
+    "max_price": "books.price_cents <= ?",
+    "in_stock": "books.stock > 0",
+    "text": f"{FTS_TABLE} MATCH ?",
+}
+
+
+def driver_connection(conn: Connection) -> sqlite3.Connection | None:
+    """The pysqlite connection under a SQLAlchemy one; None on another driver, or when
+    someone watches the statements (echo, `before/after_cursor_execute` listeners: tracing,
+    tests), who would not see these."""
+    if conn.dialect.name != "sqlite" or conn.engine.echo:
+        return None
+    if conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute:
+        return None
+    raw = conn.connection.driver_connection
+    return raw if isinstance(raw, sqlite3.Connection) else None
+
+
+def get_book(conn: sqlite3.Connection, book_id: int) -> Book | None:
+    row = conn.execute(_GET_ONE, (book_id,)).fetchone()
+    return None if row is None else book_from_tuple(row)
+
+
+def search_books(conn: sqlite3.Connection, query: BookQuery) -> Page[Book]:
+    names, params = _conditions(query)
+    sort = query.effective_sort
+    by_relevance = sort is BookSort.RELEVANCE and "text" in names
+    page_sql, count_sql = _statements(names, sort if not by_relevance else None)
+    page = query.page
+    rows = conn.execute(page_sql, (*params, page.page_size, page.offset)).fetchall()
+    items = [book_from_tuple(row) for row in rows]
+    if len(items) < page.page_size and (items or page.offset == 0):
+        return Page.of(items, page, page.offset + len(items))
+    total: int = conn.execute(count_sql, params).fetchone()[0]
+    return Page.of(items, page, total)
+
+
+def book_from_tuple(row: tuple[Any, ...]) -> Book:
+    (book_id, title, author, genre, cents, stock, isbn, description, year, created, updated) = row
+    details = BookDetails(
+        title, author, genre, Money(cents), stock, Isbn(isbn) if isbn is not None else None,
+        description, year,
+    )  # fmt: skip
+    return Book(book_id, details, _utc(created), _utc(updated))
+
+
+def _utc(stored: str) -> datetime:
+    """SQLite holds naive UTC text (see `UtcDateTime`)."""
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC)
+
+
+def _conditions(query: BookQuery) -> tuple[tuple[str, ...], list[Any]]:
+    names: list[str] = []
+    params: list[Any] = []
+    for name, value in (
+        ("title", _escaped(query.title)),
+        ("author", _escaped(query.author)),
+        ("genre", query.genre),
+        ("min_price", query.min_price.cents if query.min_price is not None else None),
+        ("max_price", query.max_price.cents if query.max_price is not None else None),
+    ):
+        if value is not None:
+            names.append(name)
+            params.append(value)
+    if query.in_stock:
+        names.append("in_stock")
+    if words := query.search_words:
+        names.append("text")
+        params.append(" AND ".join(f'"{word}"*' for word in words))
+    return tuple(names), params
+
+
+def _escaped(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+@lru_cache(maxsize=256)
+def _statements(names: tuple[str, ...], sort: BookSort | None) -> tuple[str, str]:
+    """The page and count SQL of one query shape; `sort` None means by relevance."""
+    source = _TEXT_SOURCE if "text" in names else "books"
+    where = " AND ".join([_IN_CATALOGUE, *(_CONDITIONS[name] for name in names)])
+    order = _BY_RELEVANCE if sort is None else _ORDERS.get(sort, _ORDERS[BookSort.TITLE])
+    page = f"SELECT {_COLUMNS} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"  # noqa: S608
+    return page, f"SELECT count(*) FROM {source} WHERE {where}"  # noqa: S608
