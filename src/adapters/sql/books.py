@@ -17,6 +17,7 @@ from bookstore.adapters.sql.book_rows import (
     detail_values,
 )
 from bookstore.adapters.sql.book_search import search_books
+from bookstore.adapters.sql.engine import READ_ONLY
 from bookstore.adapters.sql.integrity import violates
 from bookstore.adapters.sql.rows import AnyRow
 from bookstore.adapters.sql.tables import books
@@ -25,6 +26,8 @@ from bookstore.domain.book import STOCK, Book, BookDetails
 from bookstore.domain.errors import DuplicateIsbn, InvalidInput
 from bookstore.domain.pagination import Page
 
+_COUNTS_KEY = "bookstore_book_counts"
+"""Where a pooled SQLite connection keeps its cached catalogue totals (`sqlite_reads`)."""
 _GET_ONE = select(*BOOK_COLUMNS).where(books.c.id == bindparam("book_id"), IN_CATALOGUE)
 
 
@@ -38,6 +41,9 @@ class SqlBookRepository:
         self._stock_seen: dict[int, int] = {}
         # Plain reads on SQLite skip SQLAlchemy's per-call work (see `sqlite_reads`).
         self._sqlite = sqlite_reads.driver_connection(conn)
+        self._counts: sqlite_reads.Counts | None = None
+        if self._sqlite is not None and conn.get_execution_options().get(READ_ONLY, False):
+            self._counts = conn.connection.info.setdefault(_COUNTS_KEY, {})
 
     def add(self, details: BookDetails, now: datetime) -> Book:
         values = detail_values(details) | {"created_at": now, "updated_at": now}
@@ -125,7 +131,7 @@ class SqlBookRepository:
 
     def search(self, query: BookQuery) -> Page[Book]:
         if self._sqlite is not None:
-            return sqlite_reads.search_books(self._sqlite, query)
+            return sqlite_reads.search_books(self._sqlite, query, self._counts)
         return search_books(self._conn, query)
 
     def _load(self, rows: Iterable[AnyRow]) -> list[Book]:

@@ -75,7 +75,16 @@ def get_book(conn: sqlite3.Connection, book_id: int) -> Book | None:
     return None if row is None else book_from_tuple(row)
 
 
-def search_books(conn: sqlite3.Connection, query: BookQuery) -> Page[Book]:
+Counts = dict[tuple[Any, ...], tuple[tuple[int, int], int]]
+"""Totals counted on one connection, by query and parameters, with the data version they
+were counted at (see `_total`)."""
+
+_MAX_COUNTS = 256
+
+
+def search_books(
+    conn: sqlite3.Connection, query: BookQuery, counts: Counts | None = None
+) -> Page[Book]:
     names, params = _conditions(query)
     sort = query.effective_sort
     by_relevance = sort is BookSort.RELEVANCE and "text" in names
@@ -85,8 +94,32 @@ def search_books(conn: sqlite3.Connection, query: BookQuery) -> Page[Book]:
     items = [book_from_tuple(row) for row in rows]
     if len(items) < page.page_size and (items or page.offset == 0):
         return Page.of(items, page, page.offset + len(items))
-    total: int = conn.execute(count_sql, params).fetchone()[0]
-    return Page.of(items, page, total)
+    return Page.of(items, page, _total(conn, count_sql, params, counts))
+
+
+def _total(
+    conn: sqlite3.Connection, count_sql: str, params: list[Any], counts: Counts | None
+) -> int:
+    """An exact count, reused while the database is provably unchanged.
+
+    `counts` belongs to this connection and is given only in read-only transactions (no
+    uncommitted writes of its own). `PRAGMA data_version`, read in the same transaction as
+    the count, changes whenever another connection (of any process) has committed since;
+    `total_changes` grows with every row this connection itself writes, committed or not.
+    While both are as they were when a total was counted, the database holds the same rows,
+    so the total is the same."""
+    if counts is None:
+        return int(conn.execute(count_sql, params).fetchone()[0])
+    version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+    key = (count_sql, *params)
+    cached = counts.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    total = int(conn.execute(count_sql, params).fetchone()[0])
+    if len(counts) >= _MAX_COUNTS:
+        counts.clear()
+    counts[key] = (version, total)
+    return total
 
 
 def book_from_tuple(row: tuple[Any, ...]) -> Book:

@@ -1,0 +1,83 @@
+"""A page's `total` is exact even when SQLite reuses a count: every change to the catalogue,
+from this connection or from another one (another process), is seen at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from sql_support import T0, add_books, details
+
+from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine
+from bookstore.application.queries import BookQuery
+from bookstore.domain.pagination import PageRequest
+
+# One pooled connection per engine, so every read below reuses the same SQLite connection
+# (and so its cached totals); two engines stand for two server processes.
+FIRST_PAGE = BookQuery(page=PageRequest(1, 2))
+BY_TEXT = BookQuery(text="dune", page=PageRequest(1, 2))
+
+
+@pytest.fixture
+def two_processes(sqlite_url: str) -> Iterator[tuple[SqlUnitOfWorkFactory, SqlUnitOfWorkFactory]]:
+    engines = [make_engine(sqlite_url, pool_size=1, max_overflow=0) for _ in range(2)]
+    try:
+        yield SqlUnitOfWorkFactory(engines[0]), SqlUnitOfWorkFactory(engines[1])
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def _totals(factory: SqlUnitOfWorkFactory) -> tuple[int, int]:
+    with factory(read_only=True) as uow:
+        return uow.books.search(FIRST_PAGE).total, uow.books.search(BY_TEXT).total
+
+
+def test_a_book_added_elsewhere_counts_at_once(
+    two_processes: tuple[SqlUnitOfWorkFactory, SqlUnitOfWorkFactory],
+) -> None:
+    reader, writer = two_processes
+    add_books(writer, *(details(f"Dune {n}") for n in range(3)))
+    assert _totals(reader) == (3, 3)
+    assert _totals(reader) == (3, 3)
+
+    add_books(writer, details("Dune again"), details("Emma", author="Jane Austen"))
+
+    assert _totals(reader) == (5, 4)
+
+
+def test_a_book_removed_elsewhere_stops_counting_at_once(
+    two_processes: tuple[SqlUnitOfWorkFactory, SqlUnitOfWorkFactory],
+) -> None:
+    reader, writer = two_processes
+    books = add_books(writer, *(details(f"Dune {n}") for n in range(4)))
+    assert _totals(reader) == (4, 4)
+
+    with writer() as uow:
+        assert uow.books.remove(books[0].id, T0)
+        uow.commit()
+
+    assert _totals(reader) == (3, 3)
+
+
+def test_the_same_connection_sees_its_own_commits_and_not_its_rollbacks(
+    two_processes: tuple[SqlUnitOfWorkFactory, SqlUnitOfWorkFactory],
+) -> None:
+    factory, _ = two_processes
+    books = add_books(factory, *(details(f"Dune {n}") for n in range(3)))
+    assert _totals(factory) == (3, 3)
+
+    with factory() as uow:
+        uow.books.add(details("Dune rolled back"), T0)
+        assert uow.books.search(FIRST_PAGE).total == 4
+    assert _totals(factory) == (3, 3)
+
+    add_books(factory, details("Dune committed"))
+    assert _totals(factory) == (4, 4)
+
+    with factory() as uow:
+        book = books[1]
+        uow.books.update(replace(book, details=replace(book.details, title="Emma")))
+        uow.commit()
+    assert _totals(factory) == (4, 3)
