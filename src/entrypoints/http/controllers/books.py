@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MappingProxyType
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from litestar import Controller, Response, delete, get, patch, post
+from litestar.concurrency import sync_to_thread
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import PathParameter, SkipValidation
 
@@ -16,7 +19,7 @@ from bookstore.application.use_cases.remove_book import RemoveBook, RemoveBookCo
 from bookstore.application.use_cases.search_books import SearchBooks
 from bookstore.application.use_cases.update_book import UpdateBook, UpdateBookCommand
 from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import use_case
+from bookstore.entrypoints.http.dependencies import container_of, use_case
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.books import (
@@ -35,6 +38,28 @@ from bookstore.entrypoints.http.security import BEARER, catalog_reader, requires
 
 BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book's id.")]
 
+A = TypeVar("A")
+R = TypeVar("R")
+
+_READS_ON_LOOP_STATE_KEY = "catalogue_reads_on_loop"
+
+
+def provide_reads_on_loop(state: State) -> bool:
+    """Whether catalogue reads run on the event loop: yes on a SQLite file, whose reads are
+    short indexed queries that never wait for a writer (WAL), and where the thread hand-off
+    cost more than the read (docs/performance.md); never on PostgreSQL, whose calls go over
+    the network. Decided once per app, from the database URL."""
+    on_loop = state.get(_READS_ON_LOOP_STATE_KEY)
+    if on_loop is None:
+        url = container_of(state).settings().database_url
+        on_loop = url.startswith("sqlite:")
+        state[_READS_ON_LOOP_STATE_KEY] = on_loop
+    return bool(on_loop)
+
+
+async def _read(on_loop: bool, read: Callable[[A], R], argument: A) -> R:
+    return read(argument) if on_loop else await sync_to_thread(read, argument)
+
 
 class BookController(Controller):
     path = "/api/books"
@@ -47,27 +72,29 @@ class BookController(Controller):
             "update_book": use_case(lambda c: c.update_book),
             "remove_book": use_case(lambda c: c.remove_book),
             "book_query": Provide(provide_book_query, sync_to_thread=False),
+            "reads_on_loop": Provide(provide_reads_on_loop, sync_to_thread=False),
         }
     )
 
-    @get("/", guards=[catalog_reader], sync_to_thread=True, responses=problems(400))
-    def search(
+    @get("/", guards=[catalog_reader], responses=problems(400))
+    async def search(
         self,
         book_query: NamedDependency[SkipValidation[BookQuery]],
         search_books: NamedDependency[SkipValidation[SearchBooks]],
+        reads_on_loop: NamedDependency[SkipValidation[bool]],
     ) -> BookPage:
         """Browse and search the catalogue; every filter is optional and they combine."""
-        return book_page(search_books(book_query))
+        return book_page(await _read(reads_on_loop, search_books, book_query))
 
-    @get(
-        "/{book_id:int}",
-        guards=[catalog_reader],
-        sync_to_thread=True,
-        responses=problems(400, 404),
-    )
-    def one(self, book_id: BookId, get_book: NamedDependency[SkipValidation[GetBook]]) -> BookOut:
+    @get("/{book_id:int}", guards=[catalog_reader], responses=problems(400, 404))
+    async def one(
+        self,
+        book_id: BookId,
+        get_book: NamedDependency[SkipValidation[GetBook]],
+        reads_on_loop: NamedDependency[SkipValidation[bool]],
+    ) -> BookOut:
         """One book of the catalogue."""
-        return book_out(get_book(book_id))
+        return book_out(await _read(reads_on_loop, get_book, book_id))
 
     @post(
         "/",
