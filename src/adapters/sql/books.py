@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import Connection, CursorResult, Executable, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bookstore.adapters.sql import sqlite_reads
 from bookstore.adapters.sql.book_rows import (
     BOOK_COLUMNS,
     IN_CATALOGUE,
@@ -17,17 +16,15 @@ from bookstore.adapters.sql.book_rows import (
     detail_values,
 )
 from bookstore.adapters.sql.book_search import search_books
-from bookstore.adapters.sql.engine import READ_ONLY
 from bookstore.adapters.sql.integrity import violates
 from bookstore.adapters.sql.rows import AnyRow
+from bookstore.adapters.sql.sqlite_reads import SqliteBookReads
 from bookstore.adapters.sql.tables import books
 from bookstore.application.queries import BookQuery
 from bookstore.domain.book import STOCK, Book, BookDetails
 from bookstore.domain.errors import DuplicateIsbn, InvalidInput
 from bookstore.domain.pagination import Page
 
-_COUNTS_KEY = "bookstore_book_counts"
-"""Where a pooled SQLite connection keeps its cached catalogue totals (`sqlite_reads`)."""
 _GET_ONE = select(*BOOK_COLUMNS).where(books.c.id == bindparam("book_id"), IN_CATALOGUE)
 
 
@@ -39,11 +36,7 @@ class SqlBookRepository:
         self._conn = conn
         self._lock_rows = lock_rows
         self._stock_seen: dict[int, int] = {}
-        # Plain reads on SQLite skip SQLAlchemy's per-call work (see `sqlite_reads`).
-        self._sqlite = sqlite_reads.driver_connection(conn)
-        self._counts: sqlite_reads.Counts | None = None
-        if self._sqlite is not None and conn.get_execution_options().get(READ_ONLY, False):
-            self._counts = conn.connection.info.setdefault(_COUNTS_KEY, {})
+        self._fast_reads: SqliteBookReads | bool | None = False  # False: not looked at yet
 
     def add(self, details: BookDetails, now: datetime) -> Book:
         values = detail_values(details) | {"created_at": now, "updated_at": now}
@@ -52,10 +45,11 @@ class SqlBookRepository:
         return Book(book_id, details, now, now)
 
     def get(self, book_id: int) -> Book | None:
-        if self._sqlite is None:
+        fast = self._fast()
+        if fast is None:
             loaded = self._load(self._conn.execute(_GET_ONE, {"book_id": book_id}))
             return loaded[0] if loaded else None
-        book = sqlite_reads.get_book(self._sqlite, book_id)
+        book = fast.get(book_id)
         if book is not None:
             self._stock_seen[book.id] = book.stock
         return book
@@ -130,9 +124,15 @@ class SqlBookRepository:
         return self._conn.execute(stmt).rowcount == 1
 
     def search(self, query: BookQuery) -> Page[Book]:
-        if self._sqlite is not None:
-            return sqlite_reads.search_books(self._sqlite, query, self._counts)
-        return search_books(self._conn, query)
+        fast = self._fast()
+        return search_books(self._conn, query) if fast is None else fast.search(query)
+
+    def _fast(self) -> SqliteBookReads | None:
+        """Plain reads on SQLite skip SQLAlchemy's per-call work (see `sqlite_reads`); looked
+        up on the first read, so units of work that only write pay nothing for it."""
+        if self._fast_reads is False:
+            self._fast_reads = SqliteBookReads.over(self._conn)
+        return self._fast_reads if isinstance(self._fast_reads, SqliteBookReads) else None
 
     def _load(self, rows: Iterable[AnyRow]) -> list[Book]:
         loaded = [book_from_row(row) for row in rows]

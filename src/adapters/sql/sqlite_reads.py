@@ -10,18 +10,27 @@ Core statements of `book_search` render, so the plans and the results are the sa
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
 
+from bookstore.adapters.sql.engine import READ_ONLY
 from bookstore.adapters.sql.fulltext import FTS_TABLE, FTS_WEIGHTS
 from bookstore.application.queries import BookQuery, BookSort
 from bookstore.domain.book import Book, BookDetails
 from bookstore.domain.money import Money
 from bookstore.domain.pagination import Page
 from bookstore.domain.values import Isbn
+
+Counts = dict[tuple[Any, ...], tuple[tuple[int, int], int]]
+"""Totals counted on one connection, by query and parameters, with the data version they
+were counted at (see `_total`)."""
+
+_COUNTS_KEY = "bookstore_book_counts"
+"""Where a pooled connection keeps its `Counts` (in its `info`, which lives as long as it)."""
+_MAX_COUNTS = 256
 
 _COLUMNS = (
     "books.id, books.title, books.author, books.genre, books.price_cents, books.stock, "
@@ -58,43 +67,46 @@ _CONDITIONS = {
 }
 
 
-def driver_connection(conn: Connection) -> sqlite3.Connection | None:
-    """The pysqlite connection under a SQLAlchemy one; None on another driver, or when
-    someone watches the statements (echo, `before/after_cursor_execute` listeners: tracing,
-    tests), who would not see these."""
-    if conn.dialect.name != "sqlite" or conn.engine.echo:
-        return None
-    if conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute:
-        return None
-    raw = conn.connection.driver_connection
-    return raw if isinstance(raw, sqlite3.Connection) else None
+class SqliteBookReads:
+    """The catalogue reads of one unit of work, on its pysqlite connection."""
 
+    __slots__ = ("_conn", "_counts")
 
-def get_book(conn: sqlite3.Connection, book_id: int) -> Book | None:
-    row = conn.execute(_GET_ONE, (book_id,)).fetchone()
-    return None if row is None else book_from_tuple(row)
+    def __init__(self, conn: sqlite3.Connection, counts: Counts | None) -> None:
+        self._conn = conn
+        self._counts = counts
 
+    @classmethod
+    def over(cls, conn: Connection) -> SqliteBookReads | None:
+        """None on another driver, or when someone watches the statements (echo,
+        `before/after_cursor_execute` listeners: tracing, tests), who would not see these.
+        Totals are reused only in read-only transactions (see `_total`)."""
+        if conn.dialect.name != "sqlite" or conn.engine.echo:
+            return None
+        if conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute:
+            return None
+        pooled = conn.connection
+        raw = pooled.driver_connection
+        if not isinstance(raw, sqlite3.Connection):
+            return None
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        return cls(raw, pooled.info.setdefault(_COUNTS_KEY, {}) if read_only else None)
 
-Counts = dict[tuple[Any, ...], tuple[tuple[int, int], int]]
-"""Totals counted on one connection, by query and parameters, with the data version they
-were counted at (see `_total`)."""
+    def get(self, book_id: int) -> Book | None:
+        row = self._conn.execute(_GET_ONE, (book_id,)).fetchone()
+        return None if row is None else book_from_tuple(row)
 
-_MAX_COUNTS = 256
-
-
-def search_books(
-    conn: sqlite3.Connection, query: BookQuery, counts: Counts | None = None
-) -> Page[Book]:
-    names, params = _conditions(query)
-    sort = query.effective_sort
-    by_relevance = sort is BookSort.RELEVANCE and "text" in names
-    page_sql, count_sql = _statements(names, sort if not by_relevance else None)
-    page = query.page
-    rows = conn.execute(page_sql, (*params, page.page_size, page.offset)).fetchall()
-    items = [book_from_tuple(row) for row in rows]
-    if len(items) < page.page_size and (items or page.offset == 0):
-        return Page.of(items, page, page.offset + len(items))
-    return Page.of(items, page, _total(conn, count_sql, params, counts))
+    def search(self, query: BookQuery) -> Page[Book]:
+        names, params = _conditions(query)
+        sort = query.effective_sort
+        by_relevance = sort is BookSort.RELEVANCE and "text" in names
+        page_sql, count_sql = _statements(names, None if by_relevance else sort)
+        page = query.page
+        rows = self._conn.execute(page_sql, (*params, page.page_size, page.offset)).fetchall()
+        items = [book_from_tuple(row) for row in rows]
+        if len(items) < page.page_size and (items or page.offset == 0):
+            return Page.of(items, page, page.offset + len(items))
+        return Page.of(items, page, _total(self._conn, count_sql, params, self._counts))
 
 
 def _total(
@@ -132,8 +144,9 @@ def book_from_tuple(row: tuple[Any, ...]) -> Book:
 
 
 def _utc(stored: str) -> datetime:
-    """SQLite holds naive UTC text (see `UtcDateTime`)."""
-    return datetime.fromisoformat(stored).replace(tzinfo=UTC)
+    """SQLite holds naive UTC text (see `UtcDateTime`); parsed with its offset, the result
+    is aware at once (a `replace(tzinfo=...)` afterwards costs more than the parse)."""
+    return datetime.fromisoformat(stored + "+00:00")
 
 
 def _conditions(query: BookQuery) -> tuple[tuple[str, ...], list[Any]]:
