@@ -19,7 +19,7 @@ from bookstore.domain.book import Book, BookDetails
 from bookstore.domain.cart import Cart
 from bookstore.domain.order import Order
 from bookstore.domain.pagination import Page
-from bookstore.domain.user import User
+from bookstore.domain.user import Role, User
 from bookstore.domain.values import Email
 
 
@@ -120,6 +120,19 @@ class SessionRepository(Protocol):
     def revoke_access_token(self, token_id: str, expires_at: datetime) -> None: ...
 
     def is_access_token_revoked(self, token_id: str) -> bool: ...
+
+    def check_access(self, token_id: str, user_id: UUID) -> AccessCheck:
+        """Whether an access token was revoked, and its user's account as it is now, read
+        in one step (authentication does this on every request)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccessCheck:
+    token_revoked: bool
+    role: Role | None
+    """None when the account is gone."""
+    is_active: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from bookstore.adapters.memory.state import MemoryState
-from bookstore.application.ports import IdempotencyRecord, RefreshTokenRecord
+from bookstore.application.ports import AccessCheck, IdempotencyRecord, RefreshTokenRecord
 from bookstore.application.queries import BookQuery, BookSort, OrderQuery, UserQuery
 from bookstore.domain.book import Book, BookDetails
 from bookstore.domain.cart import Cart
@@ -270,6 +270,13 @@ class MemorySessionRepository:
 
     def is_access_token_revoked(self, token_id: str) -> bool:
         return token_id in self._state.revoked_access_tokens
+
+    def check_access(self, token_id: str, user_id: UUID) -> AccessCheck:
+        revoked = token_id in self._state.revoked_access_tokens
+        user = self._state.users.get(user_id)
+        if user is None:
+            return AccessCheck(revoked, None)
+        return AccessCheck(revoked, user.role, user.is_active)
 
 
 class MemoryIdempotencyRepository:

@@ -4,41 +4,117 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from bookstore.adapters.sql.tables import cart_lines, users
 from bookstore.domain.cart import Cart
 
+# Built once; each call only binds its values.
+_LOCK_OWNER = (
+    select(users.c.id).where(users.c.id == bindparam("user_id")).with_for_update(key_share=True)
+)
+_LINES = (
+    select(cart_lines.c.book_id, cart_lines.c.quantity, cart_lines.c.position)
+    .where(cart_lines.c.user_id == bindparam("user_id"))
+    .order_by(cart_lines.c.position)
+)
+_DELETE_CART = delete(cart_lines).where(cart_lines.c.user_id == bindparam("user_id"))
+_DELETE_LINE = delete(cart_lines).where(
+    cart_lines.c.user_id == bindparam("user_id"), cart_lines.c.book_id == bindparam("book_id")
+)
+_SET_QUANTITY = (
+    update(cart_lines)
+    .where(
+        cart_lines.c.user_id == bindparam("line_user"),
+        cart_lines.c.book_id == bindparam("line_book"),
+    )
+    .values(quantity=bindparam("new_quantity"))
+)
+_INSERT_LINES = insert(cart_lines)
+
+_Lines = dict[int, tuple[int, int]]
+"""Book id to (quantity, position), in position order: a cart as this transaction read it."""
+
 
 class SqlCartRepository:
+    """`save` writes only what changed since `get` read the cart in this unit of work (one
+    line added, one quantity changed: one statement); otherwise it rewrites the cart."""
+
     def __init__(self, conn: Connection, *, lock_rows: bool) -> None:
         self._conn = conn
         self._lock_rows = lock_rows
+        self._read: dict[UUID, _Lines] = {}
 
     def get(self, user_id: UUID) -> Cart:
         """In a write unit of work on PostgreSQL, reading a cart locks its owner's row until
         the end: two requests of one user that change the cart (or place an order from it)
         run one after the other, so a cart cannot be ordered twice. SQLite's `BEGIN
         IMMEDIATE` serialises them already."""
+        params = {"user_id": user_id}
         if self._lock_rows:
-            owner = select(users.c.id).where(users.c.id == user_id)
-            self._conn.execute(owner.with_for_update(key_share=True))
-        stmt = (
-            select(cart_lines.c.book_id, cart_lines.c.quantity)
-            .where(cart_lines.c.user_id == user_id)
-            .order_by(cart_lines.c.position)
-        )
-        lines = {row.book_id: row.quantity for row in self._conn.execute(stmt)}
-        return Cart(user_id, lines)
+            self._conn.execute(_LOCK_OWNER, params)
+        read = {book_id: (qty, pos) for book_id, qty, pos in self._conn.execute(_LINES, params)}
+        self._read[user_id] = read
+        return Cart(user_id, {book_id: qty for book_id, (qty, _) in read.items()})
 
     def save(self, cart: Cart) -> None:
-        self._conn.execute(delete(cart_lines).where(cart_lines.c.user_id == cart.user_id))
-        if cart.lines:
-            rows = [
-                {"user_id": cart.user_id, "book_id": book_id, "quantity": qty, "position": n}
-                for n, (book_id, qty) in enumerate(cart.lines.items())
-            ]
-            self._conn.execute(insert(cart_lines), rows)
+        read = self._read.get(cart.user_id)
+        if read is None or not _only_appended(read, cart.lines):
+            self._read[cart.user_id] = self._rewrite(cart)
+        else:
+            self._read[cart.user_id] = self._write_changes(cart, read)
 
     def remove_book_everywhere(self, book_id: int) -> None:
         self._conn.execute(delete(cart_lines).where(cart_lines.c.book_id == book_id))
+        self._read.clear()
+
+    def _rewrite(self, cart: Cart) -> _Lines:
+        self._conn.execute(_DELETE_CART, {"user_id": cart.user_id})
+        written = {book_id: (qty, n) for n, (book_id, qty) in enumerate(cart.lines.items())}
+        if written:
+            rows = [
+                {"user_id": cart.user_id, "book_id": book_id, "quantity": qty, "position": n}
+                for book_id, (qty, n) in written.items()
+            ]
+            self._conn.execute(_INSERT_LINES, rows)
+        return written
+
+    def _write_changes(self, cart: Cart, read: _Lines) -> _Lines:
+        user_id, lines = cart.user_id, cart.lines
+        if not lines:
+            if read:
+                self._conn.execute(_DELETE_CART, {"user_id": user_id})
+            return {}
+        gone = [{"user_id": user_id, "book_id": b} for b in read if b not in lines]
+        if gone:
+            self._conn.execute(_DELETE_LINE, gone)
+        changed = [
+            {"line_user": user_id, "line_book": b, "new_quantity": qty}
+            for b, qty in lines.items()
+            if b in read and read[b][0] != qty
+        ]
+        if changed:
+            self._conn.execute(_SET_QUANTITY, changed)
+        next_position = max((pos for _, pos in read.values()), default=-1) + 1
+        written: _Lines = {}
+        added = []
+        for book_id, qty in lines.items():
+            if book_id in read:
+                written[book_id] = (qty, read[book_id][1])
+            else:
+                written[book_id] = (qty, next_position)
+                added.append(
+                    {"user_id": user_id, "book_id": book_id, "quantity": qty,
+                     "position": next_position}
+                )  # fmt: skip
+                next_position += 1
+        if added:
+            self._conn.execute(_INSERT_LINES, added)
+        return written
+
+
+def _only_appended(read: _Lines, lines: dict[int, int]) -> bool:
+    """True when the lines still in the cart keep their order and new ones come after them,
+    so the stored positions stay right."""
+    kept = [book_id for book_id in read if book_id in lines]
+    return list(lines)[: len(kept)] == kept

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from uuid import UUID
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 
 from bookstore.adapters.sql.rows import AnyRow
 from bookstore.adapters.sql.tables import order_lines, orders
@@ -24,6 +24,12 @@ _LINE_COLUMNS = (
 )
 
 
+# Built once; each call only binds its values.
+_INSERT_ORDER = insert(orders)
+_INSERT_LINES = insert(order_lines)
+_ONE_ORDER = select(orders).where(orders.c.id == bindparam("order_id"))
+
+
 def _line_from_row(row: AnyRow) -> OrderLine:
     return OrderLine(row.book_id, row.title, Money(row.unit_price_cents), row.quantity)
 
@@ -37,13 +43,14 @@ class SqlOrderRepository:
 
     def add(self, order: Order) -> None:
         self._conn.execute(
-            insert(orders).values(
-                id=order.id,
-                user_id=order.user_id,
-                status=order.status.value,
-                total_cents=order.total.cents,
-                created_at=order.created_at,
-            )
+            _INSERT_ORDER,
+            {
+                "id": order.id,
+                "user_id": order.user_id,
+                "status": order.status.value,
+                "total_cents": order.total.cents,
+                "created_at": order.created_at,
+            },
         )
         lines = [
             {
@@ -57,10 +64,10 @@ class SqlOrderRepository:
             for n, line in enumerate(order.lines, start=1)
         ]
         if lines:
-            self._conn.execute(insert(order_lines), lines)
+            self._conn.execute(_INSERT_LINES, lines)
 
     def get(self, order_id: UUID) -> Order | None:
-        row = self._conn.execute(select(orders).where(orders.c.id == order_id)).first()
+        row = self._conn.execute(_ONE_ORDER, {"order_id": order_id}).first()
         return self._with_lines([row])[0] if row is not None else None
 
     def list(self, query: OrderQuery) -> Page[Order]:

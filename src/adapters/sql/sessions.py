@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
-from sqlalchemy import Connection, exists, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    String,
+    Uuid,
+    bindparam,
+    exists,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bookstore.adapters.sql.rows import AnyRow
 from bookstore.adapters.sql.tables import refresh_tokens, revoked_access_tokens
-from bookstore.application.ports import RefreshTokenRecord
+from bookstore.application.ports import AccessCheck, RefreshTokenRecord
+from bookstore.domain.user import Role
+
+_CHECK_ACCESS = (
+    text(
+        "SELECT EXISTS (SELECT 1 FROM revoked_access_tokens WHERE token_id = :token_id)"
+        " AS revoked, u.role, u.is_active"
+        " FROM (SELECT 1 AS one) AS t LEFT OUTER JOIN users AS u ON u.id = :user_id"
+    )
+    .bindparams(bindparam("token_id", type_=String()), bindparam("user_id", type_=Uuid()))
+    .columns(revoked=Boolean(), role=String(), is_active=Boolean())
+)
+"""Built once: one row whether or not the account exists."""
 
 
 def _record_from_row(row: AnyRow) -> RefreshTokenRecord:
@@ -74,3 +98,10 @@ class SqlSessionRepository:
     def is_access_token_revoked(self, token_id: str) -> bool:
         query = exists().where(revoked_access_tokens.c.token_id == token_id)
         return bool(self._conn.execute(select(query)).scalar())
+
+    def check_access(self, token_id: str, user_id: UUID) -> AccessCheck:
+        params = {"token_id": token_id, "user_id": user_id}
+        revoked, role, is_active = self._conn.execute(_CHECK_ACCESS, params).one()
+        if role is None:
+            return AccessCheck(bool(revoked), None)
+        return AccessCheck(bool(revoked), Role(role), bool(is_active))

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Engine
 
 from bookstore.adapters.sql.books import SqlBookRepository
 from bookstore.adapters.sql.carts import SqlCartRepository
-from bookstore.adapters.sql.engine import READ_ONLY
+from bookstore.adapters.sql.engine import READ_ONLY, FifoLock, writer_gate
 from bookstore.adapters.sql.idempotency import SqlIdempotencyRepository
 from bookstore.adapters.sql.orders import SqlOrderRepository
 from bookstore.adapters.sql.sessions import SqlSessionRepository
@@ -21,9 +21,11 @@ class SqlUnitOfWorkFactory:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._gate = writer_gate(engine)
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, read_only=read_only)
+        gate = None if read_only else self._gate
+        return SqlUnitOfWork(self.engine, read_only=read_only, gate=gate)
 
 
 class SqlUnitOfWork:
@@ -38,20 +40,31 @@ class SqlUnitOfWork:
     sessions: SqlSessionRepository
     idempotency: SqlIdempotencyRepository
 
-    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, *, read_only: bool = False, gate: FifoLock | None = None
+    ) -> None:
         self._engine = engine
         self._read_only = read_only
+        self._gate = gate
         self._conn: Connection | None = None
 
     def __enter__(self) -> Self:
         if self._conn is not None:
             raise RuntimeError("this unit of work is already open")
-        conn = self._engine.connect()
+        if self._gate is not None:
+            self._gate.acquire()  # before the connection: waiting writers hold none
         try:
-            conn.execution_options(**self._options(conn))
-            conn.begin()
+            conn = self._engine.connect()
+            try:
+                if options := self._options(conn):
+                    conn.execution_options(**options)
+                conn.begin()
+            except BaseException:
+                conn.close()
+                raise
         except BaseException:
-            conn.close()
+            if self._gate is not None:
+                self._gate.release()
             raise
         self._conn = conn
         lock_rows = not self._read_only and conn.dialect.name == "postgresql"
@@ -76,7 +89,11 @@ class SqlUnitOfWork:
             if conn.in_transaction():
                 conn.rollback()
         finally:
-            conn.close()
+            try:
+                conn.close()
+            finally:
+                if self._gate is not None:
+                    self._gate.release()
 
     def commit(self) -> None:
         if self._conn is None:

@@ -28,9 +28,9 @@ class Authenticate:
     def __call__(self, access_token: str) -> Authenticated:
         claims = self._tokens.read(access_token, TokenKind.ACCESS)
         with self._uow(read_only=True) as uow:
-            if uow.sessions.is_access_token_revoked(claims.token_id):
-                raise AuthenticationFailed("This token was revoked.")
-            user = uow.users.get(claims.subject)
-        if user is None or not user.is_active:
+            access = uow.sessions.check_access(claims.token_id, claims.subject)
+        if access.token_revoked:
+            raise AuthenticationFailed("This token was revoked.")
+        if access.role is None or not access.is_active:
             raise AuthenticationFailed("This account is disabled or gone.")
-        return Authenticated(Actor(user.id, user.role), claims)
+        return Authenticated(Actor(claims.subject, access.role), claims)

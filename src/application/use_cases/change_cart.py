@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from bookstore.application.config import StoreConfig
 from bookstore.application.ports import UnitOfWorkFactory
-from bookstore.application.use_cases.view_cart import CartView, load_cart_view
+from bookstore.application.use_cases.view_cart import CartView, describe_cart
 from bookstore.domain.cart import Cart, CartLimits
 from bookstore.domain.errors import BookNotFound, InsufficientStock
 from bookstore.domain.user import Actor
@@ -31,6 +31,9 @@ class CartChange:
             if (short := book.shortage(new_quantity)) is not None:
                 raise InsufficientStock([short])
             uow.carts.save(cart)
-            view = load_cart_view(uow, cart, self._config)
+            books = {book_id: book}  # read in this transaction: no need to read it again
+            if others := [other for other in cart.lines if other != book_id]:
+                books |= uow.books.get_many(others)
+            view = describe_cart(cart, books, self._config.currency)
             uow.commit()
         return view
