@@ -7,11 +7,11 @@ errors raised before routing get their id and log line too.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
+from typing import Any
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -36,8 +36,8 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
-        request_id = _request_id(scope)
-        private = scope["path"].startswith("/api/") or _has_credentials(scope)
+        request_id, credentials = _request_id_and_credentials(scope)
+        private = credentials or scope["path"].startswith("/api/")
         scope.setdefault("state", {})[REQUEST_ID_STATE_KEY] = request_id
         started = time.perf_counter()
         status = 500
@@ -52,37 +52,49 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            access_log.info(
-                "%s %s %s %d %.1fms",
-                request_id,
-                method,
-                _loggable(scope["path"]),
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "%s %s %s %d %.1fms",
+                    request_id,
+                    method,
+                    _loggable(scope["path"]),
+                    status,
+                    (time.perf_counter() - started) * 1000,
+                )
 
 
-def _request_id(scope: Scope) -> str:
+_REQUEST_ID_NAME = REQUEST_ID_HEADER.encode()
+
+
+def _request_id_and_credentials(scope: Scope) -> tuple[str, bool]:
+    """The request id (the client's if sane, else a new one), and whether the request
+    carries an `Authorization` header: one pass over the headers."""
+    request_id = None
+    credentials = False
     for name, value in scope["headers"]:
-        if name == REQUEST_ID_HEADER.encode():
+        if name == b"authorization":
+            credentials = True
+        elif name == _REQUEST_ID_NAME and request_id is None:
             given = value.decode("latin-1")
             if _SANE_REQUEST_ID.match(given):
-                return given
-    return uuid.uuid4().hex
-
-
-def _has_credentials(scope: Scope) -> bool:
-    return any(name == b"authorization" for name, _ in scope["headers"])
+                request_id = given
+    return request_id or os.urandom(16).hex(), credentials
 
 
 def _add_headers(message: Message, request_id: str, private: bool) -> None:
-    headers = MutableScopeHeaders.from_message(message)
-    headers[REQUEST_ID_HEADER] = request_id
-    headers.setdefault("x-content-type-options", "nosniff")
-    if private:
+    start: Any = message  # an `http.response.start` message
+    headers = list(start.get("headers") or ())
+    present = {name.lower() for name, _ in headers}
+    if _REQUEST_ID_NAME in present:
+        headers = [(n, v) for n, v in headers if n.lower() != _REQUEST_ID_NAME]
+    headers.append((_REQUEST_ID_NAME, request_id.encode("latin-1")))
+    if b"x-content-type-options" not in present:
+        headers.append((b"x-content-type-options", b"nosniff"))
+    if private and b"cache-control" not in present:
         # API answers carry accounts, carts and tokens, and so may any answer to a request
         # with credentials: no shared or browser cache may keep them.
-        headers.setdefault("cache-control", "no-store")
+        headers.append((b"cache-control", b"no-store"))
+    start["headers"] = headers
 
 
 def _loggable(path: str) -> str:
