@@ -70,11 +70,12 @@ _CONDITIONS = {
 class SqliteBookReads:
     """The catalogue reads of one unit of work, on its pysqlite connection."""
 
-    __slots__ = ("_conn", "_counts")
+    __slots__ = ("_changes_before", "_conn", "_counts")
 
     def __init__(self, conn: sqlite3.Connection, counts: Counts | None) -> None:
         self._conn = conn
         self._counts = counts
+        self._changes_before = conn.total_changes
 
     @classmethod
     def over(cls, conn: Connection) -> SqliteBookReads | None:
@@ -106,7 +107,10 @@ class SqliteBookReads:
         items = [book_from_tuple(row) for row in rows]
         if len(items) < page.page_size and (items or page.offset == 0):
             return Page.of(items, page, page.offset + len(items))
-        return Page.of(items, page, _total(self._conn, count_sql, params, self._counts))
+        # Belt and braces: a "read-only" unit of work that wrote anyway counts afresh.
+        unchanged = self._conn.total_changes == self._changes_before
+        counts = self._counts if unchanged else None
+        return Page.of(items, page, _total(self._conn, count_sql, params, counts))
 
 
 def _total(

@@ -81,3 +81,18 @@ def test_the_same_connection_sees_its_own_commits_and_not_its_rollbacks(
         uow.books.update(replace(book, details=replace(book.details, title="Emma")))
         uow.commit()
     assert _totals(factory) == (4, 3)
+
+
+def test_a_read_only_unit_of_work_that_writes_anyway_leaves_no_wrong_total(
+    two_processes: tuple[SqlUnitOfWorkFactory, SqlUnitOfWorkFactory],
+) -> None:
+    factory, _ = two_processes
+    add_books(factory, *(details(f"Dune {n}") for n in range(3)))
+    assert _totals(factory) == (3, 3)
+
+    with factory(read_only=True) as uow:
+        assert uow.books.search(FIRST_PAGE).total == 3
+        uow.books.add(details("Dune, never committed"), T0)
+        assert uow.books.search(FIRST_PAGE).total == 4
+
+    assert _totals(factory) == (3, 3)
