@@ -6,6 +6,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from bookstore.adapters.sql.engine import run_sqlite, run_sqlite_many, sqlite_driver
 from bookstore.adapters.sql.tables import cart_lines, users
 from bookstore.domain.cart import Cart
 
@@ -32,6 +33,17 @@ _SET_QUANTITY = (
 )
 _INSERT_LINES = insert(cart_lines)
 
+# The same statements for pysqlite directly (a `Uuid` is stored as its 32 hex digits).
+_SQLITE_LINES = (
+    "SELECT book_id, quantity, position FROM cart_lines WHERE user_id = ? ORDER BY position"
+)
+_SQLITE_DELETE_CART = "DELETE FROM cart_lines WHERE user_id = ?"
+_SQLITE_DELETE_LINE = "DELETE FROM cart_lines WHERE user_id = ? AND book_id = ?"
+_SQLITE_SET_QUANTITY = "UPDATE cart_lines SET quantity = ? WHERE user_id = ? AND book_id = ?"
+_SQLITE_INSERT_LINES = (
+    "INSERT INTO cart_lines (user_id, book_id, quantity, position) VALUES (?, ?, ?, ?)"
+)
+
 _Lines = dict[int, tuple[int, int]]
 """Book id to (quantity, position), in position order: a cart as this transaction read it."""
 
@@ -44,16 +56,21 @@ class SqlCartRepository:
         self._conn = conn
         self._lock_rows = lock_rows
         self._read: dict[UUID, _Lines] = {}
+        self._raw = sqlite_driver(conn)
 
     def get(self, user_id: UUID) -> Cart:
         """In a write unit of work on PostgreSQL, reading a cart locks its owner's row until
         the end: two requests of one user that change the cart (or place an order from it)
         run one after the other, so a cart cannot be ordered twice. SQLite's `BEGIN
         IMMEDIATE` serialises them already."""
-        params = {"user_id": user_id}
-        if self._lock_rows:
-            self._conn.execute(_LOCK_OWNER, params)
-        read = {book_id: (qty, pos) for book_id, qty, pos in self._conn.execute(_LINES, params)}
+        if self._raw is not None:
+            rows = run_sqlite(self._raw, _SQLITE_LINES, (user_id.hex,)).fetchall()
+        else:
+            params = {"user_id": user_id}
+            if self._lock_rows:
+                self._conn.execute(_LOCK_OWNER, params)
+            rows = [(row[0], row[1], row[2]) for row in self._conn.execute(_LINES, params)]
+        read = {book_id: (qty, pos) for book_id, qty, pos in rows}
         self._read[user_id] = read
         return Cart(user_id, {book_id: qty for book_id, (qty, _) in read.items()})
 
@@ -69,48 +86,71 @@ class SqlCartRepository:
         self._read.clear()
 
     def _rewrite(self, cart: Cart) -> _Lines:
-        self._conn.execute(_DELETE_CART, {"user_id": cart.user_id})
+        self._delete_cart(cart.user_id)
         written = {book_id: (qty, n) for n, (book_id, qty) in enumerate(cart.lines.items())}
-        if written:
-            rows = [
-                {"user_id": cart.user_id, "book_id": book_id, "quantity": qty, "position": n}
-                for book_id, (qty, n) in written.items()
-            ]
-            self._conn.execute(_INSERT_LINES, rows)
+        self._insert(cart.user_id, written)
         return written
+
+    def _delete_cart(self, user_id: UUID) -> None:
+        if self._raw is not None:
+            run_sqlite(self._raw, _SQLITE_DELETE_CART, (user_id.hex,))
+        else:
+            self._conn.execute(_DELETE_CART, {"user_id": user_id})
+
+    def _insert(self, user_id: UUID, lines: _Lines) -> None:
+        if not lines:
+            return
+        if self._raw is not None:
+            rows = [(user_id.hex, b, qty, pos) for b, (qty, pos) in lines.items()]
+            run_sqlite_many(self._raw, _SQLITE_INSERT_LINES, rows)
+        else:
+            self._conn.execute(
+                _INSERT_LINES,
+                [
+                    {"user_id": user_id, "book_id": b, "quantity": qty, "position": pos}
+                    for b, (qty, pos) in lines.items()
+                ],
+            )
 
     def _write_changes(self, cart: Cart, read: _Lines) -> _Lines:
         user_id, lines = cart.user_id, cart.lines
         if not lines:
             if read:
-                self._conn.execute(_DELETE_CART, {"user_id": user_id})
+                self._delete_cart(user_id)
             return {}
-        gone = [{"user_id": user_id, "book_id": b} for b in read if b not in lines]
-        if gone:
-            self._conn.execute(_DELETE_LINE, gone)
-        changed = [
-            {"line_user": user_id, "line_book": b, "new_quantity": qty}
-            for b, qty in lines.items()
-            if b in read and read[b][0] != qty
-        ]
-        if changed:
-            self._conn.execute(_SET_QUANTITY, changed)
+        if gone := [b for b in read if b not in lines]:
+            self._delete_lines(user_id, gone)
+        if changed := [(b, qty) for b, qty in lines.items() if b in read and read[b][0] != qty]:
+            self._set_quantities(user_id, changed)
         next_position = max((pos for _, pos in read.values()), default=-1) + 1
         written: _Lines = {}
-        added = []
+        added: _Lines = {}
         for book_id, qty in lines.items():
             if book_id in read:
                 written[book_id] = (qty, read[book_id][1])
             else:
-                written[book_id] = (qty, next_position)
-                added.append(
-                    {"user_id": user_id, "book_id": book_id, "quantity": qty,
-                     "position": next_position}
-                )  # fmt: skip
+                written[book_id] = added[book_id] = (qty, next_position)
                 next_position += 1
-        if added:
-            self._conn.execute(_INSERT_LINES, added)
+        self._insert(user_id, added)
         return written
+
+    def _delete_lines(self, user_id: UUID, book_ids: list[int]) -> None:
+        if self._raw is not None:
+            rows = [(user_id.hex, b) for b in book_ids]
+            run_sqlite_many(self._raw, _SQLITE_DELETE_LINE, rows)
+        else:
+            params = [{"user_id": user_id, "book_id": b} for b in book_ids]
+            self._conn.execute(_DELETE_LINE, params)
+
+    def _set_quantities(self, user_id: UUID, changes: list[tuple[int, int]]) -> None:
+        if self._raw is not None:
+            rows = [(qty, user_id.hex, b) for b, qty in changes]
+            run_sqlite_many(self._raw, _SQLITE_SET_QUANTITY, rows)
+        else:
+            params = [
+                {"line_user": user_id, "line_book": b, "new_quantity": qty} for b, qty in changes
+            ]
+            self._conn.execute(_SET_QUANTITY, params)
 
 
 def _only_appended(read: _Lines, lines: dict[int, int]) -> bool:

@@ -22,10 +22,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import deque
+from collections.abc import Sequence
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool, StaticPool
 
 READ_ONLY = "bookstore_read_only"
@@ -106,6 +108,44 @@ class FifoLock:
                 self._waiters.popleft().release()
             else:
                 self._held = False
+
+
+def sqlite_driver(conn: Connection) -> sqlite3.Connection | None:
+    """The connection's pysqlite connection, for fixed SQL text run directly on the hot
+    paths; None on another driver, or when someone watches the statements (echo,
+    `before/after_cursor_execute` listeners: tracing, tests), who would not see it."""
+    if conn.dialect.name != "sqlite" or conn.engine.echo:
+        return None
+    if conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute:
+        return None
+    raw = conn.connection.driver_connection
+    return raw if isinstance(raw, sqlite3.Connection) else None
+
+
+def driver_error(
+    error: sqlite3.Error, statement: str, params: tuple[object, ...]
+) -> StatementError:
+    """A pysqlite error wrapped as SQLAlchemy wraps it (`OperationalError`, ...), so callers
+    see the same errors whichever way a statement ran."""
+    return DBAPIError.instance(statement, params, error, sqlite3.Error)
+
+
+def run_sqlite(
+    raw: sqlite3.Connection, statement: str, params: tuple[object, ...]
+) -> sqlite3.Cursor:
+    try:
+        return raw.execute(statement, params)
+    except sqlite3.Error as error:
+        raise driver_error(error, statement, params) from error
+
+
+def run_sqlite_many(
+    raw: sqlite3.Connection, statement: str, rows: Sequence[tuple[object, ...]]
+) -> None:
+    try:
+        raw.executemany(statement, rows)
+    except sqlite3.Error as error:
+        raise driver_error(error, statement, rows[0] if rows else ()) from error
 
 
 _WRITER_GATES: WeakKeyDictionary[Engine, FifoLock] = WeakKeyDictionary()

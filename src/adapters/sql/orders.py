@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from uuid import UUID
 
 from sqlalchemy import Connection, bindparam, func, insert, select
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
+from bookstore.adapters.sql.engine import run_sqlite, run_sqlite_many, sqlite_driver
 from bookstore.adapters.sql.rows import AnyRow
 from bookstore.adapters.sql.tables import order_lines, orders
 from bookstore.application.queries import OrderQuery
@@ -29,6 +32,17 @@ _INSERT_ORDER = insert(orders)
 _INSERT_LINES = insert(order_lines)
 _ONE_ORDER = select(orders).where(orders.c.id == bindparam("order_id"))
 
+# The same inserts for pysqlite directly: a `Uuid` is stored as its 32 hex digits, a
+# timestamp as SQLAlchemy's own processor for SQLite writes it.
+_SQLITE_INSERT_ORDER = (
+    "INSERT INTO orders (id, user_id, status, total_cents, created_at) VALUES (?, ?, ?, ?, ?)"
+)
+_SQLITE_INSERT_LINES = (
+    "INSERT INTO order_lines (order_id, line_no, book_id, title, unit_price_cents, quantity)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+_sqlite_time = orders.c.created_at.type.bind_processor(SQLiteDialect_pysqlite())
+
 
 def _line_from_row(row: AnyRow) -> OrderLine:
     return OrderLine(row.book_id, row.title, Money(row.unit_price_cents), row.quantity)
@@ -42,6 +56,10 @@ class SqlOrderRepository:
         self._conn = conn
 
     def add(self, order: Order) -> None:
+        raw = sqlite_driver(self._conn)
+        if raw is not None and _sqlite_time is not None:
+            _add_sqlite(raw, order, _sqlite_time(order.created_at))
+            return
         self._conn.execute(
             _INSERT_ORDER,
             {
@@ -109,3 +127,15 @@ class SqlOrderRepository:
             )
             for row in heads
         ]
+
+
+def _add_sqlite(raw: sqlite3.Connection, order: Order, created_at: object) -> None:
+    order_id = order.id.hex
+    head = (order_id, order.user_id.hex, order.status.value, order.total.cents, created_at)
+    run_sqlite(raw, _SQLITE_INSERT_ORDER, head)
+    lines = [
+        (order_id, n, line.book_id, line.title, line.unit_price.cents, line.quantity)
+        for n, line in enumerate(order.lines, start=1)
+    ]
+    if lines:
+        run_sqlite_many(raw, _SQLITE_INSERT_LINES, lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from uuid import UUID
 
@@ -19,17 +20,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bookstore.adapters.sql.engine import driver_error, sqlite_driver
 from bookstore.adapters.sql.rows import AnyRow
 from bookstore.adapters.sql.tables import refresh_tokens, revoked_access_tokens
 from bookstore.application.ports import AccessCheck, RefreshTokenRecord
 from bookstore.domain.user import Role
 
+_CHECK_ACCESS_SQL = (
+    "SELECT EXISTS (SELECT 1 FROM revoked_access_tokens WHERE token_id = {token_id})"
+    " AS revoked, u.role, u.is_active"
+    " FROM (SELECT 1 AS one) AS t LEFT OUTER JOIN users AS u ON u.id = {user_id}"
+)
+_CHECK_ACCESS_SQLITE = _CHECK_ACCESS_SQL.format(token_id="?", user_id="?")
+"""For pysqlite directly, which stores a `Uuid` as its 32 hex digits."""
 _CHECK_ACCESS = (
-    text(
-        "SELECT EXISTS (SELECT 1 FROM revoked_access_tokens WHERE token_id = :token_id)"
-        " AS revoked, u.role, u.is_active"
-        " FROM (SELECT 1 AS one) AS t LEFT OUTER JOIN users AS u ON u.id = :user_id"
-    )
+    text(_CHECK_ACCESS_SQL.format(token_id=":token_id", user_id=":user_id"))
     .bindparams(bindparam("token_id", type_=String()), bindparam("user_id", type_=Uuid()))
     .columns(revoked=Boolean(), role=String(), is_active=Boolean())
 )
@@ -100,8 +105,16 @@ class SqlSessionRepository:
         return bool(self._conn.execute(select(query)).scalar())
 
     def check_access(self, token_id: str, user_id: UUID) -> AccessCheck:
-        params = {"token_id": token_id, "user_id": user_id}
-        revoked, role, is_active = self._conn.execute(_CHECK_ACCESS, params).one()
+        raw = sqlite_driver(self._conn)
+        if raw is not None:
+            args = (token_id, user_id.hex)
+            try:
+                revoked, role, is_active = raw.execute(_CHECK_ACCESS_SQLITE, args).fetchone()
+            except sqlite3.Error as error:
+                raise driver_error(error, _CHECK_ACCESS_SQLITE, args) from error
+        else:
+            params = {"token_id": token_id, "user_id": user_id}
+            revoked, role, is_active = self._conn.execute(_CHECK_ACCESS, params).one()
         if role is None:
             return AccessCheck(bool(revoked), None)
         return AccessCheck(bool(revoked), Role(role), bool(is_active))

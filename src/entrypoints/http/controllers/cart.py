@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, SkipValidation
 
@@ -21,7 +21,7 @@ from bookstore.application.use_cases.set_cart_quantity import (
 )
 from bookstore.application.use_cases.view_cart import ViewCart
 from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import use_case
+from bookstore.entrypoints.http.dependencies import container_of, use_case
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.cart import (
@@ -31,7 +31,7 @@ from bookstore.entrypoints.http.schemas.cart import (
     cart_out,
 )
 from bookstore.entrypoints.http.schemas.common import MAX_INT_ID
-from bookstore.entrypoints.http.security import BEARER, requires_user
+from bookstore.entrypoints.http.security import BEARER, authenticated, requires_user
 
 BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book's id.")]
 
@@ -44,7 +44,6 @@ class CartController(Controller):
     dependencies = MappingProxyType(
         {
             "view_cart": use_case(lambda c: c.view_cart),
-            "add_to_cart": use_case(lambda c: c.add_to_cart),
             "set_cart_quantity": use_case(lambda c: c.set_cart_quantity),
             "remove_from_cart": use_case(lambda c: c.remove_from_cart),
             "clear_cart": use_case(lambda c: c.clear_cart),
@@ -66,13 +65,12 @@ class CartController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 404, 409, 413, 415),
     )
-    def add(
-        self,
-        data: StrictJSONBody[AddItemRequest],
-        actor: NamedDependency[SkipValidation[Actor]],
-        add_to_cart: NamedDependency[SkipValidation[AddToCart]],
-    ) -> CartOut:
+    def add(self, request: Request[Any, Any, Any], data: StrictJSONBody[AddItemRequest]) -> CartOut:
         """Add copies of a book on top of those already in the cart."""
+        # The hot write takes the caller and its use case itself: each `Provide` costs a
+        # resolution per request.
+        actor = authenticated(request).actor
+        add_to_cart: AddToCart = container_of(request.app.state).add_to_cart()
         return cart_out(add_to_cart(AddToCartCommand(actor, data.book_id, data.quantity)))
 
     @put(

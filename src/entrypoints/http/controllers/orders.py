@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import PathParameter, SkipValidation
 
@@ -26,7 +26,7 @@ from bookstore.application.use_cases.place_order_once import (
 )
 from bookstore.domain.pagination import PageRequest
 from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import use_case
+from bookstore.entrypoints.http.dependencies import container_of, use_case
 from bookstore.entrypoints.http.idempotency import (
     REPLAYED_HEADER,
     IdempotencyKey,
@@ -48,7 +48,12 @@ from bookstore.entrypoints.http.schemas.orders import (
     order_page,
     provide_order_query,
 )
-from bookstore.entrypoints.http.security import BEARER, requires_admin, requires_user
+from bookstore.entrypoints.http.security import (
+    BEARER,
+    authenticated,
+    requires_admin,
+    requires_user,
+)
 
 OrderId = Annotated[UUID, PathParameter(description="The order's id.")]
 
@@ -60,8 +65,6 @@ class OrderController(Controller):
     security = BEARER
     dependencies = MappingProxyType(
         {
-            "place_order": use_case(lambda c: c.place_order),
-            "place_order_once": use_case(lambda c: c.place_order_once),
             "keyed": Provide(keyed_command),
             "list_my_orders": use_case(lambda c: c.list_my_orders),
             "get_order": use_case(lambda c: c.get_order),
@@ -79,19 +82,23 @@ class OrderController(Controller):
     )
     def place(
         self,
-        actor: NamedDependency[SkipValidation[Actor]],
-        currency: NamedDependency[str],
+        request: Request[Any, Any, Any],
         keyed: NamedDependency[SkipValidation[PlaceOrderOnceCommand | None]],
-        place_order: NamedDependency[SkipValidation[PlaceOrder]],
-        place_order_once: NamedDependency[SkipValidation[PlaceOrderOnce]],
         idempotency_key: IdempotencyKey = None,
         data: StrictJSONBody[PlaceOrderRequest] = EMPTY_ORDER_REQUEST,
     ) -> Response[OrderOut]:
         """Turn the cart into an order: all lines or none; the cart is emptied.
 
         With an `Idempotency-Key`, a retry answers the first order again and places nothing."""
+        # The hot write takes the caller and its use cases itself: each `Provide` costs a
+        # resolution per request.
+        container = container_of(request.app.state)
+        currency = container.store_config().currency
         if keyed is None:
-            return placed(OrderPlacement(place_order(PlaceOrderCommand(actor)), False), currency)
+            place_order: PlaceOrder = container.place_order()
+            order = place_order(PlaceOrderCommand(authenticated(request).actor))
+            return placed(OrderPlacement(order, False), currency)
+        place_order_once: PlaceOrderOnce = container.place_order_once()
         return placed(place_order_once(keyed), currency)
 
     @get("/", sync_to_thread=True, responses=problems(400, 401))
