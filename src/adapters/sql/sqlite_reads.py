@@ -98,10 +98,7 @@ class SqliteBookReads:
         return None if row is None else book_from_tuple(row)
 
     def search(self, query: BookQuery) -> Page[Book]:
-        names, params = _conditions(query)
-        sort = query.effective_sort
-        by_relevance = sort is BookSort.RELEVANCE and "text" in names
-        page_sql, count_sql = _statements(names, None if by_relevance else sort)
+        page_sql, count_sql, params = search_sql(query)
         page = query.page
         rows = self._conn.execute(page_sql, (*params, page.page_size, page.offset)).fetchall()
         items = [book_from_tuple(row) for row in rows]
@@ -111,6 +108,15 @@ class SqliteBookReads:
         unchanged = self._conn.total_changes == self._changes_before
         counts = self._counts if unchanged else None
         return Page.of(items, page, _total(self._conn, count_sql, params, counts))
+
+
+def search_sql(query: BookQuery) -> tuple[str, str, list[Any]]:
+    """The page SQL (two more parameters: limit and offset), the count SQL, and the
+    parameters they share, for a query."""
+    names, params = _conditions(query)
+    sort = query.effective_sort
+    by_relevance = sort is BookSort.RELEVANCE and "text" in names
+    return (*_statements(names, None if by_relevance else sort), params)
 
 
 def _total(
