@@ -164,7 +164,12 @@ def _configure_sqlite(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEnt
 
 def _begin_sqlite(conn: Connection) -> None:
     read_only = conn.get_execution_options().get(READ_ONLY, False)
-    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    raw = sqlite_driver(conn)
+    if raw is None:
+        conn.exec_driver_sql(statement)
+    else:
+        run_sqlite(raw, statement, ())
 
 
 def _postgresql_engine(url: URL, pool: dict[str, int], *, echo: bool) -> Engine:
