@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -163,6 +164,9 @@ def assert_sound(
 # --- The naive variant, used only to show the storm tests have teeth. -----------------------
 
 
+NAIVE_THINK_SECONDS = 0.01
+
+
 class NaiveBookRepository(SqlBookRepository):
     """Reads without locking, then writes back a stock computed from that (stale) read."""
 
@@ -173,6 +177,9 @@ class NaiveBookRepository(SqlBookRepository):
     def lock(self, book_ids: Any) -> dict[int, Book]:
         found = self.get_many(book_ids)
         self._read.update({book_id: book.stock for book_id, book in found.items()})
+        # A pause between read and write, so concurrent buyers always overlap as they
+        # would under real load, whatever the machine is doing.
+        time.sleep(NAIVE_THINK_SECONDS)
         return found
 
     def take_stock(self, book_id: int, quantity: int) -> bool:
