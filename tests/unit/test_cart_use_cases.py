@@ -26,21 +26,6 @@ from bookstore.domain.user import Actor
 from .support import Shop
 
 
-@pytest.fixture
-def ada(shop: Shop) -> Actor:
-    return shop.customer("ada@example.com")
-
-
-@pytest.fixture
-def dune(shop: Shop) -> Book:
-    return shop.book("Dune", price="9.99", stock=5)
-
-
-@pytest.fixture
-def emma(shop: Shop) -> Book:
-    return shop.book("Emma", price="4.50", stock=2)
-
-
 def add(shop: Shop, actor: Actor, book_id: int, quantity: int = 1) -> None:
     shop.app.add_to_cart()(AddToCartCommand(actor, book_id, quantity))
 
