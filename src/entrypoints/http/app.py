@@ -60,6 +60,9 @@ CONTROLLERS = (
 )
 
 
+_STDERR_HANDLER = {"class": "logging.StreamHandler", "formatter": "standard"}
+
+
 def create_app(container: Container) -> Litestar:
     settings = container.settings().check()  # no app without a usable JWT secret
     password_threads = PasswordThreads()
@@ -90,6 +93,10 @@ def create_app(container: Container) -> Litestar:
         cors_config=_cors(settings),
         openapi_config=openapi_config(_version()),
         logging_config=LoggingConfig(
+            # Litestar's default "queue_listener" handler starts a listener thread for every
+            # app it builds; a test suite builds hundreds, and one such start once hung. A
+            # plain stream handler under that name starts none.
+            handlers={"queue_listener": _STDERR_HANDLER, "console": _STDERR_HANDLER},
             log_exceptions="never",
             loggers={"bookstore": {"level": settings.log_level, "propagate": True}},
         ),
