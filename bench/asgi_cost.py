@@ -1,6 +1,7 @@
 """CPU per request of the ASGI app alone: no sockets, no uvicorn, no load generator.
 
     .venv/bin/python bench/asgi_cost.py get list search --requests 4000 --concurrency 32
+    .venv/bin/python bench/asgi_cost.py flow --requests 2000      # add to cart + place order
 
 Builds the app the way `bookstore serve` does (`bookstore.entrypoints.asgi:app`, settings from
 the environment; BOOKSTORE_LOG_LEVEL=WARNING unless set, so no access log) on a fresh
@@ -8,7 +9,9 @@ the environment; BOOKSTORE_LOG_LEVEL=WARNING unless set, so no access log) on a 
 with `--concurrency` coroutines sharing `--requests` GETs, and prints the process CPU time per
 request (every thread counted). On a busy machine this moves much less than requests per
 second do, which makes it the tool for A/B-ing a change to the request path: run it with
-`PYTHONPATH=<a copy of the tree with the change>` and without.
+`PYTHONPATH=<a copy of the tree with the change>` and without. `flow` is the write path:
+each caller is a user of its own (registered and logged in through the use cases, bcrypt
+cost 4) that adds a random book to its cart and places the order; "req" is then one flow.
 """
 
 from __future__ import annotations
@@ -54,18 +57,74 @@ def scope(path: str, query: bytes) -> dict[str, Any]:
     }
 
 
-async def call(app: Any, path: str, query: bytes) -> int:
+async def call(
+    app: Any,
+    path: str,
+    query: bytes,
+    *,
+    method: str = "GET",
+    body: bytes = b"",
+    headers: tuple[tuple[bytes, bytes], ...] = (),
+) -> int:
     status: list[int] = []
 
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
             status.append(message["status"])
 
-    await app(scope(path, query), receive, send)
+    request = scope(path, query)
+    request["method"] = method
+    request["headers"] = [*request["headers"], *headers]
+    await app(request, receive, send)
     return status[0]
+
+
+async def flow(app: Any, token: str, i: int) -> int:
+    """Add a random book to the cart, then place the order: the status of the first failure,
+    or the order's 201."""
+    headers = ((b"authorization", f"Bearer {token}".encode()),)
+    json_headers = (*headers, (b"content-type", b"application/json"))
+    book = b'{"book_id": %d, "quantity": 1}' % (1 + (i * 7919) % 9900)
+    status = await call(app, "/api/cart/items", b"", method="POST", body=book, headers=json_headers)
+    if status >= 300:
+        return status
+    return await call(app, "/api/orders", b"", method="POST", body=b"{}", headers=json_headers)
+
+
+def log_in_users(app: Any, count: int) -> list[str]:
+    from bookstore.application.use_cases import LogInCommand, RegisterUserCommand
+    from bookstore.entrypoints.http.dependencies import container_of
+
+    container = container_of(app.state)
+    tokens = []
+    for n in range(count):
+        email, password = f"flow{n}@example.com", "flow-password-1"
+        container.register_user()(RegisterUserCommand(email, password))
+        tokens.append(container.log_in()(LogInCommand(email, password)).access_token)
+    return tokens
+
+
+async def flow_caller(app: Any, token: str, numbers: Iterator[int]) -> None:
+    for i in numbers:
+        if (status := await flow(app, token, i)) != 201:
+            raise SystemExit(f"flow: status {status}")
+
+
+async def measure_flows(app: Any, requests: int, concurrency: int) -> None:
+    tokens = log_in_users(app, concurrency)
+    for i in range(100):
+        await flow_caller(app, tokens[0], iter([i]))
+    numbers = iter(range(requests))
+    cpu, wall = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(flow_caller(app, token, numbers) for token in tokens))
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(
+        f"flow    {cpu / requests * 1000:.3f} CPU ms/flow  {wall / requests * 1000:.3f} wall "
+        f"ms/flow  ({requests} flows, {concurrency} users)"
+    )
 
 
 async def caller(
@@ -89,6 +148,9 @@ async def measure(app: Any, kinds: list[str], requests: int, concurrency: int) -
     await asyncio.sleep(0.5)
     try:
         for kind in kinds:
+            if kind == "flow":
+                await measure_flows(app, requests, concurrency)
+                continue
             path_of = PATHS[kind]
             for i in range(200):  # warm caches; every answer must be a 200
                 if (status := await call(app, *path_of(i))) != 200:
@@ -111,7 +173,7 @@ async def measure(app: Any, kinds: list[str], requests: int, concurrency: int) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kinds", nargs="+", choices=sorted(PATHS))
+    parser.add_argument("kinds", nargs="+", choices=[*sorted(PATHS), "flow"])
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--books", type=int, default=10_000)
@@ -124,6 +186,7 @@ def main() -> None:
         os.environ.setdefault("BOOKSTORE_JWT_SECRET", "asgi-cost-" + "x" * 40)
         os.environ.setdefault("BOOKSTORE_RATE_LIMITS", "off")
         os.environ.setdefault("BOOKSTORE_LOG_LEVEL", "WARNING")
+        os.environ.setdefault("BOOKSTORE_BCRYPT_ROUNDS", "4")
         os.chdir(workdir)  # no .env of the user's is read
         from bookstore.entrypoints.asgi import app
 

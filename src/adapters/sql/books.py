@@ -16,6 +16,7 @@ from bookstore.adapters.sql.book_rows import (
     detail_values,
 )
 from bookstore.adapters.sql.book_search import search_books
+from bookstore.adapters.sql.engine import ensure_transaction
 from bookstore.adapters.sql.integrity import violates
 from bookstore.adapters.sql.rows import AnyRow
 from bookstore.adapters.sql.sqlite_reads import SqliteBookReads
@@ -69,6 +70,9 @@ class SqlBookRepository:
         """
         if not book_ids:
             return {}
+        fast = None if self._lock_rows else self._fast()
+        if fast is not None:
+            return {book.id: book for book in self._seen(fast.get_in_order(sorted(book_ids)))}
         stmt = (
             select(*BOOK_COLUMNS)
             .where(books.c.id.in_(sorted(book_ids)), IN_CATALOGUE)
@@ -90,12 +94,16 @@ class SqlBookRepository:
 
     def take_stock(self, book_id: int, quantity: int) -> bool:
         _require_positive(quantity)
-        stmt = (
-            update(books)
-            .where(books.c.id == book_id, books.c.stock >= quantity, IN_CATALOGUE)
-            .values(stock=books.c.stock - quantity)
-        )
-        taken = self._conn.execute(stmt).rowcount == 1
+        if (fast := self._fast()) is not None:
+            ensure_transaction(self._conn)
+            taken = fast.take_stock(book_id, quantity)
+        else:
+            stmt = (
+                update(books)
+                .where(books.c.id == book_id, books.c.stock >= quantity, IN_CATALOGUE)
+                .values(stock=books.c.stock - quantity)
+            )
+            taken = self._conn.execute(stmt).rowcount == 1
         if taken and book_id in self._stock_seen:
             self._stock_seen[book_id] -= quantity
         return taken
@@ -135,7 +143,9 @@ class SqlBookRepository:
         return self._fast_reads if isinstance(self._fast_reads, SqliteBookReads) else None
 
     def _load(self, rows: Iterable[AnyRow]) -> list[Book]:
-        loaded = [book_from_row(row) for row in rows]
+        return self._seen([book_from_row(row) for row in rows])
+
+    def _seen(self, loaded: list[Book]) -> list[Book]:
         for book in loaded:
             self._stock_seen[book.id] = book.stock
         return loaded

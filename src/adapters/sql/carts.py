@@ -6,7 +6,12 @@ from uuid import UUID
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from bookstore.adapters.sql.engine import run_sqlite, run_sqlite_many, sqlite_driver
+from bookstore.adapters.sql.engine import (
+    ensure_transaction,
+    run_sqlite,
+    run_sqlite_many,
+    sqlite_driver,
+)
 from bookstore.adapters.sql.tables import cart_lines, users
 from bookstore.domain.cart import Cart
 
@@ -93,6 +98,7 @@ class SqlCartRepository:
 
     def _delete_cart(self, user_id: UUID) -> None:
         if self._raw is not None:
+            ensure_transaction(self._conn)
             run_sqlite(self._raw, _SQLITE_DELETE_CART, (user_id.hex,))
         else:
             self._conn.execute(_DELETE_CART, {"user_id": user_id})
@@ -101,6 +107,7 @@ class SqlCartRepository:
         if not lines:
             return
         if self._raw is not None:
+            ensure_transaction(self._conn)
             rows = [(user_id.hex, b, qty, pos) for b, (qty, pos) in lines.items()]
             run_sqlite_many(self._raw, _SQLITE_INSERT_LINES, rows)
         else:
@@ -136,6 +143,7 @@ class SqlCartRepository:
 
     def _delete_lines(self, user_id: UUID, book_ids: list[int]) -> None:
         if self._raw is not None:
+            ensure_transaction(self._conn)
             rows = [(user_id.hex, b) for b in book_ids]
             run_sqlite_many(self._raw, _SQLITE_DELETE_LINE, rows)
         else:
@@ -144,6 +152,7 @@ class SqlCartRepository:
 
     def _set_quantities(self, user_id: UUID, changes: list[tuple[int, int]]) -> None:
         if self._raw is not None:
+            ensure_transaction(self._conn)
             rows = [(qty, user_id.hex, b) for b, qty in changes]
             run_sqlite_many(self._raw, _SQLITE_SET_QUANTITY, rows)
         else:

@@ -122,6 +122,14 @@ def sqlite_driver(conn: Connection) -> sqlite3.Connection | None:
     return raw if isinstance(raw, sqlite3.Connection) else None
 
 
+def ensure_transaction(conn: Connection) -> None:
+    """Begin the connection's next transaction, as SQLAlchemy's own `execute` would, before
+    a statement runs on the driver directly: after a commit inside a unit of work, such a
+    statement would otherwise run in autocommit and outlive a rollback."""
+    if not conn.in_transaction():
+        conn.begin()
+
+
 def driver_error(
     error: sqlite3.Error, statement: str, params: tuple[object, ...]
 ) -> StatementError:

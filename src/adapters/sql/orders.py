@@ -10,7 +10,12 @@ from uuid import UUID
 from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
-from bookstore.adapters.sql.engine import run_sqlite, run_sqlite_many, sqlite_driver
+from bookstore.adapters.sql.engine import (
+    ensure_transaction,
+    run_sqlite,
+    run_sqlite_many,
+    sqlite_driver,
+)
 from bookstore.adapters.sql.rows import AnyRow
 from bookstore.adapters.sql.tables import order_lines, orders
 from bookstore.application.queries import OrderQuery
@@ -58,6 +63,7 @@ class SqlOrderRepository:
     def add(self, order: Order) -> None:
         raw = sqlite_driver(self._conn)
         if raw is not None and _sqlite_time is not None:
+            ensure_transaction(self._conn)
             _add_sqlite(raw, order, _sqlite_time(order.created_at))
             return
         self._conn.execute(

@@ -1,4 +1,5 @@
-"""Catalogue reads on SQLite through the driver directly: fixed SQL text, tuples in.
+"""Catalogue reads (and the stock decrement) on SQLite through the driver directly: fixed SQL
+text, tuples in.
 
 The hot reads (one book by id, a catalogue page, a text search) are short indexed queries on
 which SQLAlchemy's per-call work (statement building, cache keys, result processing) costs
@@ -40,6 +41,13 @@ _IN_CATALOGUE = "books.removed_at IS NULL"
 # Every SQL text here is put together from the fixed fragments of this module only; the
 # values always travel as bound parameters.
 _GET_ONE = f"SELECT {_COLUMNS} FROM books WHERE books.id = ? AND {_IN_CATALOGUE}"  # noqa: S608
+_TAKE_STOCK = (
+    "UPDATE books SET stock = books.stock - ? "  # noqa: S608
+    f"WHERE books.id = ? AND books.stock >= ? AND {_IN_CATALOGUE}"
+)
+_MAX_IN_LIST = 100
+"""Above this many ids, `get_in_order` binds them in several statements (SQLite limits the
+number of parameters of one statement; a cart holds far fewer books)."""
 
 # Ties are broken by id, in the direction of the sort, so an index serves the whole order.
 _ORDERS = {
@@ -96,6 +104,19 @@ class SqliteBookReads:
     def get(self, book_id: int) -> Book | None:
         row = self._conn.execute(_GET_ONE, (book_id,)).fetchone()
         return None if row is None else book_from_tuple(row)
+
+    def get_in_order(self, book_ids: list[int]) -> list[Book]:
+        """The books of `book_ids` (sorted, distinct) still in the catalogue, in id order."""
+        found: list[Book] = []
+        for start in range(0, len(book_ids), _MAX_IN_LIST):
+            chunk = book_ids[start : start + _MAX_IN_LIST]
+            rows = self._conn.execute(_get_in_order_sql(len(chunk)), chunk).fetchall()
+            found.extend(book_from_tuple(row) for row in rows)
+        return found
+
+    def take_stock(self, book_id: int, quantity: int) -> bool:
+        """The conditional decrement of `SqlBookRepository.take_stock`, as fixed SQL."""
+        return self._conn.execute(_TAKE_STOCK, (quantity, book_id, quantity)).rowcount == 1
 
     def search(self, query: BookQuery) -> Page[Book]:
         page_sql, count_sql, params = search_sql(query)
@@ -184,6 +205,12 @@ def _escaped(text: str | None) -> str | None:
     if text is None:
         return None
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+@lru_cache(maxsize=_MAX_IN_LIST)
+def _get_in_order_sql(count: int) -> str:
+    marks = ", ".join("?" * count)
+    return f"SELECT {_COLUMNS} FROM books WHERE books.id IN ({marks}) AND {_IN_CATALOGUE} ORDER BY books.id"  # noqa: S608, E501
 
 
 @lru_cache(maxsize=256)

@@ -130,6 +130,19 @@ def test_lock_returns_fresh_books_in_catalogue(uow_factory: UnitOfWorkFactory) -
         assert uow.books.lock([]) == {}
 
 
+def test_lock_takes_a_full_cart_of_books_in_id_order(uow_factory: UnitOfWorkFactory) -> None:
+    """More books than one statement binds on the SQLite fast path (100), as a full cart
+    may hold: all come back, fresh and in ascending id order."""
+    added = add_books(uow_factory, *(details(f"Book {n}", stock=2) for n in range(130)))
+    ids = [book.id for book in reversed(added)]
+    with uow_factory() as uow:
+        assert uow.books.take_stock(ids[0], 1)
+        locked = uow.books.lock(ids)
+    assert list(locked) == sorted(ids)
+    assert locked[ids[0]].stock == 1
+    assert all(locked[book.id] == book for book in added[:-1])
+
+
 def test_a_removed_book_leaves_the_catalogue(uow_factory: UnitOfWorkFactory) -> None:
     a, b = add_books(uow_factory, details("Gone", isbn=ISBN), details("Kept"))
     with uow_factory() as uow:
