@@ -9,7 +9,13 @@ from sqlalchemy import Connection, Engine
 
 from bookstore.adapters.sql.books import SqlBookRepository
 from bookstore.adapters.sql.carts import SqlCartRepository
-from bookstore.adapters.sql.engine import READ_ONLY, FifoLock, writer_gate
+from bookstore.adapters.sql.engine import (
+    READ_ONLY,
+    FifoLock,
+    WriterBusy,
+    writer_gate,
+    writers_may_wait,
+)
 from bookstore.adapters.sql.idempotency import SqlIdempotencyRepository
 from bookstore.adapters.sql.orders import SqlOrderRepository
 from bookstore.adapters.sql.sessions import SqlSessionRepository
@@ -51,8 +57,7 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         if self._conn is not None:
             raise RuntimeError("this unit of work is already open")
-        if self._gate is not None:
-            self._gate.acquire()  # before the connection: waiting writers hold none
+        self._pass_gate()
         try:
             conn = self._engine.connect()
             try:
@@ -94,6 +99,14 @@ class SqlUnitOfWork:
             finally:
                 if self._gate is not None:
                     self._gate.release()
+
+    def _pass_gate(self) -> None:
+        """Writers pass the gate before they take a connection: waiting writers hold none."""
+        if self._read_only or writers_may_wait():
+            if self._gate is not None:
+                self._gate.acquire()
+        elif self._gate is None or not self._gate.try_acquire():
+            raise WriterBusy()
 
     def commit(self) -> None:
         if self._conn is None:

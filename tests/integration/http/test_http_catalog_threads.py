@@ -13,8 +13,8 @@ from bookstore.application.queries import BookQuery
 from bookstore.domain.book import Book
 from bookstore.domain.pagination import Page
 from bookstore.entrypoints.container import create_container
-from bookstore.entrypoints.http.controllers.books import reads_on_loop
 from bookstore.entrypoints.http.dependencies import CONTAINER_STATE_KEY
+from bookstore.entrypoints.http.placement import storage_on_loop
 from bookstore.entrypoints.settings import Settings
 
 
@@ -26,12 +26,12 @@ from bookstore.entrypoints.settings import Settings
         ("memory://", False),
     ],
 )
-def test_only_sqlite_reads_run_on_the_event_loop(url: str, on_loop: bool) -> None:
+def test_only_sqlite_storage_calls_run_on_the_event_loop(url: str, on_loop: bool) -> None:
     container = create_container(Settings(database_url=url))
     state = State({CONTAINER_STATE_KEY: container})
 
-    assert reads_on_loop(state) is on_loop
-    assert reads_on_loop(state) is on_loop  # decided once, then remembered
+    assert storage_on_loop(state) is on_loop
+    assert storage_on_loop(state) is on_loop  # decided once, then remembered
 
 
 class _RecordingSearch:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import MappingProxyType
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import PathParameter, SkipValidation
@@ -18,6 +16,7 @@ from bookstore.application.use_cases.remove_book import RemoveBook, RemoveBookCo
 from bookstore.application.use_cases.update_book import UpdateBook, UpdateBookCommand
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.dependencies import container_of, use_case
+from bookstore.entrypoints.http.placement import run_read
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.books import (
@@ -35,27 +34,6 @@ from bookstore.entrypoints.http.schemas.common import LOCATION_HEADER, MAX_INT_I
 from bookstore.entrypoints.http.security import BEARER, catalog_reader, requires_admin
 
 BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book's id.")]
-
-A = TypeVar("A")
-R = TypeVar("R")
-
-_READS_ON_LOOP_STATE_KEY = "catalogue_reads_on_loop"
-
-
-def reads_on_loop(state: State) -> bool:
-    """Whether catalogue reads run on the event loop: yes on SQLite, whose reads are short
-    indexed queries that never wait for a writer (WAL), and where the thread hand-off cost
-    more than the read (docs/performance.md); never on PostgreSQL, whose calls go over the
-    network. Decided once per app, from the database URL."""
-    on_loop = state.get(_READS_ON_LOOP_STATE_KEY)
-    if on_loop is None:
-        on_loop = container_of(state).settings().database_url.startswith("sqlite:")
-        state[_READS_ON_LOOP_STATE_KEY] = on_loop
-    return bool(on_loop)
-
-
-async def _read(state: State, read: Callable[[A], R], argument: A) -> R:
-    return read(argument) if reads_on_loop(state) else await sync_to_thread(read, argument)
 
 
 class BookController(Controller):
@@ -80,12 +58,12 @@ class BookController(Controller):
     ) -> BookPage:
         """Browse and search the catalogue; every filter is optional and they combine."""
         search_books = container_of(state).search_books()
-        return book_page(await _read(state, search_books, book_query))
+        return book_page(await run_read(state, search_books, book_query))
 
     @get("/{book_id:int}", guards=[catalog_reader], responses=problems(400, 404))
     async def one(self, state: State, book_id: BookId) -> BookOut:
         """One book of the catalogue."""
-        return book_out(await _read(state, container_of(state).get_book(), book_id))
+        return book_out(await run_read(state, container_of(state).get_book(), book_id))
 
     @post(
         "/",

@@ -22,6 +22,7 @@ from bookstore.application.use_cases.set_cart_quantity import (
 from bookstore.application.use_cases.view_cart import ViewCart
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.dependencies import container_of, use_case
+from bookstore.entrypoints.http.placement import run_write
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.cart import (
@@ -59,19 +60,17 @@ class CartController(Controller):
         """The cart, priced at today's catalogue prices."""
         return cart_out(view_cart(actor))
 
-    @post(
-        "/items",
-        status_code=200,
-        sync_to_thread=True,
-        responses=problems(400, 401, 404, 409, 413, 415),
-    )
-    def add(self, request: Request[Any, Any, Any], data: StrictJSONBody[AddItemRequest]) -> CartOut:
+    @post("/items", status_code=200, responses=problems(400, 401, 404, 409, 413, 415))
+    async def add(
+        self, request: Request[Any, Any, Any], data: StrictJSONBody[AddItemRequest]
+    ) -> CartOut:
         """Add copies of a book on top of those already in the cart."""
         # The hot write takes the caller and its use case itself: each `Provide` costs a
         # resolution per request.
-        actor = authenticated(request).actor
-        add_to_cart: AddToCart = container_of(request.app.state).add_to_cart()
-        return cart_out(add_to_cart(AddToCartCommand(actor, data.book_id, data.quantity)))
+        state = request.app.state
+        add_to_cart: AddToCart = container_of(state).add_to_cart()
+        command = AddToCartCommand(authenticated(request).actor, data.book_id, data.quantity)
+        return cart_out(await run_write(state, add_to_cart, command))
 
     @put(
         "/items/{book_id:int}",

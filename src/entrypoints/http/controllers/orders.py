@@ -36,6 +36,7 @@ from bookstore.entrypoints.http.idempotency import (
 )
 from bookstore.entrypoints.http.limits import Limit, rate_limited
 from bookstore.entrypoints.http.openapi import OptionalBodyOperation
+from bookstore.entrypoints.http.placement import run_write
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.common import LOCATION_HEADER
@@ -73,14 +74,13 @@ class OrderController(Controller):
 
     @post(
         "/",
-        sync_to_thread=True,
         operation_class=OptionalBodyOperation,
         before_request=replay_keyed_order,
         middleware=[rate_limited(Limit.ORDERS_PER_USER)],
         response_headers=[LOCATION_HEADER, REPLAYED_HEADER],
         responses=problems(400, 401, 409, 413, 415, 422, 429),
     )
-    def place(
+    async def place(
         self,
         request: Request[Any, Any, Any],
         keyed: NamedDependency[SkipValidation[PlaceOrderOnceCommand | None]],
@@ -92,14 +92,16 @@ class OrderController(Controller):
         With an `Idempotency-Key`, a retry answers the first order again and places nothing."""
         # The hot write takes the caller and its use cases itself: each `Provide` costs a
         # resolution per request.
-        container = container_of(request.app.state)
+        state = request.app.state
+        container = container_of(state)
         currency = container.store_config().currency
         if keyed is None:
             place_order: PlaceOrder = container.place_order()
-            order = place_order(PlaceOrderCommand(authenticated(request).actor))
+            command = PlaceOrderCommand(authenticated(request).actor)
+            order = await run_write(state, place_order, command)
             return placed(OrderPlacement(order, False), currency)
         place_order_once: PlaceOrderOnce = container.place_order_once()
-        return placed(place_order_once(keyed), currency)
+        return placed(await run_write(state, place_order_once, keyed), currency)
 
     @get("/", sync_to_thread=True, responses=problems(400, 401))
     def list_mine(
