@@ -233,8 +233,9 @@ def _begin_immediate_at_once(conn: Connection) -> None:
 
 
 def _is_busy(error: BaseException | None) -> bool:
+    """SQLITE_BUSY, or one of its extended codes (the low byte is the primary code)."""
     code = getattr(error, "sqlite_errorcode", None)
-    return isinstance(error, sqlite3.OperationalError) and (code & 0xFF) == sqlite3.SQLITE_BUSY
+    return isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
 def _run_on(conn: Connection, statement: str) -> None:
