@@ -166,12 +166,24 @@ def _total(
 
 
 def book_from_tuple(row: tuple[Any, ...]) -> Book:
-    (book_id, title, author, genre, cents, stock, isbn, description, year, created, updated) = row
+    """A new `Book` (entities change; each caller gets its own) over the row's immutable
+    parts, which are shared with every other read of the same row (`_parts_of`)."""
+    details, created_at, updated_at = _parts_of(row)
+    return Book(row[0], details, created_at, updated_at)
+
+
+@lru_cache(maxsize=4096)
+def _parts_of(row: tuple[Any, ...]) -> tuple[BookDetails, datetime, datetime]:
+    """The details and times of a row. They are immutable, and a row holds every column,
+    stock and `updated_at` included, so a row read again has the same parts: remembered for
+    the most-read rows, which spares parsing the same page over and over (and lets the HTTP
+    layer reuse what it made of them)."""
+    (_, title, author, genre, cents, stock, isbn, description, year, created, updated) = row
     details = BookDetails(
         title, author, genre, Money(cents), stock, Isbn(isbn) if isbn is not None else None,
         description, year,
     )  # fmt: skip
-    return Book(book_id, details, _utc(created), _utc(updated))
+    return details, _utc(created), _utc(updated)
 
 
 def _utc(stored: str) -> datetime:

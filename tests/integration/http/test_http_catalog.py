@@ -294,3 +294,28 @@ def test_an_absurd_price_exponent_is_a_400_on_patch_too(
             headers=admin.headers | {"content-type": "application/json"},
         )
         assert error_fields(assert_problem(response, 400, "validation")) == {"price"}
+
+
+def test_reading_a_book_again_shows_every_change_made_since(
+    api: Api, admin: Session, customer: Session
+) -> None:
+    """Reads of unchanged rows reuse their entity and output (`book_from_tuple`, `book_out`):
+    a sale, an edit and a restock must each show at once, in the book and in the list."""
+    book = api.add_book(admin, title="Persuasion", stock=5)
+    path = f"/api/books/{book['id']}"
+
+    def seen() -> tuple[dict[str, Any], dict[str, Any]]:
+        one = api.client.get(path).json()
+        listed = api.client.get("/api/books", params={"title": "Persuasion"}).json()["items"]
+        return one, listed[0]
+
+    assert seen() == (book, book)
+    assert seen() == (book, book)  # read again, unchanged
+    api.fill_cart(customer, book["id"], 2)
+    assert api.client.post("/api/orders", headers=customer.headers).status_code == 201
+    sold = seen()
+    assert [b["stock"] for b in sold] == [3, 3]
+    edited = api.client.patch(path, json={"price": "8.00"}, headers=admin.headers).json()
+    assert seen() == (edited, edited)
+    assert edited["price"] == "8.00"
+    assert edited["stock"] == 3

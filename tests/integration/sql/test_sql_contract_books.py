@@ -187,3 +187,21 @@ def test_stock_moves_of_no_copies_or_fewer_are_refused(
         with pytest.raises(InvalidInput):
             uow.books.add_stock(book.id, quantity, T0)
         assert uow.books.get(book.id).stock == 5  # type: ignore[union-attr]
+
+
+def test_a_book_changed_by_its_reader_leaves_the_stored_one_alone(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    """Reads of an unchanged row share its immutable parts; the entity itself is the
+    caller's own, so changing it (without saving) changes no later read."""
+    (book,) = add_books(uow_factory, details("Emma", stock=4))
+    with uow_factory(read_only=True) as uow:
+        mine = uow.books.get(book.id)
+        assert mine is not None
+    mine.apply(BookChanges(title="Not Emma"), T0 + timedelta(days=1))
+    mine.take_stock(1)
+    with uow_factory(read_only=True) as uow:
+        again = uow.books.get(book.id)
+        listed = uow.books.search(BookQuery()).items
+    assert again == book
+    assert listed == [book]

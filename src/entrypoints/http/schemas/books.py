@@ -93,7 +93,7 @@ class BookPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen
     published_year: Year | UnsetType | None = UNSET
 
 
-class BookOut(msgspec.Struct, kw_only=True):
+class BookOut(msgspec.Struct, kw_only=True, frozen=True):
     id: int
     title: str
     author: str
@@ -149,7 +149,36 @@ def _sane_price(price: Decimal) -> Decimal:
 _PRICE_DIGITS = 9
 
 
+_Remembered = tuple[BookDetails, int, datetime, datetime, BookOut]
+_OUT_BY_DETAILS: dict[int, _Remembered] = {}
+_MAX_REMEMBERED = 4096
+
+
 def book_out(book: Book) -> BookOut:
+    """The book as the API shows it.
+
+    Every read of an unchanged SQLite row shares the row's immutable `BookDetails` and
+    times (`sqlite_reads.book_from_tuple`), so what was made of them is remembered, by the
+    identity of the details object (held here, so that identity cannot be reused while it
+    is remembered). A book that changed has new details or a new `updated_at`, and misses."""
+    details = book.details
+    seen = _OUT_BY_DETAILS.get(id(details))
+    if (
+        seen is not None
+        and seen[0] is details
+        and seen[1] == book.id
+        and seen[2] is book.created_at
+        and seen[3] is book.updated_at
+    ):
+        return seen[4]
+    out = _book_out(book)
+    if len(_OUT_BY_DETAILS) >= _MAX_REMEMBERED:
+        _OUT_BY_DETAILS.clear()
+    _OUT_BY_DETAILS[id(details)] = (details, book.id, book.created_at, book.updated_at, out)
+    return out
+
+
+def _book_out(book: Book) -> BookOut:
     details = book.details
     return BookOut(
         id=book.id,
