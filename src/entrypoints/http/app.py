@@ -60,7 +60,10 @@ CONTROLLERS = (
 )
 
 
-_STDERR_HANDLER = {"class": "logging.StreamHandler", "formatter": "standard"}
+_STDERR_HANDLER = {
+    "()": "bookstore.entrypoints.http.logs.BatchedStreamHandler",
+    "formatter": "standard",
+}
 
 
 def create_app(container: Container) -> Litestar:
@@ -94,8 +97,9 @@ def create_app(container: Container) -> Litestar:
         openapi_config=openapi_config(_version()),
         logging_config=LoggingConfig(
             # Litestar's default "queue_listener" handler starts a listener thread for every
-            # app it builds; a test suite builds hundreds, and one such start once hung. A
-            # plain stream handler under that name starts none.
+            # app it builds; a test suite builds hundreds, and one such start once hung. Our
+            # stream handler under that name writes lines in batches (one flusher thread per
+            # process, not per app).
             handlers={"queue_listener": _STDERR_HANDLER, "console": _STDERR_HANDLER},
             log_exceptions="never",
             loggers={"bookstore": {"level": settings.log_level, "propagate": True}},
