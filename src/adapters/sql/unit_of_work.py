@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections import deque
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.pool import QueuePool
 
 from bookstore.adapters.sql.books import SqlBookRepository
 from bookstore.adapters.sql.carts import SqlCartRepository
@@ -13,6 +16,8 @@ from bookstore.adapters.sql.engine import (
     READ_ONLY,
     FifoLock,
     WriterBusy,
+    run_sqlite,
+    sqlite_driver,
     writer_gate,
     writers_may_wait,
 )
@@ -28,10 +33,76 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._gate = writer_gate(engine)
+        # A SQLite file engine has a writer gate; its reads may keep their connections.
+        self._readers = SqliteReaders(engine) if self._gate is not None else None
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        gate = None if read_only else self._gate
-        return SqlUnitOfWork(self.engine, read_only=read_only, gate=gate)
+        if read_only:
+            return SqlUnitOfWork(self.engine, read_only=True, readers=self._readers)
+        return SqlUnitOfWork(self.engine, gate=self._gate)
+
+
+class SqliteReaders:
+    """A few connections kept for SQLite's read-only units of work, each with its read-only
+    option set, to spare the checkout, the option and the transaction objects a unit of work
+    would otherwise build and drop (an empty read-only unit of work: 26 -> 6 us; a catalogue
+    read is tens of microseconds). A reader begins and rolls back its transaction on the
+    driver. Only connections whose statements nobody watches are kept (see `sqlite_driver`),
+    and only while the pool has room to spare, so writers never wait for a kept reader;
+    `engine.dispose()` closes them."""
+
+    KEPT = 4
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._idle: deque[tuple[Connection, sqlite3.Connection]] = deque()
+        event.listen(engine, "engine_disposed", self._close_idle)
+
+    def begin(self) -> tuple[Connection, sqlite3.Connection | None]:
+        """A connection in a new deferred transaction, and its driver connection if kept."""
+        try:
+            conn, kept = self._idle.pop()
+        except IndexError:
+            conn = self._engine.connect().execution_options(**{READ_ONLY: True})
+            raw = sqlite_driver(conn)
+            if raw is None:  # watched: the ordinary way, statements and all
+                conn.begin()
+                return conn, None
+            kept = raw
+        try:
+            run_sqlite(kept, "BEGIN", ())
+        except BaseException:
+            conn.close()
+            raise
+        return conn, kept
+
+    def end(self, conn: Connection, raw: sqlite3.Connection) -> None:
+        """Roll back the reader's transaction and keep its connection, or close it."""
+        try:
+            if conn.in_transaction():  # a statement run through SQLAlchemy joined it
+                conn.rollback()
+            if raw.in_transaction:
+                run_sqlite(raw, "ROLLBACK", ())
+        except BaseException:
+            conn.close()
+            raise
+        if self._room_to_keep() and sqlite_driver(conn) is raw:
+            self._idle.append((conn, raw))
+        else:
+            conn.close()
+
+    def _room_to_keep(self) -> bool:
+        pool = self._engine.pool
+        spare = isinstance(pool, QueuePool) and pool.checkedout() < pool.size()
+        return spare and len(self._idle) < self.KEPT
+
+    def _close_idle(self, _: Any = None) -> None:
+        """At `engine.dispose()`: the pool that lent these is gone, so they are closed
+        outright (given back, they would linger in it)."""
+        while self._idle:
+            conn, _raw = self._idle.pop()
+            conn.invalidate()
+            conn.close()
 
 
 class SqlUnitOfWork:
@@ -47,16 +118,26 @@ class SqlUnitOfWork:
     idempotency: SqlIdempotencyRepository
 
     def __init__(
-        self, engine: Engine, *, read_only: bool = False, gate: FifoLock | None = None
+        self,
+        engine: Engine,
+        *,
+        read_only: bool = False,
+        gate: FifoLock | None = None,
+        readers: SqliteReaders | None = None,
     ) -> None:
         self._engine = engine
         self._read_only = read_only
         self._gate = gate
+        self._readers = readers
+        self._reader_raw: sqlite3.Connection | None = None
         self._conn: Connection | None = None
 
     def __enter__(self) -> Self:
         if self._conn is not None:
             raise RuntimeError("this unit of work is already open")
+        if self._readers is not None:
+            conn, self._reader_raw = self._readers.begin()
+            return self._open(conn)
         self._pass_gate()
         try:
             conn = self._engine.connect()
@@ -71,6 +152,9 @@ class SqlUnitOfWork:
             if self._gate is not None:
                 self._gate.release()
             raise
+        return self._open(conn)
+
+    def _open(self, conn: Connection) -> Self:
         self._conn = conn
         lock_rows = not self._read_only and conn.dialect.name == "postgresql"
         self.books = SqlBookRepository(conn, lock_rows=lock_rows)
@@ -89,6 +173,10 @@ class SqlUnitOfWork:
     ) -> None:
         conn, self._conn = self._conn, None
         if conn is None:
+            return
+        raw, self._reader_raw = self._reader_raw, None
+        if raw is not None and self._readers is not None:
+            self._readers.end(conn, raw)
             return
         try:
             if conn.in_transaction():

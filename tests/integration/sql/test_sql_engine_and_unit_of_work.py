@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool, StaticPool
 
 from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine, upgrade_engine
+from bookstore.application.queries import BookQuery
 from bookstore.domain.book import STOCK
 from bookstore.domain.errors import InvalidInput
 
@@ -135,6 +137,10 @@ def test_a_second_writer_waits_for_the_first(sql_backend: Backend) -> None:
 
 
 def test_no_connection_is_left_checked_out(sql_backend: Backend) -> None:
+    opened: list[Any] = []
+    event.listen(
+        sql_backend.engine, "connect", lambda dbapi_conn, record: opened.append(dbapi_conn)
+    )
     pool = sql_backend.engine.pool
     assert isinstance(pool, QueuePool)
     with sql_backend.factory() as uow:
@@ -144,10 +150,44 @@ def test_no_connection_is_left_checked_out(sql_backend: Backend) -> None:
     assert pool.checkedout() == 0
     with pytest.raises(ZeroDivisionError), sql_backend.factory(read_only=True):
         _ = 1 / 0
-    assert pool.checkedout() == 0
+    kept = pool.checkedout()  # SQLite keeps one idle reader; PostgreSQL none
+    assert kept == (1 if sql_backend.name == "sqlite" else 0)
     with sql_backend.factory() as uow, pytest.raises(InvalidInput):
         uow.books.add_stock(1, STOCK.maximum, T0)
-    assert pool.checkedout() == 0
+    assert pool.checkedout() == kept
+    sql_backend.engine.dispose()  # closes every connection, the kept reader too
+    assert opened
+    assert all(_is_closed(conn) for conn in opened)
+    with sql_backend.factory(read_only=True) as uow:  # and reads go on, on new connections
+        assert uow.books.get(1) is not None
+
+
+def _is_closed(dbapi_conn: Any) -> bool:
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        try:
+            dbapi_conn.execute("SELECT 1")
+        except sqlite3.ProgrammingError:
+            return True
+        return False
+    return bool(dbapi_conn.closed)
+
+
+def test_kept_readers_never_hold_a_connection_a_writer_needs(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url, pool_size=2, max_overflow=0)
+    factory = SqlUnitOfWorkFactory(engine)
+    try:
+        with factory(read_only=True) as first, factory(read_only=True) as second:
+            assert first.books.get(1) is None
+            assert second.books.get(1) is None
+        pool = engine.pool
+        assert isinstance(pool, QueuePool)
+        assert pool.checkedout() == 1  # the second to end found no room to spare
+        with factory() as writer, factory(read_only=True) as reader:  # both got one
+            writer.books.add(details(), T0)
+            assert reader.books.search(BookQuery()).total == 0
+            writer.commit()
+    finally:
+        engine.dispose()
 
 
 def test_commit_outside_the_block_is_an_error(sql_backend: Backend) -> None:
