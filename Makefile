@@ -36,11 +36,12 @@ pytest: $(STAMP)
 test: lint typecheck imports pytest
 
 # make bench [N=100000] [DURATION=20] [WORKERS=2] [SCENARIOS=list,get] [PROFILE=/tmp/prof]
+# [SEARCH="lantern poetry"]
 # [BENCH_PG_URL=postgresql+psycopg://...]: needs wrk; see docs/performance.md
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(if $(N),--books $(N),) $(if $(DURATION),--duration $(DURATION),) \
 		$(if $(WORKERS),--workers $(WORKERS),) $(if $(SCENARIOS),--scenarios $(SCENARIOS),) \
-		$(if $(PROFILE),--profile $(PROFILE),) $(BENCH_ARGS)
+		$(if $(PROFILE),--profile $(PROFILE),) $(if $(SEARCH),--search "$(SEARCH)",) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .typecheck .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -40,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -310,6 +311,9 @@ def probe(base_url: str, path: str) -> dict[str, Any]:
 
 def run_read(server: Server, name: str, args: argparse.Namespace, ids: dict) -> dict[str, Any]:
     label, path = READS[name]
+    if name == "search" and args.search != catalogue.SEARCH_WORD:
+        words = urllib.parse.quote(args.search)
+        label, path = f"search q={args.search}", f"/api/books?q={words}&page=1&page_size=20"
     probe_path = path.replace("{id}", str(ids["flow_ids"][0][0]))
     first = probe(server.base_url, probe_path)
     result = load.run_wrk(
@@ -468,6 +472,12 @@ def parse_args() -> argparse.Namespace:
         help="a setting for the server (repeatable), e.g. BOOKSTORE_LOG_LEVEL=WARNING",
     )
     p.add_argument("--warmup", type=int, default=2, help="seconds of list+get first (2)")
+    p.add_argument(
+        "--search",
+        default=catalogue.SEARCH_WORD,
+        help=f"the words of the search scenario ({catalogue.SEARCH_WORD!r}); e.g. 'lantern "
+        "poetry' has about as many hits at 100,000 books as 'lantern' has at 10,000",
+    )
     p.add_argument("--profile", type=Path, help="py-spy raw profiles of every scenario here")
     p.add_argument(
         "--profile-gil", action="store_true", help="profile only the thread holding the GIL"

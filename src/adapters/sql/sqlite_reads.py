@@ -172,7 +172,7 @@ def book_from_tuple(row: tuple[Any, ...]) -> Book:
     return Book(row[0], details, created_at, updated_at)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _parts_of(row: tuple[Any, ...]) -> tuple[BookDetails, datetime, datetime]:
     """The details and times of a row. They are immutable, and a row holds every column,
     stock and `updated_at` included, so a row read again has the same parts: remembered for

@@ -151,7 +151,7 @@ _PRICE_DIGITS = 9
 
 _Remembered = tuple[BookDetails, int, datetime, datetime, BookOut]
 _OUT_BY_DETAILS: dict[int, _Remembered] = {}
-_MAX_REMEMBERED = 4096
+_MAX_REMEMBERED = 1024
 
 
 def book_out(book: Book) -> BookOut:
