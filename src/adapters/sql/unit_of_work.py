@@ -14,8 +14,8 @@ from bookstore.adapters.sql.books import SqlBookRepository
 from bookstore.adapters.sql.carts import SqlCartRepository
 from bookstore.adapters.sql.engine import (
     READ_ONLY,
-    FifoLock,
     WriterBusy,
+    WriterGate,
     run_sqlite,
     sqlite_driver,
     writer_gate,
@@ -122,7 +122,7 @@ class SqlUnitOfWork:
         engine: Engine,
         *,
         read_only: bool = False,
-        gate: FifoLock | None = None,
+        gate: WriterGate | None = None,
         readers: SqliteReaders | None = None,
     ) -> None:
         self._engine = engine

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from sql_support import T0, Backend, add_books, details
@@ -109,3 +110,41 @@ def test_engines_that_cannot_promise_it_refuse_at_once(url: str) -> None:
 def test_postgresql_writes_are_never_tried_without_waiting(postgres_backend: Backend) -> None:
     with pytest.raises(WriterBusy), writes_without_waiting(), postgres_backend.factory():
         pytest.fail("PostgreSQL writes belong on a worker thread")
+
+
+def test_server_processes_take_turns_at_the_writer_lock_file(sqlite_url: str) -> None:
+    """Two engines on one file stand for two server processes: each has its own descriptor
+    of the lock file, and the kernel's `flock` lets one writer through at a time, before
+    either touches SQLite's own lock."""
+    engines = [make_engine(sqlite_url) for _ in range(2)]
+    here = SqlUnitOfWorkFactory(engines[0])
+    (book,) = add_books(here, details(stock=5))
+    assert Path(f"{make_url(sqlite_url).database}-writer").exists()
+    other_process = writer_gate(engines[1])
+    assert other_process is not None
+    done = threading.Event()
+
+    def wait_then_write() -> None:
+        with here() as uow:
+            assert uow.books.take_stock(book.id, 1)
+            uow.commit()
+        done.set()
+
+    try:
+        other_process.acquire()  # the gate only: SQLite's write lock is free
+        try:
+            with pytest.raises(WriterBusy), writes_without_waiting(), here():
+                pytest.fail("the lock file is held by the other process")
+            waiter = threading.Thread(target=wait_then_write)
+            waiter.start()
+            time.sleep(0.2)
+            assert not done.is_set()  # it waits for the other process
+        finally:
+            other_process.release()
+        waiter.join(timeout=10)
+        assert done.is_set()
+        with here(read_only=True) as uow:
+            assert uow.books.get(book.id).stock == 4  # type: ignore[union-attr]
+    finally:
+        for engine in engines:
+            engine.dispose()
