@@ -128,3 +128,17 @@ def test_expiry_is_judged_by_the_injected_clock_with_a_few_seconds_of_leeway(
     clock.advance(timedelta(seconds=2))
     with pytest.raises(AuthenticationFailed):
         tokens.read(token, TokenKind.ACCESS)
+
+
+def test_a_token_read_before_does_not_vouch_for_a_tampered_copy(
+    tokens: JwtTokenService, clock: ManualClock
+) -> None:
+    """Verified tokens are remembered by their exact text: any other text is verified."""
+    token = tokens.issue(claims_at(clock, TokenKind.ACCESS))
+    assert tokens.read(token, TokenKind.ACCESS)
+    head, body, signature = token.split(".")
+    forged_body = jwt.encode(payload(clock, typ="access"), "x" * 64, "HS256").split(".")[1]
+    for forged in (f"{head}.{forged_body}.{signature}", f"{head}.{body}.{signature[:-2]}AA"):
+        with pytest.raises(AuthenticationFailed):
+            tokens.read(forged, TokenKind.ACCESS)
+    assert tokens.read(token, TokenKind.ACCESS)
