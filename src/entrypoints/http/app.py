@@ -33,6 +33,7 @@ from bookstore.entrypoints.http.limits import (
     limit_stores,
     purging_expired_counters,
 )
+from bookstore.entrypoints.http.logs import flush_batched_logs
 from bookstore.entrypoints.http.observability import RequestContext
 from bookstore.entrypoints.http.openapi import docs_assets_router, openapi_config
 from bookstore.entrypoints.http.problems import problems
@@ -41,7 +42,6 @@ from bookstore.entrypoints.http.schemas.common import provide_page_request
 from bookstore.entrypoints.http.security import (
     BEARER,
     BearerAuthMiddleware,
-    catalog_reader,
     provide_actor,
     provide_session,
 )
@@ -88,7 +88,11 @@ def create_app(container: Container) -> Litestar:
             "currency": Provide(provide_currency, sync_to_thread=False),
             "password_threads": Provide(provide_password_threads, sync_to_thread=False),
         },
-        on_shutdown=[password_threads.shutdown, lambda: release_connections(container)],
+        on_shutdown=[
+            password_threads.shutdown,
+            lambda: release_connections(container),
+            flush_batched_logs,
+        ],
         middleware=[DefineMiddleware(BearerAuthMiddleware)],
         exception_handlers=EXCEPTION_TABLE,
         request_class=ApiRequest,
@@ -100,6 +104,9 @@ def create_app(container: Container) -> Litestar:
             # app it builds; a test suite builds hundreds, and one such start once hung. Our
             # stream handler under that name writes lines in batches (one flusher thread per
             # process, not per app).
+            formatters={
+                "standard": {"format": "%(levelname)s - %(asctime)s - %(name)s - %(message)s"}
+            },
             handlers={"queue_listener": _STDERR_HANDLER, "console": _STDERR_HANDLER},
             log_exceptions="never",
             loggers={"bookstore": {"level": settings.log_level, "propagate": True}},
@@ -113,11 +120,11 @@ def create_app(container: Container) -> Litestar:
 
 
 def _document_protected_catalog(app: Litestar) -> None:
-    """The catalogue's reads are public by default (their guard lets anyone through); when a
-    setting makes them need a token, the OpenAPI document says so too."""
+    """The catalogue's reads are public by default (`require_catalogue_access` lets anyone
+    through); when a setting makes them need a token, the OpenAPI document says so too."""
     for route in app.routes:
         for handler in getattr(route, "route_handlers", ()):
-            if catalog_reader in (handler.guards or ()):
+            if handler.opt.get("catalogue_read"):
                 handler.security = BEARER
                 handler.responses = {**(handler.responses or {}), **problems(401)}
 

@@ -66,6 +66,12 @@ _flusher_lock = threading.Lock()
 _flusher: list[threading.Thread] = []
 
 
+def flush_batched_logs() -> None:
+    """Write out every handler's gathered lines now (at app shutdown)."""
+    for handler in list(_watched):
+        handler.flush()
+
+
 def _watch(handler: BatchedStreamHandler) -> None:
     """Have the process's one flusher thread (a daemon, started on first use) write out the
     lines of this handler when it goes quiet."""

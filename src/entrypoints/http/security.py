@@ -104,9 +104,11 @@ async def requires_admin(
         raise Forbidden("Only an admin may do this.")
 
 
-async def catalog_reader(
-    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
-) -> None:
+CATALOGUE_READ = MappingProxyType({"catalogue_read": True})
+"""Route `opt` of the catalogue's reads, which call `require_catalogue_access` first."""
+
+
+def require_catalogue_access(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     """The catalogue is public unless the `catalog_requires_auth` setting says otherwise."""
     settings: Settings = connection.app.state[SETTINGS_STATE_KEY]
     if settings.catalog_requires_auth:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, NoReturn
 
 import pytest
@@ -153,6 +154,9 @@ def test_the_request_id_is_echoed_when_sane_and_made_otherwise(api: Api) -> None
     assert insane.headers["x-request-id"] != "x" * 201
     assert spaced.headers["x-request-id"] != "a b"
     assert api.client.get("/nowhere").headers["x-request-id"]
+    made_ids = {api.client.get("/health/live").headers["x-request-id"] for _ in range(50)}
+    assert len(made_ids) == 50  # every request its own
+    assert all(re.fullmatch(r"[0-9a-f]{32}", made_id) for made_id in made_ids)
 
 
 def test_one_access_log_line_per_request_without_secrets(
