@@ -284,8 +284,8 @@ def _configure_sqlite(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEnt
 def _begin_sqlite(conn: Connection) -> None:
     read_only = conn.get_execution_options().get(READ_ONLY, False)
     if read_only:
-        raw = sqlite_driver(conn)
-        if raw is not None and raw.in_transaction:
+        raw = conn.connection.driver_connection
+        if isinstance(raw, sqlite3.Connection) and raw.in_transaction:
             return  # a kept reader (`SqliteReaders`) began it on the driver: SQLAlchemy joins
         _run_on(conn, "BEGIN")
     elif writers_may_wait():

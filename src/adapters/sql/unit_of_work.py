@@ -59,22 +59,22 @@ class SqliteReaders:
         event.listen(engine, "engine_disposed", self._close_idle)
 
     def begin(self) -> tuple[Connection, sqlite3.Connection | None]:
-        """A connection in a new deferred transaction, and its driver connection if kept."""
+        """A connection in a new deferred transaction, and its driver connection if it may
+        be kept (nobody watches its statements, now)."""
         try:
-            conn, kept = self._idle.pop()
+            conn, _ = self._idle.pop()
         except IndexError:
             conn = self._engine.connect().execution_options(**{READ_ONLY: True})
-            raw = sqlite_driver(conn)
-            if raw is None:  # watched: the ordinary way, statements and all
-                conn.begin()
-                return conn, None
-            kept = raw
+        raw = sqlite_driver(conn)
+        if raw is None:  # watched: the ordinary way, statements and all
+            conn.begin()
+            return conn, None
         try:
-            run_sqlite(kept, "BEGIN", ())
+            run_sqlite(raw, "BEGIN", ())
         except BaseException:
             conn.close()
             raise
-        return conn, kept
+        return conn, raw
 
     def end(self, conn: Connection, raw: sqlite3.Connection) -> None:
         """Roll back the reader's transaction and keep its connection, or close it."""

@@ -11,7 +11,7 @@ import pytest
 from sql_support import T0, add_books, details
 
 from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine
-from bookstore.adapters.sql.sqlite_reads import search_sql
+from bookstore.adapters.sql.sqlite_reads import page_parameters, search_sql
 from bookstore.application.queries import BookQuery, BookSort
 from bookstore.domain.pagination import PageRequest
 
@@ -117,7 +117,10 @@ def test_the_driver_level_sql_reads_the_same_indexes(
     page_sql, count_sql, params = search_sql(query)
     with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as conn:
         plan = " | ".join(
-            str(row[-1]) for row in conn.execute(f"EXPLAIN QUERY PLAN {page_sql}", [*params, 20, 0])
+            str(row[-1])
+            for row in conn.execute(
+                f"EXPLAIN QUERY PLAN {page_sql}", page_parameters(page_sql, params, 20, 0)
+            )
         )
         conn.execute(count_sql, params).fetchone()
 
