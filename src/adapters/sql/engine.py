@@ -34,7 +34,7 @@ import sys
 import threading
 import weakref
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from weakref import WeakKeyDictionary
@@ -282,29 +282,38 @@ def _configure_sqlite(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEnt
 
 
 def _begin_sqlite(conn: Connection) -> None:
+    raw = conn.connection.driver_connection
+    if isinstance(raw, sqlite3.Connection) and raw.in_transaction:
+        return  # a kept connection (`SqliteReaders`, `SqliteWriter`) began it: SQLAlchemy joins
     read_only = conn.get_execution_options().get(READ_ONLY, False)
     if read_only:
-        raw = conn.connection.driver_connection
-        if isinstance(raw, sqlite3.Connection) and raw.in_transaction:
-            return  # a kept reader (`SqliteReaders`) began it on the driver: SQLAlchemy joins
         _run_on(conn, "BEGIN")
     elif writers_may_wait():
         _run_on(conn, "BEGIN IMMEDIATE")
     else:
-        _begin_immediate_at_once(conn)
+        _begin_immediate_at_once(lambda statement: _run_on(conn, statement))
 
 
-def _begin_immediate_at_once(conn: Connection) -> None:
+def begin_write_on_driver(raw: sqlite3.Connection) -> None:
+    """`BEGIN IMMEDIATE` on the driver, as the "begin" event would; inside
+    `writes_without_waiting`, the write lock now or `WriterBusy`."""
+    if writers_may_wait():
+        run_sqlite(raw, "BEGIN IMMEDIATE", ())
+    else:
+        _begin_immediate_at_once(lambda statement: run_sqlite(raw, statement, ()))
+
+
+def _begin_immediate_at_once(run: Callable[[str], object]) -> None:
     """`BEGIN IMMEDIATE` with the busy timeout off: the write lock now, or `WriterBusy`."""
-    _run_on(conn, "PRAGMA busy_timeout=0")
+    run("PRAGMA busy_timeout=0")
     try:
-        _run_on(conn, "BEGIN IMMEDIATE")
+        run("BEGIN IMMEDIATE")
     except DBAPIError as error:
         if _is_busy(error.orig):
             raise WriterBusy() from error
         raise
     finally:
-        _run_on(conn, f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        run(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def _is_busy(error: BaseException | None) -> bool:

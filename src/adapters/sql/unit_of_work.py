@@ -16,6 +16,7 @@ from bookstore.adapters.sql.engine import (
     READ_ONLY,
     WriterBusy,
     WriterGate,
+    begin_write_on_driver,
     run_sqlite,
     sqlite_driver,
     writer_gate,
@@ -33,13 +34,15 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._gate = writer_gate(engine)
-        # A SQLite file engine has a writer gate; its reads may keep their connections.
-        self._readers = SqliteReaders(engine) if self._gate is not None else None
+        # A SQLite file engine has a writer gate; its units of work may keep connections.
+        sqlite_file = self._gate is not None
+        self._readers = SqliteReaders(engine) if sqlite_file else None
+        self._writer = SqliteWriter(engine) if sqlite_file else None
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         if read_only:
             return SqlUnitOfWork(self.engine, read_only=True, readers=self._readers)
-        return SqlUnitOfWork(self.engine, gate=self._gate)
+        return SqlUnitOfWork(self.engine, gate=self._gate, writer=self._writer)
 
 
 class SqliteReaders:
@@ -105,6 +108,72 @@ class SqliteReaders:
             conn.close()
 
 
+class SqliteWriter:
+    """The connection this process's SQLite writers use in turn: the writer gate lets one
+    through at a time, so one kept connection serves them all, sparing each write the
+    checkout and the transaction objects (as `SqliteReaders` does for reads). The write
+    transaction is begun on the driver (`begin_write_on_driver`), committed through
+    SQLAlchemy if a statement of its own joined it, else on the driver. Kept only while the
+    pool has room and nobody watches the statements; `engine.dispose()` closes it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._kept: Connection | None = None
+        event.listen(engine, "engine_disposed", self._close_kept)
+
+    def begin(self) -> tuple[Connection, sqlite3.Connection | None]:
+        """Called with the writer gate held. A connection in a new write transaction, and
+        its driver connection if it may be kept; `WriterBusy` as `begin_write_on_driver`."""
+        conn, self._kept = self._kept, None
+        if conn is None:
+            conn = self._engine.connect()
+        raw = sqlite_driver(conn)
+        try:
+            if raw is None:  # watched: the ordinary way, statements and all
+                conn.begin()
+            else:
+                begin_write_on_driver(raw)
+        except WriterBusy:
+            self._keep(conn, raw)  # it did nothing: no transaction to end
+            raise
+        except BaseException:
+            conn.close()
+            raise
+        return conn, raw
+
+    def commit(self, conn: Connection, raw: sqlite3.Connection) -> None:
+        if conn.in_transaction():  # a statement run through SQLAlchemy joined the transaction
+            conn.commit()
+        elif raw.in_transaction:
+            run_sqlite(raw, "COMMIT", ())
+
+    def end(self, conn: Connection, raw: sqlite3.Connection | None) -> None:
+        """Roll back whatever was not committed; keep the connection, or close it."""
+        try:
+            if conn.in_transaction():
+                conn.rollback()
+            if raw is not None and raw.in_transaction:
+                run_sqlite(raw, "ROLLBACK", ())
+        except BaseException:
+            conn.close()
+            raise
+        self._keep(conn, raw)
+
+    def _keep(self, conn: Connection, raw: sqlite3.Connection | None) -> None:
+        pool = self._engine.pool
+        room = isinstance(pool, QueuePool) and pool.checkedout() < pool.size()
+        if raw is not None and room and self._kept is None and sqlite_driver(conn) is raw:
+            self._kept = conn
+        else:
+            conn.close()
+
+    def _close_kept(self, _: Any = None) -> None:
+        conn, self._kept = self._kept, None
+        if conn is not None:
+            conn.invalidate()
+            conn.close()
+
+
 class SqlUnitOfWork:
     """A connection is checked out on entering and always returned on leaving; whatever was
     not committed is rolled back. A read-only unit of work begins a deferred transaction on
@@ -124,21 +193,31 @@ class SqlUnitOfWork:
         read_only: bool = False,
         gate: WriterGate | None = None,
         readers: SqliteReaders | None = None,
+        writer: SqliteWriter | None = None,
     ) -> None:
         self._engine = engine
         self._read_only = read_only
         self._gate = gate
         self._readers = readers
-        self._reader_raw: sqlite3.Connection | None = None
+        self._writer = writer
+        self._raw: sqlite3.Connection | None = None  # of a kept connection
         self._conn: Connection | None = None
 
     def __enter__(self) -> Self:
         if self._conn is not None:
             raise RuntimeError("this unit of work is already open")
         if self._readers is not None:
-            conn, self._reader_raw = self._readers.begin()
+            conn, self._raw = self._readers.begin()
             return self._open(conn)
         self._pass_gate()
+        if self._writer is not None:
+            try:
+                conn, self._raw = self._writer.begin()
+            except BaseException:
+                if self._gate is not None:
+                    self._gate.release()
+                raise
+            return self._open(conn)
         try:
             conn = self._engine.connect()
             try:
@@ -174,9 +253,16 @@ class SqlUnitOfWork:
         conn, self._conn = self._conn, None
         if conn is None:
             return
-        raw, self._reader_raw = self._reader_raw, None
+        raw, self._raw = self._raw, None
         if raw is not None and self._readers is not None:
             self._readers.end(conn, raw)
+            return
+        if self._writer is not None:
+            try:
+                self._writer.end(conn, raw)
+            finally:
+                if self._gate is not None:
+                    self._gate.release()
             return
         try:
             if conn.in_transaction():
@@ -201,7 +287,10 @@ class SqlUnitOfWork:
             raise RuntimeError("commit() outside the unit of work's `with` block")
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
-        self._conn.commit()
+        if self._writer is not None and self._raw is not None:
+            self._writer.commit(self._conn, self._raw)
+        else:
+            self._conn.commit()
 
     def _options(self, conn: Connection) -> dict[str, Any]:
         if not self._read_only:
