@@ -2,10 +2,13 @@
 
 The middleware turns an `Authorization: Bearer` header into the caller (`Authenticated`) by
 calling the `Authenticate` use case, which verifies the token with our `TokenService` (signature,
-expiry, `typ` = access, revocation, account still active). It never refuses a request itself:
-a missing or bad token leaves the caller anonymous, and the guards decide: `requires_user` →
-401, `requires_admin` → 401 or 403. So a stale token sent to a public route (log-in, refresh,
-the catalogue) does not break it. Business rules in the use cases refuse again regardless.
+expiry, `typ` = access, revocation, account still active). On the routes whose `opt` is
+`REQUIRES_USER` it refuses a request without a valid token (401); elsewhere a missing or bad
+token leaves the caller anonymous, and the route decides: the guard `requires_admin` → 401 or
+403, the catalogue's `require_catalogue_access`. So a stale token sent to a public route
+(log-in, refresh, the catalogue) does not break it. Business rules in the use cases refuse
+again regardless. (`REQUIRES_USER` is a route option, not a guard, because Litestar copies the
+route handler for every guard on every request.)
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from bookstore.entrypoints.settings import Settings
 PUBLIC = MappingProxyType({"exclude_from_auth": True})
 """Route `opt` of the routes anyone may call: the middleware skips them entirely."""
 
+REQUIRES_USER = MappingProxyType({"requires_user": True})
+"""Route `opt` of the routes only a signed-in user may call: the middleware answers 401."""
+
 BEARER_SCHEME = "BearerAuth"
 OAUTH2_SCHEME = "OAuth2Password"
 BEARER: tuple[SecurityRequirement, ...] = ({BEARER_SCHEME: []}, {OAUTH2_SCHEME: []})
@@ -41,12 +47,17 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
+        user_only = connection.route_handler.opt.get("requires_user", False)
         header = connection.headers.get("authorization")
         if header is None:
+            if user_only:
+                raise AuthenticationFailed("A bearer token is required.")
             return AuthenticationResult(user=None, auth=None)
         token = bearer_token(header)
         if token is None:
             malformed = AuthenticationFailed("The Authorization header must be 'Bearer <token>'.")
+            if user_only:
+                raise malformed
             return AuthenticationResult(user=None, auth=malformed)
         state = connection.app.state
         authenticate: Authenticate = container_of(state).authenticate()
@@ -56,6 +67,8 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             else:
                 caller = await sync_to_thread(authenticate, token)
         except AuthenticationFailed as failure:
+            if user_only:
+                raise
             return AuthenticationResult(user=None, auth=failure)
         return AuthenticationResult(user=caller, auth=None)
 
@@ -89,14 +102,8 @@ def authenticated(connection: ASGIConnection[Any, Any, Any, Any]) -> Authenticat
     raise AuthenticationFailed("A bearer token is required.")
 
 
-# Guards are async on purpose: they do no I/O, and Litestar runs a sync guard on a worker
+# The guard is async on purpose: it does no I/O, and Litestar runs a sync guard on a worker
 # thread, a hop every guarded request would pay.
-async def requires_user(
-    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
-) -> None:
-    authenticated(connection)
-
-
 async def requires_admin(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:

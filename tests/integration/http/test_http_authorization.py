@@ -21,7 +21,7 @@ from http_matrix import (
     send,
     snapshot,
 )
-from http_support import Session, assert_problem, error_fields
+from http_support import Api, Session, assert_problem, error_fields
 
 HASH_MARKERS = ("$2b$", "$2a$", "$2y$", "fast$", "password_hash")
 PROBLEM_SLUGS = {401: "unauthorized", 403: "forbidden", 404: "not-found"}
@@ -168,3 +168,25 @@ def test_a_customer_cannot_give_themselves_a_role_stock_or_price(world: World) -
     assert [r.status_code for r in attempts] == [403, 403, 400]
     assert snapshot(world) == before
     assert client.get("/api/users/me", headers=customer).json()["role"] == "customer"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/api/cart/items", {"book_id": "not a number"}),
+        ("PUT", "/api/cart/items/1", {"quantity": -5}),
+        ("POST", "/api/orders", {"unexpected": True}),
+        ("GET", "/api/orders?page=0", None),
+        ("GET", "/api/users/me", None),
+        ("POST", "/api/auth/logout", {"refresh_token": 5}),
+    ],
+)
+@pytest.mark.parametrize("token", [None, "Bearer not-a-token", "Basic abc"])
+def test_a_signed_in_route_refuses_a_caller_without_a_valid_token_before_reading_the_request(
+    api: Api, method: str, path: str, body: Any, token: str | None
+) -> None:
+    """401, never a 400 about the request: nothing of it is looked at for a stranger."""
+    headers = {"Authorization": token} if token else {}
+    response = api.client.request(method, path, json=body, headers=headers)
+
+    assert_problem(response, 401, "unauthorized")

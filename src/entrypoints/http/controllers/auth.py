@@ -32,7 +32,7 @@ from bookstore.entrypoints.http.schemas.users import (
     tokens_out,
     user_out,
 )
-from bookstore.entrypoints.http.security import BEARER, PUBLIC, requires_user
+from bookstore.entrypoints.http.security import BEARER, PUBLIC, REQUIRES_USER
 from bookstore.entrypoints.http.threads import PasswordThreads
 
 
@@ -104,7 +104,7 @@ class AuthController(Controller):
     @post(
         "/logout",
         status_code=204,
-        guards=[requires_user],
+        opt=REQUIRES_USER,
         security=BEARER,
         operation_class=OptionalBodyOperation,
         sync_to_thread=True,

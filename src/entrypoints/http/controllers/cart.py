@@ -32,7 +32,7 @@ from bookstore.entrypoints.http.schemas.cart import (
     cart_out,
 )
 from bookstore.entrypoints.http.schemas.common import MAX_INT_ID
-from bookstore.entrypoints.http.security import BEARER, authenticated, requires_user
+from bookstore.entrypoints.http.security import BEARER, REQUIRES_USER, authenticated
 
 BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book's id.")]
 
@@ -40,7 +40,7 @@ BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book
 class CartController(Controller):
     path = "/api/cart"
     tags = ("cart",)
-    guards = (requires_user,)
+    opt = REQUIRES_USER
     security = BEARER
     dependencies = MappingProxyType(
         {

@@ -51,9 +51,9 @@ from bookstore.entrypoints.http.schemas.orders import (
 )
 from bookstore.entrypoints.http.security import (
     BEARER,
+    REQUIRES_USER,
     authenticated,
     requires_admin,
-    requires_user,
 )
 
 OrderId = Annotated[UUID, PathParameter(description="The order's id.")]
@@ -62,7 +62,7 @@ OrderId = Annotated[UUID, PathParameter(description="The order's id.")]
 class OrderController(Controller):
     path = "/api/orders"
     tags = ("orders",)
-    guards = (requires_user,)
+    opt = REQUIRES_USER
     security = BEARER
     dependencies = MappingProxyType(
         {

@@ -27,7 +27,7 @@ from bookstore.entrypoints.http.schemas.users import (
     user_out,
     user_page,
 )
-from bookstore.entrypoints.http.security import BEARER, requires_admin, requires_user
+from bookstore.entrypoints.http.security import BEARER, REQUIRES_USER, requires_admin
 
 UserId = Annotated[UUID, PathParameter(description="The user's id.")]
 
@@ -35,7 +35,7 @@ UserId = Annotated[UUID, PathParameter(description="The user's id.")]
 class UserController(Controller):
     path = "/api/users"
     tags = ("users",)
-    guards = (requires_user,)
+    opt = REQUIRES_USER
     security = BEARER
     dependencies = MappingProxyType({"get_profile": use_case(lambda c: c.get_profile)})
 
