@@ -13,6 +13,7 @@ route handler for every guard on every request.)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -47,7 +48,8 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        user_only = connection.route_handler.opt.get("requires_user", False)
+        state = connection.app.state
+        user_only = _user_only(connection.route_handler.opt, state[SETTINGS_STATE_KEY])
         header = connection.headers.get("authorization")
         if header is None:
             if user_only:
@@ -59,7 +61,6 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             if user_only:
                 raise malformed
             return AuthenticationResult(user=None, auth=malformed)
-        state = connection.app.state
         authenticate: Authenticate = container_of(state).authenticate()
         try:
             if _reads_on_loop(state[SETTINGS_STATE_KEY]):
@@ -71,6 +72,14 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
                 raise
             return AuthenticationResult(user=None, auth=failure)
         return AuthenticationResult(user=caller, auth=None)
+
+
+def _user_only(route_opt: Mapping[str, Any], settings: Settings) -> bool:
+    """Whether the route refuses callers without a valid token: signed-in routes, and the
+    catalogue's reads when a setting closes the catalogue."""
+    if route_opt.get("requires_user", False):
+        return True
+    return bool(route_opt.get("catalogue_read", False) and settings.catalog_requires_auth)
 
 
 def _reads_on_loop(settings: Settings) -> bool:

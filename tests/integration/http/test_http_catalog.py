@@ -254,6 +254,7 @@ def test_a_setting_can_require_a_token_to_browse(make_api: AppFactory) -> None:
 
     assert_problem(api.client.get("/api/books"), 401, "unauthorized")
     assert_problem(api.client.get("/api/books/1"), 401, "unauthorized")
+    assert_problem(api.client.get("/api/books?page=0"), 401, "unauthorized")  # before the 400
     assert api.client.get("/api/books", headers=customer.headers).status_code == 200
 
 
