@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from resilience_support import postgres_database, postgres_server_url
+from postgres_support import postgres_server_url
+from resilience_support import postgres_database
 
 STOPS_POSTGRES = "stops_postgres"
 

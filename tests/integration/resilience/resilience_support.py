@@ -24,8 +24,8 @@ from uuid import UUID
 
 import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, func, select
-from sqlalchemy.engine import make_url
+from postgres_support import create_postgres_database, drop_postgres_database, psycopg_url
+from sqlalchemy import create_engine, func, select
 
 from bookstore.adapters.sql.tables import books, idempotency_keys, order_lines, orders, users
 from bookstore.application.use_cases import (
@@ -39,7 +39,6 @@ from bookstore.domain.user import Actor
 from bookstore.entrypoints.container import Container, create_container
 from bookstore.entrypoints.settings import Settings
 
-POSTGRES_URL_VARIABLE = "BOOKSTORE_TEST_POSTGRES_URL"
 PASSWORD = "correct horse battery"
 PROBLEM_JSON = "application/problem+json"
 STARTUP_SECONDS = 30
@@ -50,53 +49,18 @@ JWT_SECRET = secrets.token_hex(32)
 # --- databases ------------------------------------------------------------------------------
 
 
-def postgres_server_url() -> str:
-    """The PostgreSQL server to test against; skips without one (fails under CI=true)."""
-    url = os.environ.get(POSTGRES_URL_VARIABLE)
-    if url:
-        return url
-    reason = f"{POSTGRES_URL_VARIABLE} is not set, so there is no PostgreSQL to test against"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: PostgreSQL tests must run in CI)", pytrace=False)
-    pytest.skip(reason)
-
-
-def _psycopg(url: str) -> str:
-    parsed = make_url(url)
-    if parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed.render_as_string(hide_password=False)
-
-
-def _admin_engine(server_url: str) -> Engine:
-    return create_engine(_psycopg(server_url), isolation_level="AUTOCOMMIT")
-
-
 @contextmanager
 def postgres_database(server_url: str) -> Iterator[str]:
     """A database of its own on the server, dropped (with its connections) at the end."""
-    name = f"bookstore_resilience_{secrets.token_hex(6)}"
-    engine = _admin_engine(server_url)
+    database = create_postgres_database(server_url, prefix="bookstore_resilience")
     try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield database.url
     finally:
-        engine.dispose()
-    try:
-        yield (
-            make_url(_psycopg(server_url)).set(database=name).render_as_string(hide_password=False)
-        )
-    finally:
-        engine = _admin_engine(server_url)
-        try:
-            with engine.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            engine.dispose()
+        drop_postgres_database(database)
 
 
 def postgres_accepts_connections(server_url: str) -> bool:
-    engine = create_engine(_psycopg(server_url), connect_args={"connect_timeout": 2})
+    engine = create_engine(psycopg_url(server_url), connect_args={"connect_timeout": 2})
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
@@ -361,7 +325,7 @@ class Ledger:
 
 
 def read_ledger(url: str) -> Ledger:
-    engine = create_engine(_psycopg(url) if url.startswith("postgresql") else url)
+    engine = create_engine(psycopg_url(url) if url.startswith("postgresql") else url)
     try:
         with engine.connect() as conn:
             stock = dict(conn.execute(select(books.c.id, books.c.stock)).all())

@@ -24,13 +24,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from postgres_support import POSTGRES_URL_VARIABLE, postgres_server_url
 from resilience_support import (
     PASSWORD,
-    POSTGRES_URL_VARIABLE,
     PROBLEM_JSON,
     is_problem,
     postgres_accepts_connections,
-    postgres_server_url,
     seed,
     serving,
 )

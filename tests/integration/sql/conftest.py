@@ -13,14 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sql_support import (
-    Backend,
+from postgres_support import (
     PostgresDatabase,
     create_postgres_database,
     drop_postgres_database,
-    empty_postgres_tables,
     postgres_server_url,
 )
+from sql_support import Backend, empty_postgres_tables
 
 from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine, upgrade_database
 from bookstore.application.ports import UnitOfWorkFactory

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-import pytest
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 
 from bookstore.adapters.sql import SqlUnitOfWorkFactory
 from bookstore.application.ports import UnitOfWorkFactory
@@ -19,18 +16,6 @@ from bookstore.domain.user import Role, User
 from bookstore.domain.values import Email
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-POSTGRES_URL_VARIABLE = "BOOKSTORE_TEST_POSTGRES_URL"
-
-
-def postgres_server_url() -> str:
-    """The PostgreSQL server to test against; skips without one (fails under CI=true)."""
-    url = os.environ.get(POSTGRES_URL_VARIABLE)
-    if url:
-        return url
-    reason = f"{POSTGRES_URL_VARIABLE} is not set, so there is no PostgreSQL to test against"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: PostgreSQL tests must run in CI)", pytrace=False)
-    pytest.skip(reason)
 
 
 @dataclass(frozen=True)
@@ -39,44 +24,6 @@ class Backend:
     url: str
     engine: Engine
     factory: SqlUnitOfWorkFactory
-
-
-@dataclass(frozen=True)
-class PostgresDatabase:
-    server_url: str
-    name: str
-
-    @property
-    def url(self) -> str:
-        url = make_url(self.server_url).set(database=self.name)
-        return url.render_as_string(hide_password=False)
-
-
-def _admin_engine(server_url: str) -> Engine:
-    url = make_url(server_url)
-    if url.drivername == "postgresql":
-        url = url.set(drivername="postgresql+psycopg")
-    return create_engine(url, isolation_level="AUTOCOMMIT")
-
-
-def create_postgres_database(server_url: str) -> PostgresDatabase:
-    database = PostgresDatabase(server_url, f"bookstore_test_{secrets.token_hex(6)}")
-    engine = _admin_engine(server_url)
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{database.name}"')
-    finally:
-        engine.dispose()
-    return database
-
-
-def drop_postgres_database(database: PostgresDatabase) -> None:
-    engine = _admin_engine(database.server_url)
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')
-    finally:
-        engine.dispose()
 
 
 TABLES = "books, users, cart_lines, orders, order_lines, refresh_tokens, revoked_access_tokens"

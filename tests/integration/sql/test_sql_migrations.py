@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sql_support import create_postgres_database, drop_postgres_database, postgres_server_url
+from postgres_support import create_postgres_database, drop_postgres_database, postgres_server_url
 from sqlalchemy import Engine, inspect
 
 from bookstore.adapters.sql import make_engine, metadata, upgrade_database

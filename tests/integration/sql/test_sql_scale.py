@@ -9,12 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sql_support import (
-    T0,
-    create_postgres_database,
-    drop_postgres_database,
-    postgres_server_url,
-)
+from postgres_support import create_postgres_database, drop_postgres_database, postgres_server_url
+from sql_support import T0
 from sqlalchemy import Engine, bindparam, event, func, select, text
 
 from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine, upgrade_database
