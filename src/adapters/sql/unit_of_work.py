@@ -58,14 +58,14 @@ class SqliteReaders:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._idle: deque[tuple[Connection, sqlite3.Connection]] = deque()
+        self._idle: deque[Connection] = deque()
         event.listen(engine, "engine_disposed", self._close_idle)
 
     def begin(self) -> tuple[Connection, sqlite3.Connection | None]:
         """A connection in a new deferred transaction, and its driver connection if it may
         be kept (nobody watches its statements, now)."""
         try:
-            conn, _ = self._idle.pop()
+            conn = self._idle.pop()
         except IndexError:
             conn = self._engine.connect().execution_options(**{READ_ONLY: True})
         raw = sqlite_driver(conn)
@@ -81,31 +81,16 @@ class SqliteReaders:
 
     def end(self, conn: Connection, raw: sqlite3.Connection) -> None:
         """Roll back the reader's transaction and keep its connection, or close it."""
-        try:
-            if conn.in_transaction():  # a statement run through SQLAlchemy joined it
-                conn.rollback()
-            if raw.in_transaction:
-                run_sqlite(raw, "ROLLBACK", ())
-        except BaseException:
-            conn.close()
-            raise
-        if self._room_to_keep() and sqlite_driver(conn) is raw:
-            self._idle.append((conn, raw))
+        _roll_back(conn, raw)
+        keep = len(self._idle) < self.KEPT and _keepable(self._engine, conn, raw)
+        if keep:
+            self._idle.append(conn)
         else:
             conn.close()
 
-    def _room_to_keep(self) -> bool:
-        pool = self._engine.pool
-        spare = isinstance(pool, QueuePool) and pool.checkedout() < pool.size()
-        return spare and len(self._idle) < self.KEPT
-
     def _close_idle(self, _: Any = None) -> None:
-        """At `engine.dispose()`: the pool that lent these is gone, so they are closed
-        outright (given back, they would linger in it)."""
         while self._idle:
-            conn, _raw = self._idle.pop()
-            conn.invalidate()
-            conn.close()
+            _close_outright(self._idle.pop())
 
 
 class SqliteWriter:
@@ -149,20 +134,11 @@ class SqliteWriter:
 
     def end(self, conn: Connection, raw: sqlite3.Connection | None) -> None:
         """Roll back whatever was not committed; keep the connection, or close it."""
-        try:
-            if conn.in_transaction():
-                conn.rollback()
-            if raw is not None and raw.in_transaction:
-                run_sqlite(raw, "ROLLBACK", ())
-        except BaseException:
-            conn.close()
-            raise
+        _roll_back(conn, raw)
         self._keep(conn, raw)
 
     def _keep(self, conn: Connection, raw: sqlite3.Connection | None) -> None:
-        pool = self._engine.pool
-        room = isinstance(pool, QueuePool) and pool.checkedout() < pool.size()
-        if raw is not None and room and self._kept is None and sqlite_driver(conn) is raw:
+        if self._kept is None and _keepable(self._engine, conn, raw):
             self._kept = conn
         else:
             conn.close()
@@ -170,8 +146,35 @@ class SqliteWriter:
     def _close_kept(self, _: Any = None) -> None:
         conn, self._kept = self._kept, None
         if conn is not None:
-            conn.invalidate()
-            conn.close()
+            _close_outright(conn)
+
+
+def _roll_back(conn: Connection, raw: sqlite3.Connection | None) -> None:
+    """End what is still open of a kept connection's transaction: SQLAlchemy's, if a
+    statement of its own joined it, and the driver's. A connection that fails it is closed."""
+    try:
+        if conn.in_transaction():
+            conn.rollback()
+        if raw is not None and raw.in_transaction:
+            run_sqlite(raw, "ROLLBACK", ())
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _keepable(engine: Engine, conn: Connection, raw: sqlite3.Connection | None) -> bool:
+    """A connection may be kept while nobody watches its statements and the pool has room
+    to spare (this connection counted), so that no one waits for a kept connection."""
+    pool = engine.pool
+    room = isinstance(pool, QueuePool) and pool.checkedout() < pool.size()
+    return room and raw is not None and sqlite_driver(conn) is raw
+
+
+def _close_outright(conn: Connection) -> None:
+    """At `engine.dispose()`: the pool that lent a kept connection is gone, so it is closed
+    outright (given back, it would linger in that pool)."""
+    conn.invalidate()
+    conn.close()
 
 
 class SqlUnitOfWork:

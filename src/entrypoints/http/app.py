@@ -120,8 +120,8 @@ def create_app(container: Container) -> Litestar:
 
 
 def _document_protected_catalog(app: Litestar) -> None:
-    """The catalogue's reads are public by default (`require_catalogue_access` lets anyone
-    through); when a setting makes them need a token, the OpenAPI document says so too."""
+    """The catalogue's reads are public by default; when a setting makes them need a token
+    (the authentication middleware then refuses strangers), the OpenAPI document says so."""
     for route in app.routes:
         for handler in getattr(route, "route_handlers", ()):
             if handler.opt.get("catalogue_read"):

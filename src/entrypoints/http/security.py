@@ -4,11 +4,12 @@ The middleware turns an `Authorization: Bearer` header into the caller (`Authent
 calling the `Authenticate` use case, which verifies the token with our `TokenService` (signature,
 expiry, `typ` = access, revocation, account still active). On the routes whose `opt` is
 `REQUIRES_USER` it refuses a request without a valid token (401); elsewhere a missing or bad
-token leaves the caller anonymous, and the route decides: the guard `requires_admin` → 401 or
-403, the catalogue's `require_catalogue_access`. So a stale token sent to a public route
-(log-in, refresh, the catalogue) does not break it. Business rules in the use cases refuse
-again regardless. (`REQUIRES_USER` is a route option, not a guard, because Litestar copies the
-route handler for every guard on every request.)
+token leaves the caller anonymous, and the route decides (the guard `requires_admin` → 401 or
+403). The catalogue's reads (`CATALOGUE_READ`) are refused the same way when the setting
+`catalog_requires_auth` closes the catalogue. So a stale token sent to a public route (log-in,
+refresh, an open catalogue) does not break it. Business rules in the use cases refuse again
+regardless. (These are route options, not guards, because Litestar copies the route handler
+for every guard on every request.)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bookstore.application.use_cases.authenticate import Authenticate, Authentic
 from bookstore.domain.errors import AuthenticationFailed, Forbidden
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.dependencies import SETTINGS_STATE_KEY, container_of
+from bookstore.entrypoints.http.placement import storage_on_loop
 from bookstore.entrypoints.settings import Settings
 
 PUBLIC = MappingProxyType({"exclude_from_auth": True})
@@ -35,6 +37,8 @@ PUBLIC = MappingProxyType({"exclude_from_auth": True})
 
 REQUIRES_USER = MappingProxyType({"requires_user": True})
 """Route `opt` of the routes only a signed-in user may call: the middleware answers 401."""
+CATALOGUE_READ = MappingProxyType({"catalogue_read": True})
+"""Route `opt` of the catalogue's reads: public unless `catalog_requires_auth` is set."""
 
 BEARER_SCHEME = "BearerAuth"
 OAUTH2_SCHEME = "OAuth2Password"
@@ -63,7 +67,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             return AuthenticationResult(user=None, auth=malformed)
         authenticate: Authenticate = container_of(state).authenticate()
         try:
-            if _reads_on_loop(state[SETTINGS_STATE_KEY]):
+            if storage_on_loop(state):  # one indexed read of a local file: cheaper than a hop
                 caller = authenticate(token)
             else:
                 caller = await sync_to_thread(authenticate, token)
@@ -80,12 +84,6 @@ def _user_only(route_opt: Mapping[str, Any], settings: Settings) -> bool:
     if route_opt.get("requires_user", False):
         return True
     return bool(route_opt.get("catalogue_read", False) and settings.catalog_requires_auth)
-
-
-def _reads_on_loop(settings: Settings) -> bool:
-    """On SQLite the check is one indexed read of a local file (tens of microseconds), cheaper
-    than the hop to a worker thread and back; a network database is read off the loop."""
-    return settings.database_url.startswith("sqlite:")
 
 
 def bearer_token(header: str) -> str | None:
@@ -118,17 +116,6 @@ async def requires_admin(
 ) -> None:
     if not authenticated(connection).actor.is_admin:
         raise Forbidden("Only an admin may do this.")
-
-
-CATALOGUE_READ = MappingProxyType({"catalogue_read": True})
-"""Route `opt` of the catalogue's reads, which call `require_catalogue_access` first."""
-
-
-def require_catalogue_access(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-    """The catalogue is public unless the `catalog_requires_auth` setting says otherwise."""
-    settings: Settings = connection.app.state[SETTINGS_STATE_KEY]
-    if settings.catalog_requires_auth:
-        authenticated(connection)
 
 
 def provide_actor(request: Request[Any, Any, Any]) -> Actor:
