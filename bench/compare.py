@@ -2,6 +2,11 @@
 
     python bench/compare.py --kit ../shared/bench                  # 3 rounds x 10 s
     python bench/compare.py --kit ../shared/bench --rounds 1 --duration 5   # a quick look
+    python bench/compare.py --kit ../shared/bench --postgres postgresql://postgres@127.0.0.1/postgres
+
+With `--postgres SERVER`, the service runs on a fresh database of that PostgreSQL server
+(`ANALYZE`d once the catalogue is in, as the kit's README asks) and the kit measures it against
+its PostgreSQL bare apps on the same server (`BENCH_BARE_DB`); the database is dropped after.
 
 It builds the kit's catalogue (same seed, same ISBNs) into a fresh SQLite file through our
 own SQL adapter (bench/catalogue.py), so the kit does not need to seed it through the API
@@ -45,6 +50,7 @@ def main() -> int:
     p.add_argument("--scenarios", default="list,search,get,flow1,flow32,storm")
     p.add_argument("--bcrypt-rounds", type=int, default=4, help="server's bcrypt cost (4)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    p.add_argument("--postgres", metavar="SERVER_URL", help="run on a fresh PostgreSQL database")
     args = p.parse_args()
     script = args.kit / "compare.sh"
     if not script.is_file():
@@ -52,6 +58,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="bookstore-compare-"))
     url = f"sqlite:///{workdir / 'bookstore.db'}"
+    if args.postgres:
+        url = fresh_postgres_database(args.postgres, f"bookstore_bench_{os.getpid()}")
     extra = {"BOOKSTORE_BCRYPT_ROUNDS": str(args.bcrypt_rounds)}
     server = Server(
         "sqlite", url, "127.0.0.1", free_port("127.0.0.1"), args.workers, workdir, extra
@@ -59,6 +67,8 @@ def main() -> int:
     try:
         say(f"building the kit's catalogue ({args.books:,} books) in {workdir}")
         catalogue.build(url, args.books)
+        if args.postgres:
+            analyze(url)
         server.start()
         say(
             f"server (source {source_version()}) on {server.base_url}, {args.workers} worker(s), "
@@ -74,6 +84,8 @@ def main() -> int:
             BENCH_DURATION=str(args.duration),
             BENCH_SCENARIOS=args.scenarios,
         )
+        if args.postgres:
+            env["BENCH_BARE_DB"] = plain_postgres_url(args.postgres)
         limit = 60 * (args.rounds * (6 * args.duration + 400) // 60 + 30)
         kit = subprocess.Popen(["bash", str(script), server.base_url], env=env)
         try:
@@ -94,10 +106,48 @@ def main() -> int:
         return status
     finally:
         server.stop()
+        if args.postgres:
+            drop_postgres_database(args.postgres, url)
         if args.keep:
             say(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def plain_postgres_url(url: str) -> str:
+    """The URL as libpq reads it (no SQLAlchemy driver suffix)."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def fresh_postgres_database(server_url: str, name: str) -> str:
+    """Create database `name` on the server (dropping a leftover of that name); its URL."""
+    from sqlalchemy.engine import make_url
+
+    with _autocommit(server_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(server_url).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def drop_postgres_database(server_url: str, database_url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    name = make_url(database_url).database
+    with _autocommit(server_url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def analyze(database_url: str) -> None:
+    """Statistics for the planner after the bulk load."""
+    with _autocommit(database_url) as conn:
+        conn.execute("ANALYZE")
+
+
+def _autocommit(url: str):  # type: ignore[no-untyped-def]
+    import psycopg
+
+    return psycopg.connect(plain_postgres_url(url), autocommit=True)
 
 
 if __name__ == "__main__":
