@@ -7,11 +7,12 @@ Every repository lives inside a unit of work: nothing it does is visible to othe
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from types import TracebackType
-from typing import Protocol, Self
+from typing import ClassVar, Literal, Protocol, Self, TypeVar
 from uuid import UUID
 
 from bookstore.application.queries import BookQuery, OrderQuery, UserQuery
@@ -199,6 +200,44 @@ class UnitOfWorkFactory(Protocol):
         """A new unit of work. `read_only` promises no writes, so storage need not serialise
         it behind writers (SQLite takes its write lock up front otherwise)."""
         ...
+
+    @property
+    def inline_work(self) -> bool:
+        """True when a unit of work is short local work that never waits on a network (a
+        SQLite file): a caller on an event loop may run reads right there, and writes inside
+        `writes_without_waiting()`. False when work may wait (a database server)."""
+        ...
+
+    def writes_without_waiting(self) -> AbstractContextManager[None]:
+        """Write units of work opened inside raise `WriterBusy`, having done nothing, where
+        they would have to wait for another writer (storage that cannot promise not to wait
+        raises it at once)."""
+        ...
+
+
+class WriterBusy(Exception):
+    """A write unit of work opened inside `writes_without_waiting()` would have had to wait
+    for another writer, so it did nothing."""
+
+
+class StorageUnavailable(Exception):
+    """Storage cannot do the work now (database down, locked past its timeout, disk error):
+    the same request may succeed later."""
+
+
+C_contra = TypeVar("C_contra", contravariant=True)
+R_co = TypeVar("R_co", covariant=True)
+
+
+class RetryableWrite(Protocol[C_contra, R_co]):
+    """A use case whose first storage action is opening its write unit of work. If that
+    unit of work raises `WriterBusy` (see `UnitOfWorkFactory.writes_without_waiting`),
+    nothing has happened yet, so the whole call may run again where waiting is harmless.
+    A use case declares it with `retry_when_busy = True`; a test checks the claim."""
+
+    retry_when_busy: ClassVar[Literal[True]]
+
+    def __call__(self, command: C_contra, /) -> R_co: ...
 
 
 class Clock(Protocol):

@@ -15,6 +15,12 @@ MAX_SEARCH_TEXT = 200
 MAX_FILTER_TEXT = 300
 
 
+def fold_case(text: str) -> str:
+    """Text as the catalogue compares and sorts it case-insensitively, in every script
+    (`ÉMILE` and `Émile`, `ÇA` and `ça` alike): Unicode case folding."""
+    return text.casefold()
+
+
 class BookSort(StrEnum):
     TITLE = "title"
     TITLE_DESC = "-title"

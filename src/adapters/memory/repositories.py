@@ -11,7 +11,13 @@ from uuid import UUID
 
 from bookstore.adapters.memory.state import MemoryState
 from bookstore.application.ports import AccessCheck, IdempotencyRecord, RefreshTokenRecord
-from bookstore.application.queries import BookQuery, BookSort, OrderQuery, UserQuery
+from bookstore.application.queries import (
+    BookQuery,
+    BookSort,
+    OrderQuery,
+    UserQuery,
+    fold_case,
+)
 from bookstore.domain.book import Book, BookDetails
 from bookstore.domain.cart import Cart
 from bookstore.domain.errors import DuplicateIsbn, EmailAlreadyRegistered
@@ -115,9 +121,9 @@ class MemoryBookRepository:
 def _passes_filters(book: Book, query: BookQuery) -> bool:
     d = book.details
     checks = (
-        query.title is None or query.title.casefold() in d.title.casefold(),
-        query.author is None or query.author.casefold() in d.author.casefold(),
-        query.genre is None or query.genre.casefold() == d.genre.casefold(),
+        query.title is None or fold_case(query.title) in fold_case(d.title),
+        query.author is None or fold_case(query.author) in fold_case(d.author),
+        query.genre is None or fold_case(query.genre) == fold_case(d.genre),
         query.min_price is None or d.price >= query.min_price,
         query.max_price is None or d.price <= query.max_price,
         not query.in_stock or d.stock > 0,
@@ -142,9 +148,9 @@ def _relevance(book: Book, query: BookQuery) -> float | None:
 
 def _sort_key(sort: BookSort) -> Callable[[tuple[float, Book]], tuple[object, ...]]:
     keys: dict[BookSort, Callable[[tuple[float, Book]], tuple[object, ...]]] = {
-        BookSort.RELEVANCE: lambda sb: (-sb[0], sb[1].title.casefold(), sb[1].id),
-        BookSort.TITLE: lambda sb: (sb[1].title.casefold(), sb[1].id),
-        BookSort.TITLE_DESC: lambda sb: (_Reverse(sb[1].title.casefold()), -sb[1].id),
+        BookSort.RELEVANCE: lambda sb: (-sb[0], fold_case(sb[1].title), sb[1].id),
+        BookSort.TITLE: lambda sb: (fold_case(sb[1].title), sb[1].id),
+        BookSort.TITLE_DESC: lambda sb: (_Reverse(fold_case(sb[1].title)), -sb[1].id),
         BookSort.PRICE: lambda sb: (sb[1].price, sb[1].id),
         BookSort.PRICE_DESC: lambda sb: (-sb[1].price.cents, -sb[1].id),
         BookSort.CREATED_AT: lambda sb: (sb[1].created_at, sb[1].id),

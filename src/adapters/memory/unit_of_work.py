@@ -7,6 +7,9 @@ does, so concurrent writers are serialised and stock cannot be oversold.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Self
 
@@ -19,6 +22,9 @@ from bookstore.adapters.memory.repositories import (
     MemoryUserRepository,
 )
 from bookstore.adapters.memory.state import MemoryState
+from bookstore.application.ports import WriterBusy
+
+_writers_may_wait: ContextVar[bool] = ContextVar("memory_writers_may_wait", default=True)
 
 
 class MemoryUnitOfWorkFactory:
@@ -28,7 +34,23 @@ class MemoryUnitOfWorkFactory:
         self._swap_lock = threading.Lock()
 
     def __call__(self, *, read_only: bool = False) -> MemoryUnitOfWork:
+        if not read_only and not _writers_may_wait.get():
+            raise WriterBusy()
         return MemoryUnitOfWork(self, read_only=read_only)
+
+    @property
+    def inline_work(self) -> bool:
+        """Writers wait for each other's lock: run the work where waiting is harmless."""
+        return False
+
+    @contextmanager
+    def writes_without_waiting(self) -> Iterator[None]:
+        """This store cannot promise a writer will not wait: writers raise `WriterBusy`."""
+        token = _writers_may_wait.set(False)
+        try:
+            yield
+        finally:
+            _writers_may_wait.reset(token)
 
     def begin(self, read_only: bool) -> MemoryState:
         if not read_only:

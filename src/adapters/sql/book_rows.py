@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from bookstore.adapters.sql.rows import AnyRow
+from bookstore.adapters.sql.statements import Row
 from bookstore.adapters.sql.tables import books
+from bookstore.application.queries import fold_case
 from bookstore.domain.book import Book, BookDetails
 from bookstore.domain.money import Money
 from bookstore.domain.values import Isbn
@@ -26,25 +29,36 @@ BOOK_COLUMNS = (
 IN_CATALOGUE = books.c.removed_at.is_(None)
 
 
-def book_from_row(row: AnyRow) -> Book:
+def book_from_row(row: Row) -> Book:
+    """A new `Book` (entities change; each caller gets its own) over the row's immutable
+    parts, which are shared with every other read of the same row (`_parts_of`)."""
+    details, created_at, updated_at = _parts_of(tuple(row))
+    return Book(row[0], details, created_at, updated_at)
+
+
+@lru_cache(maxsize=1024)
+def _parts_of(row: tuple[Any, ...]) -> tuple[BookDetails, datetime, datetime]:
+    """The details and times of a row of `BOOK_COLUMNS`. They are immutable, and the row
+    holds every column, stock and `updated_at` included, so a row read again has the same
+    parts: remembered for the most-read rows, which spares building the same page over and
+    over (and lets the HTTP layer reuse what it made of them)."""
+    (_, title, author, genre, cents, stock, isbn, description, year, created, updated) = row
     details = BookDetails(
-        title=row.title,
-        author=row.author,
-        genre=row.genre,
-        price=Money(row.price_cents),
-        stock=row.stock,
-        isbn=Isbn(row.isbn) if row.isbn is not None else None,
-        description=row.description,
-        published_year=row.published_year,
-    )
-    return Book(row.id, details, row.created_at, row.updated_at)
+        title, author, genre, Money(cents), stock, Isbn(isbn) if isbn is not None else None,
+        description, year,
+    )  # fmt: skip
+    return details, created, updated
 
 
 def detail_values(details: BookDetails) -> dict[str, Any]:
+    """The columns of a book's details, with the folded keys its filters and sorts use."""
     return {
         "title": details.title,
         "author": details.author,
         "genre": details.genre,
+        "title_key": fold_case(details.title),
+        "author_key": fold_case(details.author),
+        "genre_key": fold_case(details.genre),
         "price_cents": details.price.cents,
         "stock": details.stock,
         "isbn": details.isbn.value if details.isbn is not None else None,

@@ -1,77 +1,202 @@
 """Catalogue search: one SELECT for the page, and a COUNT only when the page cannot tell.
 
 Every filter and sort is backed by an index over the books in the catalogue (see `tables`);
-text search goes through the full-text index of the database (see `fulltext`).
+text search goes through the full-text index of the database (see `fulltext`). The
+statements of a query's shape (which filters, which order, which database) are built once
+and bind the query's values, so they are compiled once too (see `statements`).
 """
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Hashable
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, FromClause, func, select
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Integer,
+    Select,
+    bindparam,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.elements import UnaryExpression
 
 from bookstore.adapters.sql.book_rows import BOOK_COLUMNS, IN_CATALOGUE, book_from_row
-from bookstore.adapters.sql.fulltext import text_match
+from bookstore.adapters.sql.fulltext import WORDS, match_expression, text_match
+from bookstore.adapters.sql.statements import Db, Params, contains_pattern
 from bookstore.adapters.sql.tables import books
-from bookstore.application.queries import BookQuery, BookSort
+from bookstore.application.queries import BookQuery, BookSort, fold_case
 from bookstore.domain.book import Book
 from bookstore.domain.pagination import Page
 
-_TITLE_KEY = func.lower(books.c.title)
-
 # Ties are broken by id, in the direction of the sort, so an index serves the whole order.
 _SORTS: dict[BookSort, tuple[UnaryExpression[Any], ...]] = {
-    BookSort.TITLE: (_TITLE_KEY.asc(), books.c.id.asc()),
-    BookSort.TITLE_DESC: (_TITLE_KEY.desc(), books.c.id.desc()),
+    BookSort.TITLE: (books.c.title_key.asc(), books.c.id.asc()),
+    BookSort.TITLE_DESC: (books.c.title_key.desc(), books.c.id.desc()),
     BookSort.PRICE: (books.c.price_cents.asc(), books.c.id.asc()),
     BookSort.PRICE_DESC: (books.c.price_cents.desc(), books.c.id.desc()),
     BookSort.CREATED_AT: (books.c.created_at.asc(), books.c.id.asc()),
     BookSort.CREATED_AT_DESC: (books.c.created_at.desc(), books.c.id.desc()),
 }
 
+# Title and author: literal substrings of the folded keys (`contains_pattern`); genre: the
+# whole folded value.
+_FILTERS: dict[str, ColumnElement[bool]] = {
+    "title": books.c.title_key.like(bindparam("title"), escape="/"),
+    "author": books.c.author_key.like(bindparam("author"), escape="/"),
+    "genre": books.c.genre_key == bindparam("genre"),
+    "min_price": books.c.price_cents >= bindparam("min_price"),
+    "max_price": books.c.price_cents <= bindparam("max_price"),
+    "in_stock": books.c.stock > 0,
+}
 
-def search_books(conn: Connection, query: BookQuery) -> Page[Book]:
-    conditions = _filters(query)
+_LIMIT = bindparam("limit", type_=Integer)
+_OFFSET = bindparam("offset", type_=Integer)
+
+
+class Totals:
+    """Counts a query's matches afresh every time."""
+
+    def count(self, db: Db, stmt: Select[Any], params: Params, key: Hashable) -> int:
+        """The count of `stmt`; `key` names the matches counted (equal keys, equal sets)."""
+        return int(db.scalar(stmt, params))
+
+
+def search_books(db: Db, query: BookQuery, totals: Totals) -> Page[Book]:
+    filters, params = _filters_of(query)
+    words = query.search_words
+    if words:
+        params[WORDS] = match_expression(db.dialect, words)
+    page_stmt, count_stmt = _statements(db.dialect, filters, query.effective_sort, bool(words))
+    page = query.page
+    page_params = params | {"limit": page.page_size, "offset": page.offset}
+    items = [book_from_row(row) for row in db.rows(page_stmt, page_params)]
+    if len(items) < page.page_size and (items or page.offset == 0):
+        return Page.of(items, page, page.offset + len(items))
+    key = (filters, *params.items())
+    return Page.of(items, page, totals.count(db, count_stmt, params, key))
+
+
+def _filters_of(query: BookQuery) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The names of the filters a query uses, and their parameters."""
+    params: dict[str, Any] = {}
+    if query.title is not None:
+        params["title"] = contains_pattern(fold_case(query.title))
+    if query.author is not None:
+        params["author"] = contains_pattern(fold_case(query.author))
+    if query.genre is not None:
+        params["genre"] = fold_case(query.genre)
+    if query.min_price is not None:
+        params["min_price"] = query.min_price.cents
+    if query.max_price is not None:
+        params["max_price"] = query.max_price.cents
+    filters = (*params, "in_stock") if query.in_stock else tuple(params)
+    return filters, params
+
+
+@lru_cache(maxsize=256)
+def _statements(
+    dialect: str, filters: tuple[str, ...], sort: BookSort, has_words: bool
+) -> tuple[Select[Any], Select[Any]]:
+    """The page and count statements of one query shape."""
+    conditions = [IN_CATALOGUE, *(_FILTERS[name] for name in filters)]
     source: FromClause = books
-    sort = query.effective_sort
     order = _SORTS.get(sort, _SORTS[BookSort.TITLE])
-    if words := query.search_words:
-        match = text_match(conn.dialect.name, words)
+    if has_words:
+        match = text_match(dialect)
         source = match.source
         conditions.append(match.condition)
         if sort is BookSort.RELEVANCE:
-            order = (match.best_first, _TITLE_KEY.asc(), books.c.id.asc())
-    page = query.page
-    stmt = (
+            if dialect == "sqlite" and not filters:
+                return _ranked_text_page(), _count(source, conditions)
+            order = (match.best_first, books.c.title_key.asc(), books.c.id.asc())
+    page = (
         select(*BOOK_COLUMNS)
         .select_from(source)
         .where(*conditions)
         .order_by(*order)
-        .limit(page.page_size)
-        .offset(page.offset)
+        .limit(_LIMIT)
+        .offset(_OFFSET)
     )
-    items = [book_from_row(row) for row in conn.execute(stmt)]
-    if len(items) < page.page_size and (items or page.offset == 0):
-        return Page.of(items, page, page.offset + len(items))
-    count = select(func.count()).select_from(source).where(*conditions)
-    return Page.of(items, page, conn.execute(count).scalar_one())
+    return page, _count(source, conditions)
 
 
-def _filters(query: BookQuery) -> list[ColumnElement[bool]]:
-    """Title and author: literal substrings (LIKE wildcards escaped); genre: the whole value;
-    all case-insensitively."""
-    conditions: list[ColumnElement[bool]] = [IN_CATALOGUE]
-    if query.title is not None:
-        conditions.append(books.c.title.icontains(query.title, autoescape=True))
-    if query.author is not None:
-        conditions.append(books.c.author.icontains(query.author, autoescape=True))
-    if query.genre is not None:
-        conditions.append(func.lower(books.c.genre) == func.lower(query.genre))
-    if query.min_price is not None:
-        conditions.append(books.c.price_cents >= query.min_price.cents)
-    if query.max_price is not None:
-        conditions.append(books.c.price_cents <= query.max_price.cents)
-    if query.in_stock:
-        conditions.append(books.c.stock > 0)
-    return conditions
+def _count(source: FromClause, conditions: list[ColumnElement[bool]]) -> Select[Any]:
+    return select(func.count()).select_from(source).where(*conditions)
+
+
+def _ranked_text_page() -> Select[Any]:
+    """A plain text search by relevance on SQLite ranks every match (bm25, computed by the
+    FTS5 index in C) but joins and sorts by title only the matches that can reach the page:
+    those scoring no worse than the (offset + limit + removed books)-th best match. At most
+    that many removed books score better, so the page's last book scores no worse than that
+    cut; and every match up to the cut is kept, ties included, so the page is exactly that
+    of ordering every match by (score, title, id)."""
+    match = text_match("sqlite")
+    matches = (
+        select(match.index.c.rowid.label("id"), match.rank.label("score"))
+        .select_from(match.index)
+        .where(match.condition)
+        .cte("matches")
+        .prefix_with("MATERIALIZED")
+    )
+    removed = select(func.count()).select_from(books).where(books.c.removed_at.is_not(None))
+    cut = (
+        select(matches.c.score)
+        .order_by(matches.c.score)
+        .limit(1)
+        .offset(_OFFSET + _LIMIT - 1 + removed.scalar_subquery())
+        .scalar_subquery()
+    )
+    return (
+        select(*BOOK_COLUMNS)
+        .select_from(matches.join(books, books.c.id == matches.c.id))
+        .where(IN_CATALOGUE, matches.c.score <= func.coalesce(cut, matches.c.score))
+        .order_by(matches.c.score.asc(), books.c.title_key.asc(), books.c.id.asc())
+        .limit(_LIMIT)
+        .offset(_OFFSET)
+    )
+
+
+_COUNTS_KEY = "bookstore_book_counts"
+"""Where a pooled SQLite connection keeps its counts (its `info` lives as long as it)."""
+_MAX_COUNTS = 256
+_DATA_VERSION = text("PRAGMA data_version")
+
+
+@dataclass
+class SqliteTotals(Totals):
+    """Counts of a read-only SQLite unit of work, reused while the database is provably
+    unchanged.
+
+    `PRAGMA data_version`, read in the same transaction as the count, changes whenever
+    another connection (of any process) has committed since; `total_changes` grows with
+    every row this connection itself writes. While both are as they were when a total was
+    counted, the database holds the same rows, so the total is the same."""
+
+    raw: sqlite3.Connection
+    counts: dict[Hashable, tuple[tuple[int, int], int]]
+    changes_before: int
+
+    @classmethod
+    def of(cls, pooled: PoolProxiedConnection, raw: sqlite3.Connection) -> SqliteTotals:
+        return cls(raw, pooled.info.setdefault(_COUNTS_KEY, {}), raw.total_changes)
+
+    def count(self, db: Db, stmt: Select[Any], params: Params, key: Hashable) -> int:
+        if self.raw.total_changes != self.changes_before:  # a "read-only" unit that wrote
+            return super().count(db, stmt, params, key)
+        version = (int(db.scalar(_DATA_VERSION)), self.raw.total_changes)
+        cached = self.counts.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        total = super().count(db, stmt, params, key)
+        if len(self.counts) >= _MAX_COUNTS:
+            self.counts.clear()
+        self.counts[key] = (version, total)
+        return total

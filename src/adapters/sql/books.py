@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection
 from datetime import datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, CursorResult, Executable, bindparam, insert, select, update
+from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bookstore.adapters.sql.book_rows import (
@@ -15,51 +16,70 @@ from bookstore.adapters.sql.book_rows import (
     book_from_row,
     detail_values,
 )
-from bookstore.adapters.sql.book_search import search_books
-from bookstore.adapters.sql.engine import ensure_transaction
+from bookstore.adapters.sql.book_search import Totals, search_books
 from bookstore.adapters.sql.integrity import violates
-from bookstore.adapters.sql.rows import AnyRow
-from bookstore.adapters.sql.sqlite_reads import SqliteBookReads
+from bookstore.adapters.sql.statements import Db, chunks, in_list, list_params
 from bookstore.adapters.sql.tables import books
 from bookstore.application.queries import BookQuery
 from bookstore.domain.book import STOCK, Book, BookDetails
 from bookstore.domain.errors import DuplicateIsbn, InvalidInput
 from bookstore.domain.pagination import Page
 
-_GET_ONE = select(*BOOK_COLUMNS).where(books.c.id == bindparam("book_id"), IN_CATALOGUE)
+T = TypeVar("T")
+
+# Built once; each call only binds its values.
+_THIS_BOOK = books.c.id == bindparam("book_id")
+_GET_ONE = select(*BOOK_COLUMNS).where(_THIS_BOOK, IN_CATALOGUE)
+_ADD = insert(books).returning(books.c.id)
+_UPDATE = update(books).where(_THIS_BOOK, IN_CATALOGUE)
+"""The columns given are written (an edit leaves out the stock it did not change)."""
+_TAKE_STOCK = (
+    update(books)
+    .where(_THIS_BOOK, books.c.stock >= bindparam("copies"), IN_CATALOGUE)
+    .values(stock=books.c.stock - bindparam("copies"))
+)
+_ADD_STOCK = (
+    update(books)
+    .where(_THIS_BOOK, books.c.stock <= STOCK.maximum - bindparam("copies"), IN_CATALOGUE)
+    .values(stock=books.c.stock + bindparam("copies"), updated_at=bindparam("now"))
+    .returning(*BOOK_COLUMNS)
+)
+_REMOVE = (
+    update(books)
+    .where(_THIS_BOOK, IN_CATALOGUE)
+    .values(removed_at=bindparam("now"), updated_at=bindparam("now"))
+)
+
+
+@lru_cache(maxsize=2 * 100)
+def _books_in(count: int, *, lock: bool) -> Select[Any]:
+    """The catalogue books among `count` ids, in id order; `lock`: `FOR NO KEY UPDATE`."""
+    stmt = select(*BOOK_COLUMNS).where(in_list(books.c.id, count), IN_CATALOGUE)
+    stmt = stmt.order_by(books.c.id)
+    return stmt.with_for_update(key_share=True) if lock else stmt
 
 
 class SqlBookRepository:
     """Every read goes to the database: no identity map, so `lock` can never hand out a
     stale copy. Stock only changes through single atomic statements."""
 
-    def __init__(self, conn: Connection, *, lock_rows: bool) -> None:
-        self._conn = conn
+    def __init__(self, db: Db, *, lock_rows: bool, totals: Totals) -> None:
+        self._db = db
         self._lock_rows = lock_rows
+        self._totals = totals
         self._stock_seen: dict[int, int] = {}
-        self._fast_reads: SqliteBookReads | bool | None = False  # False: not looked at yet
 
     def add(self, details: BookDetails, now: datetime) -> Book:
         values = detail_values(details) | {"created_at": now, "updated_at": now}
-        stmt = insert(books).values(values).returning(books.c.id)
-        book_id: int = self._execute_catalogue_write(stmt, details).scalar_one()
+        book_id: int = self._catalogue_write(details, lambda: self._db.scalar(_ADD, values))
         return Book(book_id, details, now, now)
 
     def get(self, book_id: int) -> Book | None:
-        fast = self._fast()
-        if fast is None:
-            loaded = self._load(self._conn.execute(_GET_ONE, {"book_id": book_id}))
-            return loaded[0] if loaded else None
-        book = fast.get(book_id)
-        if book is not None:
-            self._stock_seen[book.id] = book.stock
-        return book
+        row = self._db.first(_GET_ONE, {"book_id": book_id})
+        return None if row is None else self._seen([book_from_row(row)])[0]
 
     def get_many(self, book_ids: Collection[int]) -> dict[int, Book]:
-        if not book_ids:
-            return {}
-        stmt = select(*BOOK_COLUMNS).where(books.c.id.in_(book_ids), IN_CATALOGUE)
-        return {book.id: book for book in self._load(self._conn.execute(stmt))}
+        return {book.id: book for book in self._in(sorted(set(book_ids)), lock=False)}
 
     def lock(self, book_ids: Collection[int]) -> dict[int, Book]:
         """Fresh rows, locked in ascending id order so crossed orders cannot deadlock.
@@ -68,19 +88,8 @@ class SqlBookRepository:
         carts and order lines unblocked); SQLite has no row locks, but a write unit of work
         began with `BEGIN IMMEDIATE` and so already excludes every other writer.
         """
-        if not book_ids:
-            return {}
-        fast = None if self._lock_rows else self._fast()
-        if fast is not None:
-            return {book.id: book for book in self._seen(fast.get_in_order(sorted(book_ids)))}
-        stmt = (
-            select(*BOOK_COLUMNS)
-            .where(books.c.id.in_(sorted(book_ids)), IN_CATALOGUE)
-            .order_by(books.c.id)
-        )
-        if self._lock_rows:
-            stmt = stmt.with_for_update(key_share=True)
-        return {book.id: book for book in self._load(self._conn.execute(stmt))}
+        ids = sorted(set(book_ids))
+        return {book.id: book for book in self._in(ids, lock=self._lock_rows)}
 
     def update(self, book: Book) -> None:
         """Write a book's details. The stock is written only if it differs from the stock
@@ -88,71 +97,48 @@ class SqlBookRepository:
         values = detail_values(book.details) | {"updated_at": book.updated_at}
         if self._stock_seen.get(book.id) == book.stock:
             del values["stock"]
-        stmt = update(books).where(books.c.id == book.id, IN_CATALOGUE).values(values)
-        self._execute_catalogue_write(stmt, book.details)
+        params = values | {"book_id": book.id}
+        self._catalogue_write(book.details, lambda: self._db.write(_UPDATE, params))
         self._stock_seen[book.id] = book.stock
 
     def take_stock(self, book_id: int, quantity: int) -> bool:
         _require_positive(quantity)
-        if (fast := self._fast()) is not None:
-            ensure_transaction(self._conn)
-            taken = fast.take_stock(book_id, quantity)
-        else:
-            stmt = (
-                update(books)
-                .where(books.c.id == book_id, books.c.stock >= quantity, IN_CATALOGUE)
-                .values(stock=books.c.stock - quantity)
-            )
-            taken = self._conn.execute(stmt).rowcount == 1
+        taken = self._db.write(_TAKE_STOCK, {"book_id": book_id, "copies": quantity}) == 1
         if taken and book_id in self._stock_seen:
             self._stock_seen[book_id] -= quantity
         return taken
 
     def add_stock(self, book_id: int, quantity: int, now: datetime) -> Book | None:
         _require_positive(quantity)
-        stmt = (
-            update(books)
-            .where(books.c.id == book_id, books.c.stock <= STOCK.maximum - quantity, IN_CATALOGUE)
-            .values(stock=books.c.stock + quantity, updated_at=now)
-            .returning(*BOOK_COLUMNS)
-        )
-        restocked = self._load(self._conn.execute(stmt))
-        if restocked:
-            return restocked[0]
+        params = {"book_id": book_id, "copies": quantity, "now": now}
+        row = self._db.first(_ADD_STOCK, params)
+        if row is not None:
+            return self._seen([book_from_row(row)])[0]
         if self.get(book_id) is None:
             return None
         raise InvalidInput.single("quantity", f"would take stock above {STOCK.maximum}")
 
     def remove(self, book_id: int, now: datetime) -> bool:
-        stmt = (
-            update(books)
-            .where(books.c.id == book_id, IN_CATALOGUE)
-            .values(removed_at=now, updated_at=now)
-        )
-        return self._conn.execute(stmt).rowcount == 1
+        return self._db.write(_REMOVE, {"book_id": book_id, "now": now}) == 1
 
     def search(self, query: BookQuery) -> Page[Book]:
-        fast = self._fast()
-        return search_books(self._conn, query) if fast is None else fast.search(query)
+        return search_books(self._db, query, self._totals)
 
-    def _fast(self) -> SqliteBookReads | None:
-        """Plain reads on SQLite skip SQLAlchemy's per-call work (see `sqlite_reads`); looked
-        up on the first read, so units of work that only write pay nothing for it."""
-        if self._fast_reads is False:
-            self._fast_reads = SqliteBookReads.over(self._conn)
-        return self._fast_reads if isinstance(self._fast_reads, SqliteBookReads) else None
-
-    def _load(self, rows: Iterable[AnyRow]) -> list[Book]:
-        return self._seen([book_from_row(row) for row in rows])
+    def _in(self, ids: list[int], *, lock: bool) -> list[Book]:
+        found: list[Book] = []
+        for chunk in chunks(ids):
+            rows = self._db.rows(_books_in(len(chunk), lock=lock), list_params(chunk))
+            found.extend(book_from_row(row) for row in rows)
+        return self._seen(found)
 
     def _seen(self, loaded: list[Book]) -> list[Book]:
         for book in loaded:
             self._stock_seen[book.id] = book.stock
         return loaded
 
-    def _execute_catalogue_write(self, stmt: Executable, details: BookDetails) -> CursorResult[Any]:
+    def _catalogue_write(self, details: BookDetails, write: Callable[[], T]) -> T:
         try:
-            return self._conn.execute(stmt)
+            return write()
         except IntegrityError as error:
             if details.isbn is not None and violates(error, "uq_books_isbn", "books.isbn"):
                 raise DuplicateIsbn(details.isbn.value) from error

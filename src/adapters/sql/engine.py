@@ -1,26 +1,24 @@
 """Engines for SQLite and PostgreSQL, tuned for a threaded server.
 
 SQLite: WAL (readers never wait for the writer), `busy_timeout=5000`, foreign keys on,
-`synchronous=NORMAL`. pysqlite's own transaction handling is switched off
-(`isolation_level=None`) and the "begin" event emits the BEGIN itself: `BEGIN IMMEDIATE`
-for a write unit of work, so writers queue for the write lock up front instead of failing
-with "database is locked" when a read turns into a write, and a plain deferred `BEGIN` for a
-read-only one, so reads are never serialised behind writers. The choice travels as the
-connection's `READ_ONLY` execution option.
+`synchronous=NORMAL`, and pysqlite's own transaction handling switched off
+(`isolation_level=None`): the unit of work begins and ends its transactions itself
+(`BEGIN IMMEDIATE` for a writer, so writers queue for the write lock up front instead of
+failing with "database is locked" when a read turns into a write; a deferred `BEGIN` for a
+reader, so reads never queue behind writers). A SQLAlchemy `Connection` on the engine (the
+migrations, scripts) begins the same way through the "begin" event.
 
 Writers queue for SQLite's write lock in a gate (`writer_gate`) before they take a
 connection: first come, first served among the threads of a process, and across processes an
 exclusive `flock` on a lock file beside the database (`<database>-writer`), which the kernel
-hands to the next waiter the moment it is released. SQLite's own busy handler sleeps and
-retries, which serves waiting writers unfairly and late (measured: flow p99 ~700 ms at 32
-clients, ~290 ms with the in-process gate; two server processes made half the flows one made,
-before the file lock). `BEGIN IMMEDIATE` and `busy_timeout` remain, for writers that do not
-use the gate (another program, or a platform without `fcntl`).
+hands to the next waiter the moment it is released; SQLite's busy handler sleeps and polls,
+which serves waiting writers late and unfairly (docs/performance.md). `BEGIN IMMEDIATE` and
+`busy_timeout` remain for writers that do not use the gate (another program, or a platform
+without `fcntl`).
 
-A caller that must not block (code on an event loop) opens its write units of work inside
-`writes_without_waiting()`: there, a writer that would have to wait for the gate or for
-another process's write lock raises `WriterBusy` before it has done anything, and the caller
-runs the work again where waiting is harmless (a worker thread).
+Inside `writes_without_waiting()`, a write unit of work that would have to wait for the gate
+or for another process's write lock raises `WriterBusy` before it has done anything, so a
+caller that must not block (an event loop) can run the work again where waiting is harmless.
 
 PostgreSQL: psycopg 3 (`postgresql://` is taken to mean `postgresql+psycopg://`), with
 `pool_pre_ping` so connections dropped by a server restart are replaced, not handed out.
@@ -34,21 +32,24 @@ import sys
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool, StaticPool
+
+from bookstore.adapters.sql.statements import run_on_driver
+from bookstore.application.ports import WriterBusy
 
 if sys.platform != "win32":  # on Windows, processes meet at SQLite's busy handler only
     import fcntl
 
 READ_ONLY = "bookstore_read_only"
-"""Execution option: the connection's transactions will not write."""
+"""Execution option of a SQLAlchemy `Connection`: its transactions will not write."""
 
 BUSY_TIMEOUT_MS = 5000
 SQLITE_PRAGMAS = (
@@ -145,11 +146,6 @@ class FifoLock:
                 self._held = False
 
 
-class WriterBusy(Exception):
-    """Inside `writes_without_waiting`: this write unit of work would have had to wait for
-    the write lock (or cannot promise not to), so it did nothing."""
-
-
 _WRITES_WITHOUT_WAITING: ContextVar[bool] = ContextVar("writes_without_waiting", default=False)
 
 
@@ -221,52 +217,6 @@ class WriterGate:
         return self._file[1]
 
 
-def sqlite_driver(conn: Connection) -> sqlite3.Connection | None:
-    """The connection's pysqlite connection, for fixed SQL text run directly on the hot
-    paths; None on another driver, or when someone watches the statements (echo,
-    `before/after_cursor_execute` listeners: tracing, tests), who would not see it."""
-    if conn.dialect.name != "sqlite" or conn.engine.echo:
-        return None
-    if conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute:
-        return None
-    raw = conn.connection.driver_connection
-    return raw if isinstance(raw, sqlite3.Connection) else None
-
-
-def ensure_transaction(conn: Connection) -> None:
-    """Begin the connection's next transaction, as SQLAlchemy's own `execute` would, before
-    a statement runs on the driver directly: after a commit inside a unit of work, such a
-    statement would otherwise run in autocommit and outlive a rollback."""
-    if not conn.in_transaction():
-        conn.begin()
-
-
-def driver_error(
-    error: sqlite3.Error, statement: str, params: tuple[object, ...]
-) -> StatementError:
-    """A pysqlite error wrapped as SQLAlchemy wraps it (`OperationalError`, ...), so callers
-    see the same errors whichever way a statement ran."""
-    return DBAPIError.instance(statement, params, error, sqlite3.Error)
-
-
-def run_sqlite(
-    raw: sqlite3.Connection, statement: str, params: tuple[object, ...]
-) -> sqlite3.Cursor:
-    try:
-        return raw.execute(statement, params)
-    except sqlite3.Error as error:
-        raise driver_error(error, statement, params) from error
-
-
-def run_sqlite_many(
-    raw: sqlite3.Connection, statement: str, rows: Sequence[tuple[object, ...]]
-) -> None:
-    try:
-        raw.executemany(statement, rows)
-    except sqlite3.Error as error:
-        raise driver_error(error, statement, rows[0] if rows else ()) from error
-
-
 _WRITER_GATES: WeakKeyDictionary[Engine, WriterGate] = WeakKeyDictionary()
 
 
@@ -282,52 +232,34 @@ def _configure_sqlite(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEnt
 
 
 def _begin_sqlite(conn: Connection) -> None:
-    raw = conn.connection.driver_connection
-    if isinstance(raw, sqlite3.Connection) and raw.in_transaction:
-        return  # a kept connection (`SqliteReaders`, `SqliteWriter`) began it: SQLAlchemy joins
-    read_only = conn.get_execution_options().get(READ_ONLY, False)
-    if read_only:
-        _run_on(conn, "BEGIN")
-    elif writers_may_wait():
-        _run_on(conn, "BEGIN IMMEDIATE")
+    """How a SQLAlchemy `Connection` on a SQLite engine begins (see the module's doc)."""
+    if conn.get_execution_options().get(READ_ONLY, False):
+        conn.exec_driver_sql("BEGIN")
     else:
-        _begin_immediate_at_once(lambda statement: _run_on(conn, statement))
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def begin_write_on_driver(raw: sqlite3.Connection) -> None:
-    """`BEGIN IMMEDIATE` on the driver, as the "begin" event would; inside
-    `writes_without_waiting`, the write lock now or `WriterBusy`."""
+def begin_immediate(raw: sqlite3.Connection) -> None:
+    """Begin a write transaction on the driver; inside `writes_without_waiting`, take the
+    write lock now (busy timeout off) or raise `WriterBusy`."""
     if writers_may_wait():
-        run_sqlite(raw, "BEGIN IMMEDIATE", ())
-    else:
-        _begin_immediate_at_once(lambda statement: run_sqlite(raw, statement, ()))
-
-
-def _begin_immediate_at_once(run: Callable[[str], object]) -> None:
-    """`BEGIN IMMEDIATE` with the busy timeout off: the write lock now, or `WriterBusy`."""
-    run("PRAGMA busy_timeout=0")
+        run_on_driver(raw, "BEGIN IMMEDIATE")
+        return
+    run_on_driver(raw, "PRAGMA busy_timeout=0")
     try:
-        run("BEGIN IMMEDIATE")
+        run_on_driver(raw, "BEGIN IMMEDIATE")
     except DBAPIError as error:
         if _is_busy(error.orig):
             raise WriterBusy() from error
         raise
     finally:
-        run(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        run_on_driver(raw, f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def _is_busy(error: BaseException | None) -> bool:
     """SQLITE_BUSY, or one of its extended codes (the low byte is the primary code)."""
     code = getattr(error, "sqlite_errorcode", None)
     return isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_BUSY
-
-
-def _run_on(conn: Connection, statement: str) -> None:
-    raw = sqlite_driver(conn)
-    if raw is None:
-        conn.exec_driver_sql(statement)
-    else:
-        run_sqlite(raw, statement, ())
 
 
 def _postgresql_engine(url: URL, pool: dict[str, int], *, echo: bool) -> Engine:

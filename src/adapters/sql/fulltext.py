@@ -15,9 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Float, FromClause, Integer, bindparam, column, func, literal_column, table
+from sqlalchemy import (
+    Float,
+    FromClause,
+    Integer,
+    String,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    table,
+)
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement, UnaryExpression
 
 from bookstore.adapters.sql.tables import books
@@ -35,42 +46,60 @@ _search_vector: ColumnClause[Any] = literal_column(f"books.{SEARCH_VECTOR_COLUMN
 _simple: ColumnClause[Any] = literal_column("'simple'::regconfig")
 
 
+WORDS = "words"
+"""The parameter that carries a search's match expression (`match_expression`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class TextMatch:
     """How to narrow a books query to the matches of some words, and rank them."""
 
     source: FromClause
     condition: ColumnElement[bool]
+    rank: ColumnElement[float]
     best_first: UnaryExpression[float]
+    index: FromClause
+    """The full-text index itself (SQLite: the FTS5 table; PostgreSQL: `books`)."""
 
 
-def text_match(dialect: str, words: Sequence[str]) -> TextMatch:
-    """The words come from `BookQuery.search_words`: letters and digits only, so quoting
-    them cannot let query syntax through."""
+@cache
+def text_match(dialect: str) -> TextMatch:
     if dialect == "sqlite":
-        return _fts5_match(words)
+        return _fts5_match()
     if dialect == "postgresql":
-        return _tsvector_match(words)
+        return _tsvector_match()
     raise ValueError(f"no full-text search for dialect {dialect!r}")
 
 
-def _fts5_match(words: Sequence[str]) -> TextMatch:
-    expression = " AND ".join(f'"{word}"*' for word in words)
+def match_expression(dialect: str, words: Sequence[str]) -> str:
+    """The value of `WORDS` for these words: every word, as a prefix. The words come from
+    `BookQuery.search_words`: letters and digits only, so quoting them cannot let query
+    syntax through."""
+    if dialect == "sqlite":
+        return " AND ".join(f'"{word}"*' for word in words)
+    return " & ".join(f"{word}:*" for word in words)
+
+
+def _fts5_match() -> TextMatch:
     rank = func.bm25(_fts_name, *FTS_WEIGHTS, type_=Float)
     return TextMatch(
         source=books.join(_fts, _fts.c.rowid == books.c.id),
-        condition=_fts_name.bool_op("MATCH")(bindparam("fts_query", expression)),
+        condition=_fts_name.bool_op("MATCH")(bindparam(WORDS, type_=String)),
+        rank=rank,
         best_first=rank.asc(),  # bm25 is lower for better matches
+        index=_fts,
     )
 
 
-def _tsvector_match(words: Sequence[str]) -> TextMatch:
-    expression = " & ".join(f"{word}:*" for word in words)
-    query = func.to_tsquery(_simple, func.bookstore_fold(bindparam("ts_query", expression)))
+def _tsvector_match() -> TextMatch:
+    query = func.to_tsquery(_simple, func.bookstore_fold(bindparam(WORDS, type_=String)))
+    rank = func.ts_rank(_search_vector, query, type_=Float)
     return TextMatch(
         source=books,
         condition=_search_vector.bool_op("@@")(query),
-        best_first=func.ts_rank(_search_vector, query, type_=Float).desc(),
+        rank=rank,
+        best_first=rank.desc(),
+        index=books,
     )
 
 

@@ -5,11 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
+from bookstore.adapters.sql.statements import Db
 from bookstore.adapters.sql.tables import idempotency_keys
 from bookstore.application.ports import IdempotencyRecord
 from bookstore.domain.errors import IdempotencyInFlight
+
+_THIS_KEY = (
+    idempotency_keys.c.user_id == bindparam("owner"),
+    idempotency_keys.c.key == bindparam("the_key"),
+)
+# Built once; each call only binds its values.
+_FIND = select(
+    idempotency_keys.c.user_id,
+    idempotency_keys.c.key,
+    idempotency_keys.c.fingerprint,
+    idempotency_keys.c.order_id,
+    idempotency_keys.c.created_at,
+).where(*_THIS_KEY, idempotency_keys.c.created_at >= bindparam("not_before"))
+_FORGET = delete(idempotency_keys).where(*_THIS_KEY)
+_REMEMBER = insert(idempotency_keys)
+# PostgreSQL only: a transaction-scoped advisory lock on the key, taken without waiting.
+_CLAIM = select(func.pg_try_advisory_xact_lock(func.hashtextextended(bindparam("claim"), 0)))
 
 
 class SqlIdempotencyRepository:
@@ -18,45 +36,31 @@ class SqlIdempotencyRepository:
     flight. SQLite's `BEGIN IMMEDIATE` serialises writers, so there the second request
     waits for the first and then finds its record."""
 
-    def __init__(self, conn: Connection, *, claim_keys: bool) -> None:
-        self._conn = conn
+    def __init__(self, db: Db, *, claim_keys: bool) -> None:
+        self._db = db
         self._claim_keys = claim_keys
 
     def find(self, user_id: UUID, key: str, not_before: datetime) -> IdempotencyRecord | None:
-        if self._claim_keys:
-            self._claim(user_id, key)
-        stmt = select(idempotency_keys).where(
-            idempotency_keys.c.user_id == user_id,
-            idempotency_keys.c.key == key,
-            idempotency_keys.c.created_at >= not_before,
-        )
-        row = self._conn.execute(stmt).first()
-        if row is None:
-            return None
-        return IdempotencyRecord(
-            row.user_id, row.key, row.fingerprint, row.order_id, row.created_at
-        )
+        if self._claim_keys and not self._db.scalar(_CLAIM, {"claim": _claim(user_id, key)}):
+            raise IdempotencyInFlight()
+        params = {"owner": user_id, "the_key": key, "not_before": not_before}
+        row = self._db.first(_FIND, params)
+        return IdempotencyRecord(*row) if row is not None else None
 
     def save(self, record: IdempotencyRecord) -> None:
         # A record still here has expired (`find` would have returned it otherwise).
-        self._conn.execute(
-            delete(idempotency_keys).where(
-                idempotency_keys.c.user_id == record.user_id,
-                idempotency_keys.c.key == record.key,
-            )
-        )
-        self._conn.execute(
-            insert(idempotency_keys).values(
-                user_id=record.user_id,
-                key=record.key,
-                fingerprint=record.fingerprint,
-                order_id=record.order_id,
-                created_at=record.created_at,
-            )
+        self._db.write(_FORGET, {"owner": record.user_id, "the_key": record.key})
+        self._db.write(
+            _REMEMBER,
+            {
+                "user_id": record.user_id,
+                "key": record.key,
+                "fingerprint": record.fingerprint,
+                "order_id": record.order_id,
+                "created_at": record.created_at,
+            },
         )
 
-    def _claim(self, user_id: UUID, key: str) -> None:
-        lock_id = func.hashtextextended(f"idempotency:{user_id}:{key}", 0)
-        claimed = self._conn.execute(select(func.pg_try_advisory_xact_lock(lock_id))).scalar()
-        if not claimed:
-            raise IdempotencyInFlight()
+
+def _claim(user_id: UUID, key: str) -> str:
+    return f"idempotency:{user_id}:{key}"

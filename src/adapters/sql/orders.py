@@ -2,80 +2,76 @@
 
 from __future__ import annotations
 
-import sqlite3
+import builtins
 from collections import defaultdict
-from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, bindparam, func, insert, select
-from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy import Select, bindparam, func, insert, select
 
-from bookstore.adapters.sql.engine import (
-    ensure_transaction,
-    run_sqlite,
-    run_sqlite_many,
-    sqlite_driver,
-)
-from bookstore.adapters.sql.rows import AnyRow
+from bookstore.adapters.sql.statements import Db, Row, chunks, in_list, list_params
 from bookstore.adapters.sql.tables import order_lines, orders
 from bookstore.application.queries import OrderQuery
 from bookstore.domain.money import Money
 from bookstore.domain.order import Order, OrderLine, OrderStatus
 from bookstore.domain.pagination import Page
 
-_LINE_COLUMNS = (
-    order_lines.c.order_id,
-    order_lines.c.book_id,
-    order_lines.c.title,
-    order_lines.c.unit_price_cents,
-    order_lines.c.quantity,
-)
-
+_HEAD_COLUMNS = (orders.c.id, orders.c.user_id, orders.c.status, orders.c.created_at)
 
 # Built once; each call only binds its values.
 _INSERT_ORDER = insert(orders)
 _INSERT_LINES = insert(order_lines)
-_ONE_ORDER = select(orders).where(orders.c.id == bindparam("order_id"))
-
-# The same inserts for pysqlite directly: a `Uuid` is stored as its 32 hex digits, a
-# timestamp as SQLAlchemy's own processor for SQLite writes it.
-_SQLITE_INSERT_ORDER = (
-    "INSERT INTO orders (id, user_id, status, total_cents, created_at) VALUES (?, ?, ?, ?, ?)"
-)
-_SQLITE_INSERT_LINES = (
-    "INSERT INTO order_lines (order_id, line_no, book_id, title, unit_price_cents, quantity)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
-)
-_sqlite_time = orders.c.created_at.type.bind_processor(SQLiteDialect_pysqlite())
+_ONE_ORDER = select(*_HEAD_COLUMNS).where(orders.c.id == bindparam("order_id"))
+_NEWEST_FIRST = (orders.c.created_at.desc(), orders.c.id.desc())
 
 
-def _line_from_row(row: AnyRow) -> OrderLine:
-    return OrderLine(row.book_id, row.title, Money(row.unit_price_cents), row.quantity)
+@lru_cache(maxsize=100)
+def _lines_of(count: int) -> Select[Any]:
+    return (
+        select(
+            order_lines.c.order_id,
+            order_lines.c.book_id,
+            order_lines.c.title,
+            order_lines.c.unit_price_cents,
+            order_lines.c.quantity,
+        )
+        .where(in_list(order_lines.c.order_id, count))
+        .order_by(order_lines.c.order_id, order_lines.c.line_no)
+    )
 
 
-_Orders = list[Order]
+@lru_cache(maxsize=4)
+def _listing(by_user: bool, by_status: bool) -> tuple[Select[Any], Select[Any]]:
+    """The page and count statements of an order listing with these filters."""
+    conditions = []
+    if by_user:
+        conditions.append(orders.c.user_id == bindparam("user_id"))
+    if by_status:
+        conditions.append(orders.c.status == bindparam("status"))
+    page = (
+        select(*_HEAD_COLUMNS)
+        .where(*conditions)
+        .order_by(*_NEWEST_FIRST)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return page, select(func.count()).select_from(orders).where(*conditions)
 
 
 class SqlOrderRepository:
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Db) -> None:
+        self._db = db
 
     def add(self, order: Order) -> None:
-        raw = sqlite_driver(self._conn)
-        if raw is not None and _sqlite_time is not None:
-            ensure_transaction(self._conn)
-            _add_sqlite(raw, order, _sqlite_time(order.created_at))
-            return
-        self._conn.execute(
-            _INSERT_ORDER,
-            {
-                "id": order.id,
-                "user_id": order.user_id,
-                "status": order.status.value,
-                "total_cents": order.total.cents,
-                "created_at": order.created_at,
-            },
-        )
+        head = {
+            "id": order.id,
+            "user_id": order.user_id,
+            "status": order.status.value,
+            "total_cents": order.total.cents,
+            "created_at": order.created_at,
+        }
+        self._db.write(_INSERT_ORDER, head)
         lines = [
             {
                 "order_id": order.id,
@@ -87,61 +83,35 @@ class SqlOrderRepository:
             }
             for n, line in enumerate(order.lines, start=1)
         ]
-        if lines:
-            self._conn.execute(_INSERT_LINES, lines)
+        self._db.write_many(_INSERT_LINES, lines)
 
     def get(self, order_id: UUID) -> Order | None:
-        row = self._conn.execute(_ONE_ORDER, {"order_id": order_id}).first()
+        row = self._db.first(_ONE_ORDER, {"order_id": order_id})
         return self._with_lines([row])[0] if row is not None else None
 
     def list(self, query: OrderQuery) -> Page[Order]:
         """Newest first (ties broken by id); three queries whatever the page size."""
-        conditions = []
+        params: dict[str, Any] = {}
         if query.user_id is not None:
-            conditions.append(orders.c.user_id == query.user_id)
+            params["user_id"] = query.user_id
         if query.status is not None:
-            conditions.append(orders.c.status == query.status.value)
+            params["status"] = query.status.value
+        page_stmt, count_stmt = _listing(query.user_id is not None, query.status is not None)
         page = query.page
-        stmt = (
-            select(orders)
-            .where(*conditions)
-            .order_by(orders.c.created_at.desc(), orders.c.id.desc())
-            .limit(page.page_size)
-            .offset(page.offset)
-        )
-        items = self._with_lines(self._conn.execute(stmt).all())
+        page_params = params | {"limit": page.page_size, "offset": page.offset}
+        items = self._with_lines(self._db.rows(page_stmt, page_params))
         if len(items) < page.page_size and (items or page.offset == 0):
             return Page.of(items, page, page.offset + len(items))
-        count = select(func.count()).select_from(orders).where(*conditions)
-        return Page.of(items, page, self._conn.execute(count).scalar_one())
+        return Page.of(items, page, int(self._db.scalar(count_stmt, params)))
 
-    def _with_lines(self, rows: Iterable[AnyRow]) -> _Orders:
-        heads = list(rows)
-        if not heads:
-            return []
-        stmt = (
-            select(*_LINE_COLUMNS)
-            .where(order_lines.c.order_id.in_([row.id for row in heads]))
-            .order_by(order_lines.c.order_id, order_lines.c.line_no)
-        )
+    def _with_lines(self, heads: builtins.list[Row]) -> builtins.list[Order]:
         lines: defaultdict[UUID, list[OrderLine]] = defaultdict(list)
-        for line in self._conn.execute(stmt):
-            lines[line.order_id].append(_line_from_row(line))
+        for chunk in chunks([head[0] for head in heads]):
+            for order_id, book_id, title, cents, quantity in self._db.rows(
+                _lines_of(len(chunk)), list_params(chunk)
+            ):
+                lines[order_id].append(OrderLine(book_id, title, Money(cents), quantity))
         return [
-            Order(
-                row.id, row.user_id, OrderStatus(row.status), tuple(lines[row.id]), row.created_at
-            )
-            for row in heads
+            Order(order_id, user_id, OrderStatus(status), tuple(lines[order_id]), created_at)
+            for order_id, user_id, status, created_at in heads
         ]
-
-
-def _add_sqlite(raw: sqlite3.Connection, order: Order, created_at: object) -> None:
-    order_id = order.id.hex
-    head = (order_id, order.user_id.hex, order.status.value, order.total.cents, created_at)
-    run_sqlite(raw, _SQLITE_INSERT_ORDER, head)
-    lines = [
-        (order_id, n, line.book_id, line.title, line.unit_price.cents, line.quantity)
-        for n, line in enumerate(order.lines, start=1)
-    ]
-    if lines:
-        run_sqlite_many(raw, _SQLITE_INSERT_LINES, lines)

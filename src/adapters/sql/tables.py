@@ -23,7 +23,6 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
-    func,
 )
 
 from bookstore.adapters.sql.types import UtcDateTime
@@ -59,6 +58,11 @@ books = Table(
     Column("title", String(TITLE.max_len), nullable=False),
     Column("author", String(AUTHOR.max_len), nullable=False),
     Column("genre", String(GENRE.max_len), nullable=False),
+    # Case-folded title, author and genre (`fold_case`), written with them: the filters and
+    # the title sort compare these, alike on every database and in every script.
+    Column("title_key", String, nullable=False),
+    Column("author_key", String, nullable=False),
+    Column("genre_key", String, nullable=False),
     Column("price_cents", Integer, nullable=False),
     Column("stock", Integer, nullable=False),
     Column("isbn", String(ISBN_LEN)),
@@ -87,11 +91,11 @@ def _catalogue_index(name: str, *expressions: Any, unique: bool = False) -> Inde
 
 
 _catalogue_index("uq_books_isbn", books.c.isbn, unique=True)
-_catalogue_index("ix_books_title_sort", func.lower(books.c.title), books.c.id)
+_catalogue_index("ix_books_title_key_sort", books.c.title_key, books.c.id)
 _catalogue_index("ix_books_price_sort", books.c.price_cents, books.c.id)
 _catalogue_index("ix_books_created_sort", books.c.created_at, books.c.id)
-_catalogue_index("ix_books_genre", func.lower(books.c.genre))
-# The few removed books, counted by the relevance search on SQLite (`sqlite_reads`).
+_catalogue_index("ix_books_genre_key", books.c.genre_key)
+# The few removed books, counted by the relevance search on SQLite (`book_search`).
 _removed = books.c.removed_at.is_not(None)
 Index("ix_books_removed", books.c.id, sqlite_where=_removed, postgresql_where=_removed)
 

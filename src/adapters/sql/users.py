@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Executable, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bookstore.adapters.sql.integrity import violates
-from bookstore.adapters.sql.rows import AnyRow
+from bookstore.adapters.sql.statements import Db, Row, contains_pattern
 from bookstore.adapters.sql.tables import users
 from bookstore.application.queries import UserQuery
 from bookstore.domain.errors import EmailAlreadyRegistered
@@ -17,16 +19,47 @@ from bookstore.domain.pagination import Page
 from bookstore.domain.user import Role, User
 from bookstore.domain.values import Email
 
+_COLUMNS = (
+    users.c.id,
+    users.c.email,
+    users.c.full_name,
+    users.c.role,
+    users.c.is_active,
+    users.c.password_hash,
+    users.c.created_at,
+)
+# Built once; each call only binds its values.
+_ADD = insert(users)
+_BY_ID = select(*_COLUMNS).where(users.c.id == bindparam("user"))
+_BY_EMAIL = select(*_COLUMNS).where(users.c.email == bindparam("address"))
+_UPDATE = update(users).where(users.c.id == bindparam("user"))
+"""Writes the columns given."""
 
-def user_from_row(row: AnyRow) -> User:
+
+@lru_cache(maxsize=2)
+def _listing(by_email: bool) -> tuple[Select[Any], Select[Any]]:
+    """Oldest account first; with `by_email`, emails containing a literal substring."""
+    conditions = [users.c.email.like(bindparam("pattern"), escape="/")] if by_email else []
+    page = (
+        select(*_COLUMNS)
+        .where(*conditions)
+        .order_by(users.c.created_at, users.c.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return page, select(func.count()).select_from(users).where(*conditions)
+
+
+def user_from_row(row: Row) -> User:
+    user_id, email, full_name, role, is_active, password_hash, created_at = row
     return User(
-        id=row.id,
-        email=Email(row.email),
-        full_name=row.full_name,
-        role=Role(row.role),
-        is_active=row.is_active,
-        password_hash=row.password_hash,
-        created_at=row.created_at,
+        id=user_id,
+        email=Email(email),
+        full_name=full_name,
+        role=Role(role),
+        is_active=is_active,
+        password_hash=password_hash,
+        created_at=created_at,
     )
 
 
@@ -41,47 +74,41 @@ def _values(user: User) -> dict[str, Any]:
 
 
 class SqlUserRepository:
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Db) -> None:
+        self._db = db
 
     def add(self, user: User) -> None:
         values = _values(user) | {"id": user.id, "created_at": user.created_at}
-        self._write(insert(users).values(values))
+        self._write(lambda: self._db.write(_ADD, values))
 
     def get(self, user_id: UUID) -> User | None:
-        row = self._conn.execute(select(users).where(users.c.id == user_id)).first()
+        row = self._db.first(_BY_ID, {"user": user_id})
         return user_from_row(row) if row is not None else None
 
     def get_by_email(self, email: Email) -> User | None:
-        row = self._conn.execute(select(users).where(users.c.email == email.value)).first()
+        row = self._db.first(_BY_EMAIL, {"address": email.value})
         return user_from_row(row) if row is not None else None
 
     def update(self, user: User) -> None:
-        self._write(update(users).where(users.c.id == user.id).values(_values(user)))
+        params = _values(user) | {"user": user.id}
+        self._write(lambda: self._db.write(_UPDATE, params))
 
     def list(self, query: UserQuery) -> Page[User]:
         """Oldest account first; `email_contains` is a literal, case-insensitive substring."""
-        conditions = []
+        params: dict[str, Any] = {}
         if query.email_contains:
-            needle = query.email_contains.lower()
-            conditions.append(users.c.email.contains(needle, autoescape=True))
+            params["pattern"] = contains_pattern(query.email_contains.lower())
+        page_stmt, count_stmt = _listing(bool(query.email_contains))
         page = query.page
-        stmt = (
-            select(users)
-            .where(*conditions)
-            .order_by(users.c.created_at, users.c.id)
-            .limit(page.page_size)
-            .offset(page.offset)
-        )
-        items = [user_from_row(row) for row in self._conn.execute(stmt)]
+        page_params = params | {"limit": page.page_size, "offset": page.offset}
+        items = [user_from_row(row) for row in self._db.rows(page_stmt, page_params)]
         if len(items) < page.page_size and (items or page.offset == 0):
             return Page.of(items, page, page.offset + len(items))
-        count = select(func.count()).select_from(users).where(*conditions)
-        return Page.of(items, page, self._conn.execute(count).scalar_one())
+        return Page.of(items, page, int(self._db.scalar(count_stmt, params)))
 
-    def _write(self, stmt: Executable) -> None:
+    def _write(self, write: Callable[[], object]) -> None:
         try:
-            self._conn.execute(stmt)
+            write()
         except IntegrityError as error:
             if violates(error, "uq_users_email", "users.email"):
                 raise EmailAlreadyRegistered() from error

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 from bookstore.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from bookstore.domain.errors import EmptyCart, InsufficientStock, Shortage
@@ -22,6 +23,9 @@ class PlaceOrder:
       order, and each is taken with a conditional decrement.
     - The order keeps each book's title and price as they are now; the cart is emptied.
     """
+
+    retry_when_busy: ClassVar[Literal[True]] = True
+    """Its write unit of work is its first storage action (see `RetryableWrite`)."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
         self._uow = uow

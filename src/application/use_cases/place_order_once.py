@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 from bookstore.application.config import StoreConfig
 from bookstore.application.ports import (
@@ -46,6 +47,9 @@ class PlaceOrderOnce:
       attempt (empty cart, short stock) the key may be used again.
     - Keys are remembered for `StoreConfig.idempotency_key_ttl` (at least 24 hours).
     """
+
+    retry_when_busy: ClassVar[Literal[True]] = True
+    """Its write unit of work is its first storage action (see `RetryableWrite`)."""
 
     def __init__(
         self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, config: StoreConfig

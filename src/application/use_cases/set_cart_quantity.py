@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 from bookstore.application.config import StoreConfig
 from bookstore.application.ports import UnitOfWorkFactory
@@ -24,6 +25,9 @@ class SetCartQuantity:
     - The line may not exceed the book's stock, nor the cart limits; if it would, the cart
       is left unchanged.
     """
+
+    retry_when_busy: ClassVar[Literal[True]] = True
+    """Its write unit of work is its first storage action (see `RetryableWrite`)."""
 
     def __init__(self, uow: UnitOfWorkFactory, config: StoreConfig) -> None:
         self._change = CartChange(uow, config)

@@ -18,6 +18,7 @@ from litestar.types import ExceptionHandlersMap
 from redis.exceptions import RedisError
 from sqlalchemy import exc as sql
 
+from bookstore.application.ports import StorageUnavailable
 from bookstore.domain.errors import (
     AuthenticationFailed,
     Conflict,
@@ -171,6 +172,7 @@ EXCEPTION_TABLE: ExceptionHandlersMap = {
     DomainError: domain_problem,
     ValidationException: validation_problem,
     HTTPException: http_problem,
+    StorageUnavailable: unavailable_problem,
     sql.DBAPIError: unavailable_problem,
     sql.TimeoutError: unavailable_problem,
     sql.DisconnectionError: unavailable_problem,

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response
-from litestar.concurrency import sync_to_thread
 from litestar.datastructures import ResponseHeader
 from litestar.params import HeaderParameter
 
@@ -23,6 +22,7 @@ from bookstore.application.use_cases.place_order_once import (
     PlaceOrderOnceCommand,
 )
 from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.http.requests import MalformedBody, decode_json
 from bookstore.entrypoints.http.schemas.common import created
 from bookstore.entrypoints.http.schemas.orders import OrderOut, order_out
@@ -47,25 +47,32 @@ REPLAYED_HEADER = ResponseHeader(
 )
 
 
-async def keyed_command(request: Request[Any, Any, Any]) -> PlaceOrderOnceCommand | None:
-    """The keyed placement this request asks for; None without a key."""
+_KEYED_COMMAND = "bookstore_keyed_order"
+"""Where the request's keyed placement waits for the handler, in the request's state."""
+
+
+async def replay_keyed_order(request: Request[Any, Any, Any]) -> Response[OrderOut] | None:
+    """`before_request` hook: with a key, build the request's keyed placement (once: the
+    handler runs the same command) and answer the first response again if this key already
+    placed an order."""
     key = request.headers.get(IDEMPOTENCY_KEY)
     if key is None:
         return None
     actor = authenticated(request).actor
-    return PlaceOrderOnceCommand(actor, key, fingerprint(await request.body()))
-
-
-async def replay_keyed_order(request: Request[Any, Any, Any]) -> Response[OrderOut] | None:
-    """`before_request` hook: the first response again, if this key already placed an order."""
-    command = await keyed_command(request)
-    if command is None:
-        return None
-    container = container_of(request.app.state)
-    placement = await sync_to_thread(container.place_order_once().replay, command)
+    command = PlaceOrderOnceCommand(actor, key, fingerprint(await request.body()))
+    request.state[_KEYED_COMMAND] = command
+    state = request.app.state
+    container = container_of(state)
+    placement = await storage_calls(state).read(container.place_order_once().replay, command)
     if placement is None:
         return None
     return placed(placement, container.store_config().currency)
+
+
+def keyed_command(request: Request[Any, Any, Any]) -> PlaceOrderOnceCommand | None:
+    """The keyed placement `replay_keyed_order` built; None without a key."""
+    command = request.state.get(_KEYED_COMMAND)
+    return command if isinstance(command, PlaceOrderOnceCommand) else None
 
 
 def placed(placement: OrderPlacement, currency: str) -> Response[OrderOut]:

@@ -1,17 +1,13 @@
 """Where a request's storage work runs: on the event loop, or on a worker thread.
 
-On SQLite, a catalogue read is a short indexed query of a local file that never waits for a
-writer (WAL), and a write, once it holds the write lock, is a few hundred microseconds of
-local work; the hand-off to a worker thread and back costs more than either (thread wake-ups
-and GIL hand-offs: docs/performance.md). So on SQLite both run on the loop, with one
-guard for writes: the loop must never wait for the write lock, which another thread of this
-process or another server process may hold. A write is therefore tried inside
-`writes_without_waiting`, where a unit of work that would wait raises `WriterBusy` before it
-has done anything, and is then run again on a worker thread, where waiting is harmless.
-PostgreSQL calls go over the network: always on a worker thread.
-
-`run_write` is only for use cases whose write unit of work is the first thing they do to
-storage (add to cart, place an order): a retry on the thread must repeat nothing.
+The storage says which it can bear (`UnitOfWorkFactory.inline_work`), decided once per app:
+short local work (a SQLite file) runs on the loop, since the hand-off to a worker thread and
+back costs more than the work (docs/performance.md); work that may wait on a server runs on a
+worker thread. On the loop the one thing that must never happen is waiting for another
+writer, so a write runs inside `writes_without_waiting()`: a unit of work that would wait
+raises `WriterBusy` having done nothing, and the use case runs again on a worker thread.
+That retry is safe only for use cases that open their write unit of work before any other
+storage action, which they declare (`RetryableWrite`).
 """
 
 from __future__ import annotations
@@ -22,34 +18,47 @@ from typing import TypeVar
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 
-from bookstore.adapters.sql.engine import WriterBusy, writes_without_waiting
+from bookstore.application.ports import RetryableWrite, UnitOfWorkFactory, WriterBusy
 from bookstore.entrypoints.http.dependencies import container_of
 
 A = TypeVar("A")
 R = TypeVar("R")
 
-_ON_LOOP_STATE_KEY = "storage_calls_on_loop"
+_STATE_KEY = "storage_calls"
 
 
-def storage_on_loop(state: State) -> bool:
-    """Whether this app's storage work may run on the event loop: yes on SQLite, never on
-    PostgreSQL or the in-memory store. Decided once per app, from the database URL."""
-    on_loop = state.get(_ON_LOOP_STATE_KEY)
-    if on_loop is None:
-        on_loop = container_of(state).settings().database_url.startswith("sqlite:")
-        state[_ON_LOOP_STATE_KEY] = on_loop
-    return bool(on_loop)
+class StorageCalls:
+    """Runs use cases where their storage work belongs (see the module's doc)."""
+
+    __slots__ = ("_inline", "_storage")
+
+    def __init__(self, storage: UnitOfWorkFactory) -> None:
+        self._storage = storage
+        self._inline = storage.inline_work
+
+    @property
+    def inline(self) -> bool:
+        return self._inline
+
+    async def read(self, read: Callable[[A], R], argument: A) -> R:
+        return read(argument) if self._inline else await sync_to_thread(read, argument)
+
+    async def write(self, write: RetryableWrite[A, R], argument: A) -> R:
+        if not getattr(write, "retry_when_busy", False):
+            raise TypeError(f"{type(write).__name__} does not declare retry_when_busy")
+        if self._inline:
+            try:
+                with self._storage.writes_without_waiting():
+                    return write(argument)
+            except WriterBusy:
+                pass  # another writer holds the lock: wait for it on a worker thread
+        return await sync_to_thread(write, argument)
 
 
-async def run_read(state: State, read: Callable[[A], R], argument: A) -> R:
-    return read(argument) if storage_on_loop(state) else await sync_to_thread(read, argument)
-
-
-async def run_write(state: State, write: Callable[[A], R], argument: A) -> R:
-    if storage_on_loop(state):
-        try:
-            with writes_without_waiting():
-                return write(argument)
-        except WriterBusy:
-            pass  # someone holds the write lock: wait for it on a worker thread instead
-    return await sync_to_thread(write, argument)
+def storage_calls(state: State) -> StorageCalls:
+    """This app's `StorageCalls`, made from the container's storage on first use."""
+    calls = state.get(_STATE_KEY)
+    if calls is None:
+        calls = state[_STATE_KEY] = StorageCalls(container_of(state).uow())
+    assert isinstance(calls, StorageCalls)  # noqa: S101 (typing; set only here)
+    return calls

@@ -19,7 +19,6 @@ from types import MappingProxyType
 from typing import Any
 
 from litestar import Request
-from litestar.concurrency import sync_to_thread
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
@@ -29,7 +28,7 @@ from bookstore.application.use_cases.authenticate import Authenticate, Authentic
 from bookstore.domain.errors import AuthenticationFailed, Forbidden
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.dependencies import SETTINGS_STATE_KEY, container_of
-from bookstore.entrypoints.http.placement import storage_on_loop
+from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.settings import Settings
 
 PUBLIC = MappingProxyType({"exclude_from_auth": True})
@@ -67,10 +66,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             return AuthenticationResult(user=None, auth=malformed)
         authenticate: Authenticate = container_of(state).authenticate()
         try:
-            if storage_on_loop(state):  # one indexed read of a local file: cheaper than a hop
-                caller = authenticate(token)
-            else:
-                caller = await sync_to_thread(authenticate, token)
+            caller = await storage_calls(state).read(authenticate, token)
         except AuthenticationFailed as failure:
             if user_only:
                 raise

@@ -1,4 +1,5 @@
-"""Where catalogue reads run: on the event loop for SQLite, in a worker thread otherwise."""
+"""Where catalogue reads run: on the event loop for a SQLite file, in a worker thread
+otherwise, as the storage itself says (`UnitOfWorkFactory.inline_work`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from bookstore.domain.book import Book
 from bookstore.domain.pagination import Page
 from bookstore.entrypoints.container import create_container
 from bookstore.entrypoints.http.dependencies import CONTAINER_STATE_KEY
-from bookstore.entrypoints.http.placement import storage_on_loop
+from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.settings import Settings
 
 
@@ -29,9 +30,12 @@ from bookstore.entrypoints.settings import Settings
 def test_only_sqlite_storage_calls_run_on_the_event_loop(url: str, on_loop: bool) -> None:
     container = create_container(Settings(database_url=url))
     state = State({CONTAINER_STATE_KEY: container})
-
-    assert storage_on_loop(state) is on_loop
-    assert storage_on_loop(state) is on_loop  # decided once, then remembered
+    try:
+        calls = storage_calls(state)
+        assert calls.inline is on_loop
+        assert storage_calls(state) is calls  # decided once per app, then remembered
+    finally:
+        container.shutdown_resources()
 
 
 class _RecordingSearch:

@@ -20,6 +20,7 @@ class _Recording:
 
     def __init__(self, use_case: Any) -> None:
         self._use_case = use_case
+        self.retry_when_busy = use_case.retry_when_busy
         self.calls: list[tuple[bool, str]] = []
 
     def __call__(self, command: Any) -> Any:

@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Engine, func, select, update
 
 from bookstore.adapters.clock import SystemClock
 from bookstore.adapters.ids import RandomIds
 from bookstore.adapters.sql import SqlUnitOfWork, SqlUnitOfWorkFactory, make_engine
+from bookstore.adapters.sql.book_search import Totals
 from bookstore.adapters.sql.books import SqlBookRepository
-from bookstore.adapters.sql.engine import READ_ONLY
+from bookstore.adapters.sql.statements import Db
 from bookstore.adapters.sql.tables import books, order_lines
+from bookstore.adapters.sql.unit_of_work import CoreUnitOfWork, SqliteUnitOfWork
 from bookstore.application.ports import UnitOfWorkFactory
 from bookstore.application.use_cases.place_order import PlaceOrder, PlaceOrderCommand
 from bookstore.domain.book import Book
@@ -170,8 +172,8 @@ NAIVE_THINK_SECONDS = 0.01
 class NaiveBookRepository(SqlBookRepository):
     """Reads without locking, then writes back a stock computed from that (stale) read."""
 
-    def __init__(self, conn: Connection) -> None:
-        super().__init__(conn, lock_rows=False)
+    def __init__(self, db: Db) -> None:
+        super().__init__(db, lock_rows=False, totals=Totals())
         self._read: dict[int, int] = {}
 
     def lock(self, book_ids: Any) -> dict[int, Book]:
@@ -186,24 +188,37 @@ class NaiveBookRepository(SqlBookRepository):
         left = self._read[book_id] - quantity
         if left < 0:
             return False
-        self._conn.execute(update(books).where(books.c.id == book_id).values(stock=left))
+        self._db.write(update(books).where(books.c.id == book_id).values(stock=left))
         return True
 
 
-class NaiveUnitOfWork(SqlUnitOfWork):
-    """A deferred BEGIN on SQLite (the write lock is only asked for at the first write) and
-    no row locks on PostgreSQL."""
+class NaiveSqliteUnitOfWork(SqliteUnitOfWork):
+    """A deferred BEGIN, as a reader's (the write lock is only asked for at the first
+    write), outside the writers' gate, and yet it commits."""
 
-    def __enter__(self) -> NaiveUnitOfWork:
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, read_only=True, gate=None)
+
+    def __enter__(self) -> NaiveSqliteUnitOfWork:
         super().__enter__()
-        assert self._conn is not None
-        self.books = NaiveBookRepository(self._conn)
+        self.books = NaiveBookRepository(self.db)
         return self
 
-    def _options(self, conn: Connection) -> dict[str, Any]:
-        return {READ_ONLY: True}
+    def commit(self) -> None:
+        self._commit()
+
+
+class NaiveCoreUnitOfWork(CoreUnitOfWork):
+    """No row locks (PostgreSQL)."""
+
+    def __enter__(self) -> NaiveCoreUnitOfWork:
+        super().__enter__()
+        self.books = NaiveBookRepository(self.db)
+        return self
 
 
 class NaiveUnitOfWorkFactory(SqlUnitOfWorkFactory):
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return NaiveUnitOfWork(self.engine, read_only=False)
+        if self.engine.dialect.name == "sqlite":
+            return NaiveSqliteUnitOfWork(self.engine)
+        return NaiveCoreUnitOfWork(self.engine, read_only=False)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 
 from bookstore.adapters.sql import SqlUnitOfWorkFactory
 from bookstore.application.ports import UnitOfWorkFactory
@@ -106,3 +109,38 @@ def add_users(factory: UnitOfWorkFactory, *users: User) -> None:
         for user in users:
             uow.users.add(user)
         uow.commit()
+
+
+@contextmanager
+def recorded_statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """The statements every connection of `engine` runs meanwhile, with their parameters.
+
+    SQLite units of work run their statements on the driver, which SQLAlchemy's cursor
+    events do not see: there the driver's own trace callback reports them, values in place
+    (parameters None). Elsewhere the `before_cursor_execute` event does."""
+    seen: list[tuple[str, Any]] = []
+    if engine.dialect.name != "sqlite":
+
+        def record(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+            seen.append((statement, parameters))
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return
+
+    def trace(dbapi_connection: Any, *_: Any) -> None:
+        dbapi_connection.set_trace_callback(lambda statement: seen.append((statement, None)))
+
+    def untrace(dbapi_connection: Any, *_: Any) -> None:
+        dbapi_connection.set_trace_callback(None)
+
+    event.listen(engine, "checkout", trace)
+    event.listen(engine, "checkin", untrace)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "checkout", trace)
+        event.remove(engine, "checkin", untrace)

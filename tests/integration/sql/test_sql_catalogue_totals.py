@@ -3,7 +3,6 @@ from this connection or from another one (another process), is seen at once."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -11,8 +10,7 @@ import pytest
 from sql_support import T0, add_books, details
 
 from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine
-from bookstore.adapters.sql.sqlite_reads import page_parameters, search_sql
-from bookstore.application.queries import BookQuery, BookSort
+from bookstore.application.queries import BookQuery
 from bookstore.domain.pagination import PageRequest
 
 # One pooled connection per engine, so every read below reuses the same SQLite connection
@@ -98,32 +96,3 @@ def test_a_read_only_unit_of_work_that_writes_anyway_leaves_no_wrong_total(
         assert uow.books.search(FIRST_PAGE).total == 4
 
     assert _totals(factory) == (3, 3)
-
-
-@pytest.mark.parametrize(
-    ("query", "index"),
-    [
-        (BookQuery(), "ix_books_title_sort"),
-        (BookQuery(sort=BookSort.PRICE_DESC), "ix_books_price_sort"),
-        (BookQuery(sort=BookSort.CREATED_AT, in_stock=True), "ix_books_created_sort"),
-        (BookQuery(text="dune"), "books_fts"),
-    ],
-)
-def test_the_driver_level_sql_reads_the_same_indexes(
-    sqlite_url: str, query: BookQuery, index: str
-) -> None:
-    """The SQLite fast path writes its SQL by hand: it must keep the plans of `book_search`
-    (an index for each sort; no sort of the whole catalogue)."""
-    page_sql, count_sql, params = search_sql(query)
-    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as conn:
-        plan = " | ".join(
-            str(row[-1])
-            for row in conn.execute(
-                f"EXPLAIN QUERY PLAN {page_sql}", page_parameters(page_sql, params, 20, 0)
-            )
-        )
-        conn.execute(count_sql, params).fetchone()
-
-    assert index in plan, plan
-    if query.text is None:
-        assert "TEMP B-TREE" not in plan.upper(), plan

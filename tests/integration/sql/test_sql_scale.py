@@ -6,12 +6,11 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from postgres_support import create_postgres_database, drop_postgres_database, postgres_server_url
-from sql_support import T0
-from sqlalchemy import Engine, bindparam, event, func, select, text
+from sql_support import T0, recorded_statements
+from sqlalchemy import Engine, bindparam, func, select, text
 
 from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine, upgrade_database
 from bookstore.adapters.sql.tables import books
@@ -39,10 +38,14 @@ FILL = text(
         seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < {BOOKS - 1}),
         words(i, w) AS (VALUES {_values(WORDS)}),
         genres(i, g) AS (VALUES {_values(GENRES)})
-    INSERT INTO books (title, author, genre, price_cents, stock, created_at, updated_at)
+    INSERT INTO books (title, author, genre, title_key, author_key, genre_key,
+                       price_cents, stock, created_at, updated_at)
     SELECT w1.w || ' ' || w2.w || ' ' || w3.w || ' ' || seq.n,
            w4.w || ' Author' || (seq.n % 5000),
            genres.g,
+           lower(w1.w || ' ' || w2.w || ' ' || w3.w || ' ' || seq.n),
+           lower(w4.w || ' Author' || (seq.n % 5000)),
+           lower(genres.g),
            100 + (seq.n * 37) % 9900,
            (seq.n % 4) * 5,
            :t0,
@@ -91,19 +94,13 @@ def big_catalogue(
 
 def _timed_plans(engine: Engine, run: Callable[[], object]) -> tuple[float, list[str]]:
     """Time `run`, then return the plan of every SELECT it issued."""
-    statements: list[tuple[str, Any]] = []
-
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    started = time.perf_counter()
-    try:
-        run()
-    finally:
-        elapsed = time.perf_counter() - started
-        event.remove(engine, "before_cursor_execute", record)
+    with recorded_statements(engine) as seen:
+        started = time.perf_counter()
+        try:
+            run()
+        finally:
+            elapsed = time.perf_counter() - started
+    statements = [(s, p) for s, p in seen if s.lstrip().upper().startswith(("SELECT", "WITH"))]
     explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
     plans = []
     with engine.connect() as conn:
@@ -137,7 +134,7 @@ def test_the_first_page_by_title_reads_an_index(big_catalogue: Engine) -> None:
     _search(big_catalogue, BookQuery())()  # warm the caches
     elapsed, plans = _timed_plans(big_catalogue, _search(big_catalogue, BookQuery()))
     page_plan = plans[0]
-    assert "ix_books_title_sort" in page_plan, page_plan
+    assert "ix_books_title_key_sort" in page_plan, page_plan
     assert not _scans_the_whole_table(page_plan), page_plan
     assert "temp b-tree" not in page_plan.lower(), page_plan  # no sort of the whole table
     assert elapsed < 0.5

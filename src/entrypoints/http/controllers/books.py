@@ -16,7 +16,7 @@ from bookstore.application.use_cases.remove_book import RemoveBook, RemoveBookCo
 from bookstore.application.use_cases.update_book import UpdateBook, UpdateBookCommand
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.dependencies import container_of, use_case
-from bookstore.entrypoints.http.placement import run_read
+from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.books import (
@@ -60,12 +60,12 @@ class BookController(Controller):
     ) -> BookPage:
         """Browse and search the catalogue; every filter is optional and they combine."""
         search_books = container_of(state).search_books()
-        return book_page(await run_read(state, search_books, book_query))
+        return book_page(await storage_calls(state).read(search_books, book_query))
 
     @get("/{book_id:int}", opt=CATALOGUE_READ, responses=problems(400, 404))
     async def one(self, state: State, book_id: BookId) -> BookOut:
         """One book of the catalogue."""
-        return book_out(await run_read(state, container_of(state).get_book(), book_id))
+        return book_out(await storage_calls(state).read(container_of(state).get_book(), book_id))
 
     @post(
         "/",

@@ -22,7 +22,7 @@ from bookstore.application.use_cases.set_cart_quantity import (
 from bookstore.application.use_cases.view_cart import ViewCart
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.dependencies import container_of, use_case
-from bookstore.entrypoints.http.placement import run_write
+from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.cart import (
@@ -70,7 +70,7 @@ class CartController(Controller):
         state = request.app.state
         add_to_cart: AddToCart = container_of(state).add_to_cart()
         command = AddToCartCommand(authenticated(request).actor, data.book_id, data.quantity)
-        return cart_out(await run_write(state, add_to_cart, command))
+        return cart_out(await storage_calls(state).write(add_to_cart, command))
 
     @put(
         "/items/{book_id:int}",

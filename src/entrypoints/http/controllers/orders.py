@@ -18,11 +18,9 @@ from bookstore.application.use_cases.list_orders import (
     ListMyOrders,
     ListMyOrdersCommand,
 )
-from bookstore.application.use_cases.place_order import PlaceOrder, PlaceOrderCommand
+from bookstore.application.use_cases.place_order import PlaceOrderCommand
 from bookstore.application.use_cases.place_order_once import (
     OrderPlacement,
-    PlaceOrderOnce,
-    PlaceOrderOnceCommand,
 )
 from bookstore.domain.pagination import PageRequest
 from bookstore.domain.user import Actor
@@ -36,7 +34,7 @@ from bookstore.entrypoints.http.idempotency import (
 )
 from bookstore.entrypoints.http.limits import Limit, rate_limited
 from bookstore.entrypoints.http.openapi import OptionalBodyOperation
-from bookstore.entrypoints.http.placement import run_write
+from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.common import LOCATION_HEADER
@@ -66,7 +64,6 @@ class OrderController(Controller):
     security = BEARER
     dependencies = MappingProxyType(
         {
-            "keyed": Provide(keyed_command),
             "list_my_orders": use_case(lambda c: c.list_my_orders),
             "get_order": use_case(lambda c: c.get_order),
         }
@@ -83,25 +80,22 @@ class OrderController(Controller):
     async def place(
         self,
         request: Request[Any, Any, Any],
-        keyed: NamedDependency[SkipValidation[PlaceOrderOnceCommand | None]],
         idempotency_key: IdempotencyKey = None,
         data: StrictJSONBody[PlaceOrderRequest] = EMPTY_ORDER_REQUEST,
     ) -> Response[OrderOut]:
         """Turn the cart into an order: all lines or none; the cart is emptied.
 
         With an `Idempotency-Key`, a retry answers the first order again and places nothing."""
-        # The hot write takes the caller and its use cases itself: each `Provide` costs a
-        # resolution per request.
         state = request.app.state
         container = container_of(state)
-        currency = container.store_config().currency
+        calls = storage_calls(state)
+        keyed = keyed_command(request)
         if keyed is None:
-            place_order: PlaceOrder = container.place_order()
             command = PlaceOrderCommand(authenticated(request).actor)
-            order = await run_write(state, place_order, command)
-            return placed(OrderPlacement(order, False), currency)
-        place_order_once: PlaceOrderOnce = container.place_order_once()
-        return placed(await run_write(state, place_order_once, keyed), currency)
+            placement = OrderPlacement(await calls.write(container.place_order(), command), False)
+        else:
+            placement = await calls.write(container.place_order_once(), keyed)
+        return placed(placement, container.store_config().currency)
 
     @get("/", sync_to_thread=True, responses=problems(400, 401))
     def list_mine(
