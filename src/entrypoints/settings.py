@@ -25,6 +25,16 @@ class SettingsError(ValueError):
     """Settings that cannot work; the message says which and why."""
 
 
+REMOVED: Mapping[str, str] = {
+    "LOGINS_PER_MINUTE": (
+        "successful log-ins no longer count per client address; "
+        "BOOKSTORE_LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE limits the failed ones"
+    ),
+}
+"""Settings that no longer exist, and what replaces each. Unknown variables are ignored, but
+one of these still set means an operator relies on a limit that is gone: refused."""
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
     env: Literal["development", "production"] = "development"
     database_url: str = "sqlite:///./bookstore.db"
@@ -38,8 +48,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     rate_limits: Literal["on", "off"] = "on"
     login_failures_per_minute: PositiveInt = 10
     """Failed log-ins per account and minute; the next attempt is refused, whatever the password."""
-    logins_per_minute: PositiveInt = 30
-    """Log-in attempts per client address and minute."""
+    login_failures_per_address_per_minute: PositiveInt = 100
+    """Failed log-ins per client address and minute, whatever the accounts; successful log-ins
+    never count, since many customers share one address behind a NAT."""
     registrations_per_hour: PositiveInt = 50
     """Registration attempts per client address and hour."""
     orders_per_minute: PositiveInt = 60
@@ -100,6 +111,7 @@ def load_settings(
         for key, value in raw.items()
         if key.startswith(PREFIX) and not key.startswith(PREFIX + "TEST_")
     }
+    _refuse_removed(fields)
     known = {name for name in Settings.__struct_fields__}
     try:
         settings = msgspec.convert(
@@ -108,3 +120,9 @@ def load_settings(
     except msgspec.ValidationError as error:
         raise SettingsError(f"invalid setting: {error}") from None
     return settings.check()
+
+
+def _refuse_removed(fields: Mapping[str, str]) -> None:
+    for name, replacement in REMOVED.items():
+        if name.lower() in fields:
+            raise SettingsError(f"{PREFIX}{name} was removed: {replacement}")

@@ -73,6 +73,29 @@ def test_a_value_that_cannot_work_is_refused_naming_the_setting(name: str, value
         load(**{name: value})
 
 
+def test_failed_log_ins_per_address_default_to_a_hundred_a_minute() -> None:
+    lifted = load(login_failures_per_address_per_minute="7")
+    assert load().login_failures_per_address_per_minute == 100
+    assert lifted.login_failures_per_address_per_minute == 7
+
+
+@pytest.mark.parametrize("env_file_too", [False, True])
+def test_the_removed_logins_per_minute_is_refused_naming_its_replacement(
+    tmp_path: Path, env_file_too: bool
+) -> None:
+    """Silently ignored, it would leave an operator believing in a limit that is gone."""
+    env_file = tmp_path / ".env"
+    env_file.write_text("BOOKSTORE_LOGINS_PER_MINUTE=30\n" if env_file_too else "")
+    environ = {} if env_file_too else {"BOOKSTORE_LOGINS_PER_MINUTE": "30"}
+
+    with pytest.raises(SettingsError) as refused:
+        load_settings(environ, env_file)
+
+    message = str(refused.value)
+    assert "BOOKSTORE_LOGINS_PER_MINUTE" in message
+    assert "BOOKSTORE_LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE" in message
+
+
 def test_the_env_file_fills_in_what_the_environment_lacks(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("BOOKSTORE_CURRENCY=GBP\nBOOKSTORE_MAX_CART_BOOKS=7\n")

@@ -182,8 +182,7 @@ class MemoryUserRepository:
         self._state = state
 
     def add(self, user: User) -> None:
-        if self.get_by_email(user.email) is not None:
-            raise EmailAlreadyRegistered()
+        self._refuse_taken_email(user)
         self._state.users[user.id] = replace(user)
 
     def get(self, user_id: UUID) -> User | None:
@@ -197,6 +196,7 @@ class MemoryUserRepository:
 
     def update(self, user: User) -> None:
         if user.id in self._state.users:
+            self._refuse_taken_email(user)
             self._state.users[user.id] = replace(user)
 
     def list(self, query: UserQuery) -> Page[User]:
@@ -204,6 +204,12 @@ class MemoryUserRepository:
         users = [u for u in self._state.users.values() if needle in u.email.value]
         users.sort(key=lambda u: (u.created_at, str(u.id)))
         return _page([replace(u) for u in users], query.page)
+
+    def _refuse_taken_email(self, user: User) -> None:
+        """One account per email, as the SQL tables' unique index keeps it."""
+        holder = self.get_by_email(user.email)
+        if holder is not None and holder.id != user.id:
+            raise EmailAlreadyRegistered()
 
 
 class MemoryCartRepository:

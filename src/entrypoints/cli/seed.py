@@ -16,7 +16,8 @@ from bookstore.application.use_cases.search_books import SearchBooks
 from bookstore.domain.book import BookDetails
 from bookstore.domain.errors import DuplicateIsbn
 from bookstore.domain.pagination import PageRequest
-from bookstore.entrypoints.cli.runtime import OPERATOR, Runtime, pass_runtime
+from bookstore.entrypoints.cli.errors import BadInput, mask_url
+from bookstore.entrypoints.cli.runtime import OPERATOR, Runtime, is_process_local, pass_runtime
 
 DEMO_BOOKS = "demo_books.json"
 BOOK_FIELDS = (
@@ -87,6 +88,7 @@ def seed_demo(runtime: Runtime, if_empty: bool) -> None:
 
     Brings the database schema up to date first.
     """
+    _refuse_a_store_no_server_shares(runtime.settings.database_url)
     books = load_demo_books()
     runtime.migrate()
     container = runtime.container
@@ -99,6 +101,15 @@ def seed_demo(runtime: Runtime, if_empty: bool) -> None:
     click.echo(
         f"Added {report.added} demo books; skipped {report.skipped} already in the catalogue."
     )
+
+
+def _refuse_a_store_no_server_shares(url: str) -> None:
+    """An in-memory store ends with this command: the books would be loaded for no one."""
+    if is_process_local(url):
+        raise BadInput(
+            f"{mask_url(url)} keeps its data inside this command's process, so the demo books "
+            "would vanish as it ends: seed a SQLite file or a PostgreSQL database"
+        )
 
 
 def _seed_with_progress(seeder: DemoSeeder, books: Iterable[BookDetails]) -> SeedReport:

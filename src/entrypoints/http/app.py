@@ -26,9 +26,8 @@ from bookstore.entrypoints.http.dependencies import (
     provide_password_threads,
 )
 from bookstore.entrypoints.http.errors import EXCEPTION_TABLE
+from bookstore.entrypoints.http.failed_logins import FAILED_LOGINS_STATE_KEY, FailedLogins
 from bookstore.entrypoints.http.limits import (
-    FAILED_LOGINS_STATE_KEY,
-    FailedLogins,
     behind_trusted_proxies,
     limit_stores,
     purging_expired_counters,
@@ -75,7 +74,7 @@ def create_app(container: Container) -> Litestar:
         PASSWORD_THREADS_STATE_KEY: password_threads,
     }
     if settings.rate_limits_on:
-        state[FAILED_LOGINS_STATE_KEY] = FailedLogins(settings.login_failures_per_minute)
+        state[FAILED_LOGINS_STATE_KEY] = FailedLogins.from_settings(settings)
     app = Litestar(
         route_handlers=[*CONTROLLERS, docs_assets_router()],
         state=State(state),

@@ -112,6 +112,8 @@ def http_problem(request: Request[Any, Any, Any], exc: HTTPException) -> Respons
         return problem_response(kind.problem(detail, errors=[field_problem("body", detail)]))
     if exc.status_code == 429:
         return rate_limited_problem(exc)
+    if exc.status_code == 503:
+        return unavailable_response(detail, exc.headers)
     return problem_response(kind.problem(detail), headers=exc.headers)
 
 
@@ -134,12 +136,25 @@ def bad_body_problem(_: Request[Any, Any, Any], exc: Exception) -> Response[Prob
     )
 
 
+RETRY_UNAVAILABLE_AFTER_SECONDS = 1
+"""What every 503 tells clients: a database or a limits store that stopped answering (a
+restart, a fail-over) is usually back within seconds, and a 503 is answered at once, so an
+early retry costs little."""
+
+
+def unavailable_response(
+    detail: str, headers: Mapping[str, str] | None = None
+) -> Response[Problem]:
+    """The one shape of a 503: a problem that says when to try again."""
+    retry = {"Retry-After": str(RETRY_UNAVAILABLE_AFTER_SECONDS), **(headers or {})}
+    return problem_response(KINDS["service-unavailable"].problem(detail), retry)
+
+
 def unavailable_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     if isinstance(exc, sql.DBAPIError) and not _is_unavailable(exc):
         return unexpected_problem(request, exc)
     logger.warning("database unavailable: %s", type(exc).__name__, extra=_context(request))
-    detail = "The service cannot reach its database; retry shortly."
-    return problem_response(KINDS["service-unavailable"].problem(detail), {"Retry-After": "1"})
+    return unavailable_response("The service cannot reach its database; retry shortly.")
 
 
 def limits_unavailable_problem(
@@ -148,8 +163,7 @@ def limits_unavailable_problem(
     """The shared rate-limit store (Redis) does not answer: the limited routes refuse rather
     than run unlimited; every other route never touches it."""
     logger.warning("rate-limit store unavailable: %s", type(exc).__name__, extra=_context(request))
-    detail = "The service cannot reach its rate-limit store; retry shortly."
-    return problem_response(KINDS["service-unavailable"].problem(detail), {"Retry-After": "1"})
+    return unavailable_response("The service cannot reach its rate-limit store; retry shortly.")
 
 
 def unexpected_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:

@@ -47,6 +47,14 @@ def test_an_invalid_setting_is_named(cli: Cli) -> None:
     assert "bcrypt_rounds" in assert_clean_failure(result, exit_code=2)
 
 
+def test_a_removed_setting_stops_the_server_naming_its_replacement(cli: Cli) -> None:
+    result = cli.run("serve", BOOKSTORE_LOGINS_PER_MINUTE="30")
+
+    line = assert_clean_failure(result, exit_code=2)
+    assert "BOOKSTORE_LOGINS_PER_MINUTE" in line
+    assert "BOOKSTORE_LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE" in line
+
+
 def test_several_workers_cannot_share_a_memory_store(cli: Cli) -> None:
     result = cli.run("serve", "--workers", "2", BOOKSTORE_DATABASE_URL="memory://")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
-from cli_support import Cli
+from cli_support import Cli, assert_clean_failure
 
 from bookstore.application.queries import BookQuery
 from bookstore.application.use_cases.add_book import AddBookCommand
@@ -62,3 +62,14 @@ def test_if_empty_leaves_a_catalogue_with_books_alone(cli: Cli, store: Container
     assert result.returncode == 0, result.stderr
     assert "already has 1 book: nothing to do" in result.stdout
     assert catalogue_size(store) == 1
+
+
+@pytest.mark.parametrize("flags", [(), ("--if-empty",)])
+def test_a_memory_store_is_refused_since_no_one_would_ever_see_its_books(
+    cli: Cli, flags: tuple[str, ...]
+) -> None:
+    result = cli.run("seed-demo", *flags, BOOKSTORE_DATABASE_URL="memory://")
+
+    line = assert_clean_failure(result, exit_code=2)
+    assert "memory://" in line
+    assert "Added" not in result.stdout

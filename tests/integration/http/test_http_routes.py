@@ -157,6 +157,7 @@ def test_readiness_is_200_when_the_database_answers_and_503_otherwise(api: Api) 
     response = api.client.get("/health/ready")
 
     assert_problem(response, 503, "service-unavailable")
+    assert int(response.headers["retry-after"]) > 0
 
 
 @pytest.mark.parametrize("path", ["/api/books", "/api/auth/register"])

@@ -45,6 +45,19 @@ def test_update_writes_every_field(uow_factory: UnitOfWorkFactory) -> None:
         assert uow.users.get(user.id) == changed
 
 
+def test_update_refuses_an_email_another_account_holds(uow_factory: UnitOfWorkFactory) -> None:
+    ada, bob = a_user("ada@example.com"), a_user("bob@example.com")
+    add_users(uow_factory, ada, bob)
+    with uow_factory() as uow, pytest.raises(EmailAlreadyRegistered):
+        uow.users.update(replace(bob, email=Email.parse("ADA@example.com")))
+    with uow_factory() as uow:
+        uow.users.update(replace(ada, email=Email.parse("Ada@Example.com"), full_name="Ada"))
+        uow.commit()
+    with uow_factory(read_only=True) as uow:
+        assert uow.users.get(bob.id) == bob
+        assert uow.users.get(ada.id) == replace(ada, full_name="Ada")
+
+
 def test_users_are_listed_oldest_first_filtered_by_email(uow_factory: UnitOfWorkFactory) -> None:
     emails = ["carol@shop.example", "ada@example.com", "a_b@example.com", "bob@shop.example"]
     users = [a_user(e, created_at=T0 + timedelta(minutes=n)) for n, e in enumerate(emails)]

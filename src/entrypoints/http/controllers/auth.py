@@ -15,7 +15,8 @@ from bookstore.application.use_cases.log_out import LogOut, LogOutCommand
 from bookstore.application.use_cases.refresh_session import RefreshSession, RefreshSessionCommand
 from bookstore.application.use_cases.register_user import RegisterUser
 from bookstore.entrypoints.http.dependencies import use_case
-from bookstore.entrypoints.http.limits import Limit, counting_failed_logins, rate_limited
+from bookstore.entrypoints.http.failed_logins import counting_failed_logins
+from bookstore.entrypoints.http.limits import Limit, rate_limited
 from bookstore.entrypoints.http.openapi import LogInOperation, OptionalBodyOperation
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import ACCEPTS_OAUTH2_FORM, StrictJSONBody
@@ -68,7 +69,6 @@ class AuthController(Controller):
         status_code=200,
         opt={**PUBLIC, ACCEPTS_OAUTH2_FORM: True},
         operation_class=LogInOperation,
-        middleware=[rate_limited(Limit.LOGIN_PER_ADDRESS)],
         responses=problems(400, 401, 413, 415, 429),
     )
     async def login(
@@ -80,8 +80,9 @@ class AuthController(Controller):
     ) -> TokensOut:
         """Exchange an email and password for tokens; a wrong email or password answer alike.
 
-        Too many failed attempts for one account, or too many attempts from one address, and
-        log-in is refused (429) for a while, even with the right password."""
+        Too many failed attempts for one account, or from one client address, and log-in is
+        refused (429) for a while, even with the right password. Successful log-ins never
+        count: many customers share one address behind a NAT."""
         async with counting_failed_logins(request, data.email):
             pair = await password_threads.run(log_in, log_in_command(data))
         return tokens_out(pair)
