@@ -31,6 +31,7 @@ from sqlalchemy import ColumnElement, Connection, CursorResult, Executable, bind
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import (
+    DatabaseError,
     DBAPIError,
     DisconnectionError,
     InterfaceError,
@@ -294,10 +295,11 @@ _UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeou
 
 def storage_error(error: DBAPIError | PoolTimeout | DisconnectionError) -> Exception:
     """What the callers see of a failed statement: `StorageUnavailable` when the storage
-    itself failed (connection lost, locked past its timeout, disk error), the error as it is
-    otherwise (a constraint a repository recognises, or a bug)."""
+    itself failed (connection lost, locked past its timeout, disk error, an unreadable
+    file), the error as it is otherwise (a constraint a repository recognises, or a bug)."""
     invalidated = isinstance(error, DBAPIError) and error.connection_invalidated
-    if isinstance(error, _UNAVAILABLE) or invalidated:
+    unreadable = type(error) is DatabaseError  # not a database, or a damaged one
+    if isinstance(error, _UNAVAILABLE) or invalidated or unreadable:
         return StorageUnavailable(_driver_message(error))
     return error
 
@@ -311,11 +313,14 @@ def _driver_message(error: Exception) -> str:
 
 @contextmanager
 def unavailable_on_failure() -> Iterator[None]:
-    """Around work on a connection outside a statement (checkout, begin, commit)."""
+    """Around work on a connection outside a statement (checkout, begin, commit). A new
+    pysqlite connection's set-up may fail with the driver's own error (an unreadable file)."""
     try:
         yield
     except (DBAPIError, PoolTimeout, DisconnectionError) as error:
         raise storage_error(error) from error
+    except sqlite3.Error as error:
+        raise storage_error(driver_error(error, "", ())) from error
 
 
 def run_on_driver(conn: sqlite3.Connection, sql: str) -> None:

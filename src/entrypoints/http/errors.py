@@ -16,7 +16,6 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 from redis.exceptions import RedisError
-from sqlalchemy import exc as sql
 
 from bookstore.application.ports import StorageUnavailable
 from bookstore.domain.errors import (
@@ -151,9 +150,9 @@ def unavailable_response(
 
 
 def unavailable_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
-    if isinstance(exc, sql.DBAPIError) and not _is_unavailable(exc):
-        return unexpected_problem(request, exc)
-    logger.warning("database unavailable: %s", type(exc).__name__, extra=_context(request))
+    """The storage failed (`StorageUnavailable`: the adapters say which failures are
+    the storage's own, on every path); logged with the driver's first line."""
+    logger.warning("database unavailable: %s", exc, extra=_context(request))
     return unavailable_response("The service cannot reach its database; retry shortly.")
 
 
@@ -173,10 +172,6 @@ def unexpected_problem(request: Request[Any, Any, Any], exc: Exception) -> Respo
     return problem_response(KINDS["internal"].problem(detail))
 
 
-def _is_unavailable(exc: sql.DBAPIError) -> bool:
-    return exc.connection_invalidated or isinstance(exc, sql.OperationalError | sql.InterfaceError)
-
-
 def _context(request: Request[Any, Any, Any]) -> dict[str, str]:
     state = request.scope.get("state", {})
     return {"request_id": str(state.get(REQUEST_ID_STATE_KEY, "-"))}
@@ -187,9 +182,6 @@ EXCEPTION_TABLE: ExceptionHandlersMap = {
     ValidationException: validation_problem,
     HTTPException: http_problem,
     StorageUnavailable: unavailable_problem,
-    sql.DBAPIError: unavailable_problem,
-    sql.TimeoutError: unavailable_problem,
-    sql.DisconnectionError: unavailable_problem,
     RedisError: limits_unavailable_problem,
     RecursionError: bad_body_problem,
     UnicodeDecodeError: bad_body_problem,

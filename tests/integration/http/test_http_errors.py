@@ -9,7 +9,8 @@ from typing import Any, NoReturn
 import pytest
 from dependency_injector import providers
 from http_support import PASSWORD, Api, AppFactory, Session, assert_problem, error_fields, new_email
-from sqlalchemy.exc import OperationalError
+
+from bookstore.application.ports import StorageUnavailable
 
 
 def test_an_unknown_route_is_a_404_problem(api: Api) -> None:
@@ -132,7 +133,7 @@ def test_a_bug_is_a_generic_500_without_a_trace(api: Api, caplog: pytest.LogCapt
 
 
 def test_an_unreachable_database_is_a_503(api: Api) -> None:
-    locked = OperationalError("SELECT 1", {}, Exception("database is locked"))
+    locked = StorageUnavailable("OperationalError: database is locked")
     api.container.search_books.override(providers.Object(_Exploding(locked)))
 
     response = api.client.get("/api/books")
