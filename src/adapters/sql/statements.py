@@ -24,6 +24,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -134,7 +135,7 @@ _SQLITE = SQLiteDialect_pysqlite(paramstyle="qmark")
 _Processor = Callable[[Any], Any] | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # told apart by identity: hashed as a memo key
 class _Compiled:
     """One statement as SQLite's driver takes it."""
 
@@ -144,8 +145,8 @@ class _Compiled:
     values: Mapping[str, Any]
     """The values bound in the statement itself (literals, rendered `IN` lists)."""
     bind: tuple[_Processor, ...]
-    result: tuple[_Processor, ...]
-
+    result: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """The result columns that need converting: (position, processor)."""
     required: frozenset[str]
     """The parameters the caller must give."""
 
@@ -167,11 +168,19 @@ class _Compiled:
             raise StatementError(message, self.sql, None, error) from error
 
     def converted(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
-        if not any(self.result):
-            return row
-        return tuple(
-            v if p is None or v is None else p(v) for v, p in zip(row, self.result, strict=True)
-        )
+        return _converted(self, row)
+
+
+@lru_cache(maxsize=2048)
+def _converted(compiled: _Compiled, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row with its values converted to Python's types. The converted values are
+    immutable (times, UUIDs, decimals), so the rows read most often (a catalogue's first
+    pages, its best sellers) are converted once and shared."""
+    values = list(row)
+    for position, processor in compiled.result:
+        if (value := values[position]) is not None:
+            values[position] = processor(value)
+    return tuple(values)
 
 
 _COMPILED: WeakKeyDictionary[Executable, dict[tuple[str, ...], _Compiled]] = WeakKeyDictionary()
@@ -205,9 +214,8 @@ def _compile(stmt: Executable, keys: tuple[str, ...], dialect: Dialect) -> _Comp
     values = compiled.construct_params(_check=False)
     bind = tuple(_bind_processor(compiled, name, values[name], dialect) for name in names)
     columns = getattr(stmt, "exported_columns", ())
-    result = tuple(
-        col.type.dialect_impl(dialect).result_processor(dialect, None) for col in columns
-    )
+    processors = (_result_processor(column.type, dialect) for column in columns)
+    result = tuple((n, p) for n, p in enumerate(processors) if p is not None)
     required = frozenset(name for name in names if _is_required(compiled, name))
     return _Compiled(compiled.string, names, values, bind, result, required)
 
@@ -251,14 +259,16 @@ class DriverDb:
     def rows(self, stmt: Executable, params: Params | None = None) -> list[Row]:
         compiled = _compiled(stmt, _keys(stmt, params))
         fetched = self._run(compiled, params).fetchall()
-        if not any(compiled.result):
+        if not compiled.result:
             return fetched
         return [compiled.converted(row) for row in fetched]
 
     def first(self, stmt: Executable, params: Params | None = None) -> Row | None:
         compiled = _compiled(stmt, _keys(stmt, params))
         row = self._run(compiled, params).fetchone()
-        return None if row is None else compiled.converted(row)
+        if row is None or not compiled.result:
+            return row  # type: ignore[no-any-return]
+        return compiled.converted(row)
 
     def scalar(self, stmt: Executable, params: Params | None = None) -> Any:
         row = self.first(stmt, params)

@@ -1,9 +1,9 @@
 """Worker threads of their own for password hashing.
 
-bcrypt keeps a core busy for about a quarter of a second per log-in or registration. On the
-event loop's shared executor, a burst of 20 log-ins held every worker thread for seconds and
-stalled catalogue reads behind them (measured: p50 4 ms alone, 1.9 s during the burst). The
-routes that hash passwords therefore run on this small pool, which leaves a core to the rest.
+bcrypt keeps a core busy for a long moment per log-in or registration. On the event loop's
+shared executor, a burst of log-ins held every worker thread and stalled catalogue reads
+behind them (docs/performance.md, "Where the figures behind the code went"). The routes that
+hash passwords therefore run on this small pool, which leaves a core to the rest.
 """
 
 from __future__ import annotations
