@@ -1,7 +1,9 @@
 """The OpenAPI 3.1 document and the docs page, which works offline.
 
-Swagger UI's JavaScript and CSS come from the `swagger-ui-bundle` package and are served by the
-app itself under `/schema/assets`, instead of from a CDN.
+The docs page is Swagger UI 5 (it renders OpenAPI 3.1), rendered by Litestar's plugin; its
+JavaScript and CSS are vendored in `swagger-ui/` (version and licence noted there) and served by
+the app itself under `/schema/assets`, never from a CDN. Any other path under `/schema` is a
+problem+json 404, like every unknown path.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import swagger_ui_bundle
-from litestar import Router
+from litestar import Response, Router
 from litestar.datastructures import CacheControlHeader
+from litestar.exceptions import NotFoundException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
@@ -33,6 +35,7 @@ from bookstore.entrypoints.http.security import BEARER_SCHEME, OAUTH2_SCHEME, PU
 
 SCHEMA_PATH = "/schema"
 ASSETS_PATH = f"{SCHEMA_PATH}/assets"
+SWAGGER_UI_DIRECTORY = Path(__file__).parent / "swagger-ui"
 LOGIN_PATH = "/api/auth/login"
 
 _TAGS = [
@@ -51,7 +54,7 @@ def openapi_config(version: str) -> OpenAPIConfig:
         title="Imagine Bookstore API",
         version=version,
         description="Errors are RFC 9457 problem details (`application/problem+json`).",
-        path=SCHEMA_PATH,
+        openapi_router=_schema_router(),
         render_plugins=[_swagger()],
         components=Components(security_schemes=_security_schemes()),
         tags=_TAGS,
@@ -59,10 +62,28 @@ def openapi_config(version: str) -> OpenAPIConfig:
     )
 
 
+def _schema_router() -> Router:
+    """Where Litestar serves the document and the docs page."""
+    return Router(
+        SCHEMA_PATH,
+        route_handlers=[],
+        include_in_schema=False,
+        after_request=_no_html_not_found,
+    )
+
+
+async def _no_html_not_found(response: Response[object]) -> Response[object]:
+    """Litestar answers an unknown `/schema/<name>` with an HTML page of its own; ours is
+    the problem+json 404 of every unknown path."""
+    if response.status_code == 404:
+        raise NotFoundException
+    return response
+
+
 def docs_assets_router() -> Router:
     return create_static_files_router(
         path=ASSETS_PATH,
-        directories=[Path(swagger_ui_bundle.swagger_ui_path)],
+        directories=[SWAGGER_UI_DIRECTORY],
         opt=dict(PUBLIC),
         cache_control=CacheControlHeader(max_age=86400, public=True),
         name="docs-assets",

@@ -139,6 +139,24 @@ def test_the_docs_page_loads_its_assets_from_the_app_itself(api: Api) -> None:
         assert api.client.get(url).status_code == 200, url
 
 
+def test_the_docs_page_is_swagger_ui_5_which_renders_openapi_3_1(api: Api) -> None:
+    page = api.client.get("/schema").text
+    bundle = re.search(r"src=[\"'](/schema/assets/swagger-ui-bundle\.js)[\"']", page)
+
+    assert bundle is not None
+    assert api.client.get("/schema/assets/VERSION").text.startswith("5.")
+    assert "Apache License" in api.client.get("/schema/assets/LICENSE").text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/schema/redoc", "/schema/elements", "/schema/rapidoc", "/schema/nope", "/schema/a/b",
+     "/schema/openapi.yaml", "/schema/assets/nope.js"],
+)  # fmt: skip
+def test_unknown_paths_under_the_docs_are_problem_404s(api: Api, path: str) -> None:
+    assert_problem(api.client.get(path), 404, "not-found")
+
+
 def test_liveness_is_always_200(api: Api) -> None:
     response = api.client.get("/health/live")
 
