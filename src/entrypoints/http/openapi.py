@@ -20,12 +20,9 @@ from litestar.openapi.spec import (
     Components,
     OAuthFlow,
     OAuthFlows,
-    OpenAPIMediaType,
-    OpenAPIType,
     Operation,
     Reference,
     RequestBody,
-    Schema,
     SecurityScheme,
     Tag,
 )
@@ -36,7 +33,8 @@ from bookstore.entrypoints.http.security import BEARER_SCHEME, OAUTH2_SCHEME, PU
 SCHEMA_PATH = "/schema"
 ASSETS_PATH = f"{SCHEMA_PATH}/assets"
 SWAGGER_UI_DIRECTORY = Path(__file__).parent / "swagger-ui"
-LOGIN_PATH = "/api/auth/login"
+TOKEN_PATH = "/api/auth/token"
+"""The OAuth2 password form endpoint: the docs page's Authorize button logs in there."""
 
 _TAGS = [
     Tag(name="auth", description="Accounts, log-in and tokens."),
@@ -90,27 +88,6 @@ def docs_assets_router() -> Router:
     )
 
 
-def oauth2_form_body() -> dict[str, OpenAPIMediaType]:
-    """The urlencoded OAuth2 password form the log-in route also accepts."""
-    text = Schema(type=OpenAPIType.STRING)
-    form = Schema(
-        type=OpenAPIType.OBJECT,
-        properties={"username": text, "password": text, "grant_type": text, "scope": text},
-        required=["username", "password"],
-        description="OAuth2 password flow: `username` is the email.",
-    )
-    return {"application/x-www-form-urlencoded": OpenAPIMediaType(schema=form)}
-
-
-@dataclass
-class LogInOperation(Operation):
-    """Documents the OAuth2 password form next to the JSON body."""
-
-    def __post_init__(self) -> None:
-        if isinstance(self.request_body, RequestBody):
-            self.request_body.content.update(oauth2_form_body())
-
-
 @dataclass
 class OptionalBodyOperation(Operation):
     """For routes whose body may be left out (Litestar marks every body required)."""
@@ -136,11 +113,11 @@ def _security_schemes() -> dict[str, SecurityScheme | Reference]:
             type="http",
             scheme="bearer",
             bearer_format="JWT",
-            description="An access token from POST /api/auth/login.",
+            description="An access token from POST /api/auth/login or /api/auth/token.",
         ),
         OAUTH2_SCHEME: SecurityScheme(
             type="oauth2",
-            flows=OAuthFlows(password=OAuthFlow(token_url=LOGIN_PATH, scopes={})),
+            flows=OAuthFlows(password=OAuthFlow(token_url=TOKEN_PATH, scopes={})),
             description="Log in from the docs page with your email as username.",
         ),
     }

@@ -14,6 +14,7 @@ from typing import Any, get_args
 import msgspec
 from litestar import Request
 from litestar.exceptions import ValidationException
+from litestar.utils.scope.state import ScopeState
 
 from bookstore.entrypoints.http.problems import FieldProblem
 
@@ -81,12 +82,20 @@ def _from_litestar(item: Mapping[str, Any]) -> FieldProblem:
 
 def _body_errors(request: Request[Any, Any, Any]) -> list[FieldProblem]:
     raw = request.scope.get("state", {}).get(JSON_BODY_STATE_KEY, msgspec.UNSET)
+    if raw is msgspec.UNSET:
+        raw = _form_of(request)
     struct_type = body_struct(request)
     if raw is msgspec.UNSET or struct_type is None:
         return []
     if not isinstance(raw, dict):
         return [field_problem("body", "must be a JSON object")]
     return struct_errors(struct_type, raw)
+
+
+def _form_of(request: Request[Any, Any, Any]) -> Any:
+    """The urlencoded form Litestar parsed for a form route, if any."""
+    form = ScopeState.from_scope(request.scope).form
+    return form if isinstance(form, dict) else msgspec.UNSET
 
 
 def body_struct(request: Request[Any, Any, Any]) -> type[msgspec.Struct] | None:

@@ -63,6 +63,19 @@ def test_log_ins_per_address_are_limited_even_when_they_succeed(make_api: AppFac
     assert_rate_limited(refused, limit=3, window=60)
 
 
+def test_the_oauth2_form_shares_the_log_in_limits(make_api: AppFactory) -> None:
+    api = make_api(logins_per_minute=2, login_failures_per_minute=1)
+    email = api.register()["email"]
+
+    failed = api.client.post("/api/auth/token", data={"username": email, "password": WRONG})
+    locked = log_in(api, email)
+    refused = api.client.post("/api/auth/token", data={"username": email, "password": PASSWORD})
+
+    assert failed.status_code == 401
+    assert "account" in assert_problem(locked, 429, "rate-limited")["detail"]
+    assert_rate_limited(refused, limit=2, window=60)
+
+
 def test_a_spoofed_forwarded_for_neither_resets_nor_dodges_the_limit(make_api: AppFactory) -> None:
     api = make_api(logins_per_minute=3)
     email = api.register()["email"]

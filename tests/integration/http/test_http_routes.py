@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 PUBLIC_ROUTES = {
     ("POST", "/api/auth/register"),
     ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/token"),
     ("POST", "/api/auth/refresh"),
     ("GET", "/api/books"),
     ("GET", "/api/books/{book_id:int}"),
@@ -89,7 +90,7 @@ def test_public_routes_have_no_security_and_the_others_need_a_bearer_token(api: 
                 assert {"BearerAuth": []} in operation["security"], (method, path)
     schemes = document["components"]["securitySchemes"]
     assert schemes["BearerAuth"]["scheme"] == "bearer"
-    assert schemes["OAuth2Password"]["flows"]["password"]["tokenUrl"] == "/api/auth/login"
+    assert schemes["OAuth2Password"]["flows"]["password"]["tokenUrl"] == "/api/auth/token"
 
 
 def test_every_error_response_is_documented_as_a_problem(api: Api) -> None:
@@ -120,12 +121,17 @@ def test_protected_routes_document_401_and_admin_routes_403(api: Api) -> None:
                 assert "403" in operation["responses"], (method, path)
 
 
-def test_the_log_in_route_documents_the_oauth2_form(api: Api) -> None:
+def test_log_in_documents_json_and_the_token_route_the_oauth2_form(api: Api) -> None:
     document = api.client.get("/schema/openapi.json").json()
+    paths, schemas = document["paths"], document["components"]["schemas"]
 
-    content = document["paths"]["/api/auth/login"]["post"]["requestBody"]["content"]
+    login = paths["/api/auth/login"]["post"]["requestBody"]["content"]
+    token = paths["/api/auth/token"]["post"]["requestBody"]["content"]
 
-    assert set(content) == {"application/json", "application/x-www-form-urlencoded"}
+    assert set(login) == {"application/json"}
+    assert set(token) == {"application/x-www-form-urlencoded"}
+    form = schemas[token["application/x-www-form-urlencoded"]["schema"]["$ref"].split("/")[-1]]
+    assert set(form["required"]) == {"username", "password"}
 
 
 def test_the_docs_page_loads_its_assets_from_the_app_itself(api: Api) -> None:

@@ -1,13 +1,14 @@
-"""Registration, log-in, token refresh and log-out."""
+"""Registration, log-in (JSON, or the OAuth2 password form), token refresh and log-out."""
 
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
-from litestar.params import SkipValidation
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, SkipValidation
 
 from bookstore.application.use_cases.authenticate import Authenticated
 from bookstore.application.use_cases.log_in import LogIn
@@ -16,19 +17,21 @@ from bookstore.application.use_cases.refresh_session import RefreshSession, Refr
 from bookstore.application.use_cases.register_user import RegisterUser
 from bookstore.entrypoints.http.dependencies import use_case
 from bookstore.entrypoints.http.limits import Limit, counting_failed_logins, rate_limited
-from bookstore.entrypoints.http.openapi import LogInOperation, OptionalBodyOperation
+from bookstore.entrypoints.http.openapi import OptionalBodyOperation
 from bookstore.entrypoints.http.problems import problems
-from bookstore.entrypoints.http.requests import ACCEPTS_OAUTH2_FORM, StrictJSONBody
+from bookstore.entrypoints.http.requests import StrictJSONBody, form_only
 from bookstore.entrypoints.http.schemas.users import (
     NO_REFRESH_TOKEN,
     LoginRequest,
     LogoutRequest,
     RefreshRequest,
     RegisterRequest,
+    TokenForm,
     TokensOut,
     UserOut,
     log_in_command,
     register_command,
+    token_command,
     tokens_out,
     user_out,
 )
@@ -66,8 +69,7 @@ class AuthController(Controller):
     @post(
         "/login",
         status_code=200,
-        opt={**PUBLIC, ACCEPTS_OAUTH2_FORM: True},
-        operation_class=LogInOperation,
+        opt=PUBLIC,
         middleware=[rate_limited(Limit.LOGIN_PER_ADDRESS)],
         responses=problems(400, 401, 413, 415, 429),
     )
@@ -84,6 +86,27 @@ class AuthController(Controller):
         log-in is refused (429) for a while, even with the right password."""
         async with counting_failed_logins(request, data.email):
             pair = await password_threads.run(log_in, log_in_command(data))
+        return tokens_out(pair)
+
+    @post(
+        "/token",
+        status_code=200,
+        opt=PUBLIC,
+        before_request=form_only,
+        middleware=[rate_limited(Limit.LOGIN_PER_ADDRESS)],
+        responses=problems(400, 401, 413, 415, 429),
+    )
+    async def token(
+        self,
+        request: Request[Any, Any, Any],
+        data: Annotated[TokenForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        log_in: NamedDependency[SkipValidation[LogIn]],
+        password_threads: NamedDependency[SkipValidation[PasswordThreads]],
+    ) -> TokensOut:
+        """Log in with the OAuth2 password form (`username` is the email), as OAuth2 clients
+        and the docs page's Authorize button do; otherwise as log-in, limits included."""
+        async with counting_failed_logins(request, data.username):
+            pair = await password_threads.run(log_in, token_command(data))
         return tokens_out(pair)
 
     @post(

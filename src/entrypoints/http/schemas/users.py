@@ -54,6 +54,16 @@ class LoginRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, fro
     password: AnyPassword
 
 
+class TokenForm(msgspec.Struct, kw_only=True, frozen=True):
+    """The OAuth2 password grant (RFC 6749 §4.3), form-encoded: `username` is the email.
+    Other fields an OAuth2 client sends (`client_id`, ...) are ignored."""
+
+    username: EmailText
+    password: AnyPassword
+    grant_type: Literal["password"] | None = None
+    scope: Annotated[str, msgspec.Meta(max_length=1024)] | None = None
+
+
 class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     refresh_token: TokenText
 
@@ -102,6 +112,10 @@ def register_command(data: RegisterRequest) -> RegisterUserCommand:
 
 def log_in_command(data: LoginRequest) -> LogInCommand:
     return LogInCommand(email=data.email, password=data.password)
+
+
+def token_command(data: TokenForm) -> LogInCommand:
+    return LogInCommand(email=data.username, password=data.password)
 
 
 def update_user_command(actor: Actor, user_id: UUID, data: UserPatch) -> UpdateUserCommand:
