@@ -77,6 +77,26 @@ def test_the_openapi_document_lists_every_route(api: Api) -> None:
     assert documented == expected
 
 
+READABLE_OPERATION_ID = re.compile(r"^[a-z]+(?:[A-Z][a-z]+)*$")
+"""A verb and its object in camelCase (`listBooks`, `placeOrder`): a generated client's
+function name. Litestar's default (`ApiBooksBookIdOne`) echoes the path and handler instead."""
+
+
+def test_every_operation_has_a_unique_readable_operation_id(api: Api) -> None:
+    document = api.client.get("/schema/openapi.json").json()
+
+    operation_ids = [
+        operation.get("operationId", "")
+        for item in document["paths"].values()
+        for operation in item.values()
+    ]
+
+    assert len(set(operation_ids)) == len(operation_ids)
+    unreadable = [o for o in operation_ids if not READABLE_OPERATION_ID.match(o)]
+    assert not unreadable
+    assert {"listBooks", "getBook", "placeOrder", "logIn", "logInWithForm"} <= set(operation_ids)
+
+
 def test_public_routes_have_no_security_and_the_others_need_a_bearer_token(api: Api) -> None:
     document = api.client.get("/schema/openapi.json").json()
     public = {(m, re.sub(r"\{(\w+):\w+\}", r"{\1}", p)) for m, p in PUBLIC_ROUTES}

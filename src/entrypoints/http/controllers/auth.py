@@ -53,6 +53,7 @@ class AuthController(Controller):
 
     @post(
         "/register",
+        operation_id="register",
         opt=PUBLIC,
         middleware=[rate_limited(Limit.REGISTRATION_PER_ADDRESS)],
         responses=problems(400, 409, 413, 415, 429),
@@ -68,6 +69,7 @@ class AuthController(Controller):
 
     @post(
         "/login",
+        operation_id="logIn",
         status_code=200,
         opt=PUBLIC,
         middleware=[rate_limited(Limit.LOGIN_PER_ADDRESS)],
@@ -90,6 +92,7 @@ class AuthController(Controller):
 
     @post(
         "/token",
+        operation_id="logInWithForm",
         status_code=200,
         opt=PUBLIC,
         before_request=form_only,
@@ -111,6 +114,7 @@ class AuthController(Controller):
 
     @post(
         "/refresh",
+        operation_id="refreshSession",
         status_code=200,
         opt=PUBLIC,
         sync_to_thread=True,
@@ -126,6 +130,7 @@ class AuthController(Controller):
 
     @post(
         "/logout",
+        operation_id="logOut",
         status_code=204,
         opt=REQUIRES_USER,
         security=BEARER,
