@@ -30,6 +30,15 @@ StrictJSONBody: TypeAlias = Annotated[
 ]
 """A JSON body whose struct refuses unknown fields, documented so (`additionalProperties`)."""
 
+StrictFormBody: TypeAlias = Annotated[
+    T,
+    BodyKwarg(
+        media_type=RequestEncodingType.URL_ENCODED,
+        schema_extra={"additional_properties": False},
+    ),
+]
+"""A urlencoded form whose struct refuses unknown fields (see `form_only`)."""
+
 
 def _number(text: str) -> Decimal | int:
     """JSON numbers with a fraction or exponent, read exactly; whole ones (`3.0`) are integers,

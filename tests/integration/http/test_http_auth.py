@@ -138,6 +138,31 @@ def test_the_oauth2_form_names_every_missing_field_and_the_grant_it_takes(api: A
     assert error_fields(assert_problem(grant, 400, "validation")) == {"grant_type"}
 
 
+@pytest.mark.parametrize(
+    ("fields", "offending"),
+    [
+        ({"username": "a" * 400 + "@example.com"}, {"username"}),
+        ({"password": "p" * 2000}, {"password"}),
+        ({"role": "admin", "is_active": "true"}, {"role", "is_active"}),
+        ({"username": "", "password": "", "grant_type": "token"}, {"username", "grant_type"}),
+    ],
+)
+def test_the_oauth2_form_refuses_bad_fields_naming_each(
+    api: Api, fields: dict[str, str], offending: set[str]
+) -> None:
+    form = {"username": "a@example.com", "password": PASSWORD} | fields
+
+    response = api.client.post("/api/auth/token", data=form)
+
+    assert error_fields(assert_problem(response, 400, "validation")) == offending
+
+
+def test_an_oauth2_form_over_the_size_limit_is_a_413(api: Api) -> None:
+    form = {"username": "a@example.com", "password": "p" * (2 * 1024 * 1024)}
+
+    assert_problem(api.client.post("/api/auth/token", data=form), 413, "payload-too-large")
+
+
 def test_the_oauth2_form_is_only_accepted_by_the_token_route(api: Api, customer: Session) -> None:
     form = {"username": customer.email, "password": PASSWORD}
     json_token = api.client.post("/api/auth/token", json=form)

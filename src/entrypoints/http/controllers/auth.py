@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, SkipValidation
+from litestar.params import SkipValidation
 
 from bookstore.application.use_cases.authenticate import Authenticated
 from bookstore.application.use_cases.log_in import LogIn
@@ -19,7 +18,7 @@ from bookstore.entrypoints.http.dependencies import use_case
 from bookstore.entrypoints.http.limits import Limit, counting_failed_logins, rate_limited
 from bookstore.entrypoints.http.openapi import OptionalBodyOperation
 from bookstore.entrypoints.http.problems import problems
-from bookstore.entrypoints.http.requests import StrictJSONBody, form_only
+from bookstore.entrypoints.http.requests import StrictFormBody, StrictJSONBody, form_only
 from bookstore.entrypoints.http.schemas.users import (
     NO_REFRESH_TOKEN,
     LoginRequest,
@@ -102,7 +101,7 @@ class AuthController(Controller):
     async def token(
         self,
         request: Request[Any, Any, Any],
-        data: Annotated[TokenForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: StrictFormBody[TokenForm],
         log_in: NamedDependency[SkipValidation[LogIn]],
         password_threads: NamedDependency[SkipValidation[PasswordThreads]],
     ) -> TokensOut:
