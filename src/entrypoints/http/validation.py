@@ -91,9 +91,7 @@ def _with_choices(request: Request[Any, Any, Any], error: FieldProblem) -> Field
 
 def _choices_of_field(request: Request[Any, Any, Any], field: str) -> tuple[str, ...]:
     """The values allowed in a body field or a parameter (of the handler or a dependency)."""
-    handler = request.scope.get("route_handler")
-    if handler is None:
-        return ()
+    handler = request.route_handler
     body = body_struct(request)
     models = [
         *([body] if body else []),
