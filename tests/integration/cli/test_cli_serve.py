@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import Cli, free_port
+from cli_support import Cli, assert_clean_failure, free_port
 
 pytestmark = [
     pytest.mark.slow,
@@ -99,3 +100,18 @@ def test_serve_migrates_a_fresh_database_before_its_workers_start(cli: Cli) -> N
 
     assert status == 200
     assert page["total"] == 0
+
+
+def test_a_taken_port_is_one_clear_line_and_exit_4(cli: Cli) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        result = cli.run("serve", "--port", str(port))
+
+    line = assert_clean_failure(result, exit_code=4)
+    assert f"port {port} on 127.0.0.1 is already in use" in line
+    assert "--port" in line
+    assert "make run PORT=" in line
+    assert "startup complete" not in result.stdout + result.stderr
