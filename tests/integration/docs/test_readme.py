@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
+from docs_support import require
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 DOCUMENTED_ADDRESS = "http://127.0.0.1:8000"
@@ -45,8 +45,8 @@ def test_the_readme_marks_its_walk_through_and_its_python_examples() -> None:
     assert all(code.isascii() for code in readme_blocks("sh") + readme_blocks("python"))
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="the walk-through needs curl")
 def test_the_curl_walk_through_runs_as_written(server_url: str, tmp_path: Path) -> None:
+    require(shutil.which("curl") is not None, "curl", "apt-get install curl; .ci/run does")
     [script] = readme_blocks("sh")
     assert DOCUMENTED_ADDRESS in script
     script = script.replace(DOCUMENTED_ADDRESS, server_url)  # its own port, not 8000
