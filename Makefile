@@ -6,6 +6,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint typecheck imports pytest bench clean
 
+# make run [PORT=8000] [HOST=127.0.0.1]. Only the command line sets them: some shells and hosts
+# export HOST or PORT for their own purposes.
+ifneq ($(origin HOST),command line)
+HOST := 127.0.0.1
+endif
+ifneq ($(origin PORT),command line)
+PORT := 8000
+endif
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -18,7 +27,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/bookstore db upgrade
 	$(BIN)/bookstore seed-demo --if-empty
-	$(BIN)/bookstore serve --host 127.0.0.1 --port 8000
+	$(BIN)/bookstore serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -92,6 +92,10 @@ class BookChanges:
             if getattr(self, name) is not UNSET
         }
 
+    def check(self) -> None:
+        """Refuse what no book may hold, naming every bad field given (InvalidInput)."""
+        _validated(self.given())
+
 
 @dataclass(slots=True)
 class Book:

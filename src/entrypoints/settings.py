@@ -7,9 +7,10 @@ machine; production refuses to start without a real JWT secret.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args, get_type_hints
 
 import msgspec
 from dotenv import dotenv_values
@@ -118,7 +119,7 @@ def load_settings(
             {k: v for k, v in fields.items() if k in known}, Settings, strict=False
         )
     except msgspec.ValidationError as error:
-        raise SettingsError(f"invalid setting: {error}") from None
+        raise SettingsError(_explain(error, fields)) from None
     return settings.check()
 
 
@@ -126,3 +127,32 @@ def _refuse_removed(fields: Mapping[str, str]) -> None:
     for name, replacement in REMOVED.items():
         if name.lower() in fields:
             raise SettingsError(f"{PREFIX}{name} was removed: {replacement}")
+
+
+_FIELD = re.compile(r"`\$\.(\w+)`")
+_FORMATS = {
+    "currency": "a three-letter code in capitals, such as USD",
+    "redis_namespace": "1 to 64 letters, digits, '.', '-' or '_'",
+}
+
+
+def _explain(error: msgspec.ValidationError, given: Mapping[str, str]) -> str:
+    """`BOOKSTORE_RATE_LIMITS must be one of: on, off (not 'maybe')`: the variable an operator
+    sets, and what it takes, rather than msgspec's path into the struct."""
+    match = _FIELD.search(str(error))
+    if match is None or match.group(1) not in given:
+        return f"invalid setting: {error}"
+    name = match.group(1)
+    return f"{PREFIX}{name.upper()} must be {_allowed(name)} (not {given[name][:64]!r})"
+
+
+def _allowed(name: str) -> str:
+    hint = get_type_hints(Settings, include_extras=True)[name]
+    info = msgspec.inspect.type_info(hint)
+    if isinstance(info, msgspec.inspect.LiteralType):
+        return "one of: " + ", ".join(str(value) for value in get_args(hint))
+    if isinstance(info, msgspec.inspect.BoolType):
+        return "true or false"
+    if isinstance(info, msgspec.inspect.IntType):
+        return f"a whole number from {info.ge} to {info.le}"
+    return _FORMATS.get(name, "valid")

@@ -41,6 +41,20 @@ def test_the_source_folder_maps_to_the_bookstore_package() -> None:
     assert "bookstore" in packages_on_disk()
 
 
+def test_the_docs_page_assets_are_package_data() -> None:
+    """The vendored Swagger UI ships in the wheel: every file matches a package-data glob."""
+    package_data = pyproject()["tool"]["setuptools"]["package-data"]  # type: ignore[index]
+    globs = package_data["bookstore.entrypoints.http"]
+    http = SRC / "entrypoints" / "http"
+    assets = [path for path in (http / "swagger-ui").iterdir() if path.is_file()]
+    assert {"swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "VERSION"} <= {
+        path.name for path in assets
+    }
+    for path in assets:
+        relative = path.relative_to(http)
+        assert any(relative.match(pattern) for pattern in globs), relative
+
+
 FLOORS = {"litestar": "2.22", "pyjwt": "2.14", "bcrypt": "5"}
 
 

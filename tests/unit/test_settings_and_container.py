@@ -69,7 +69,7 @@ def test_unknown_test_and_unprefixed_variables_are_ignored() -> None:
     ],
 )
 def test_a_value_that_cannot_work_is_refused_naming_the_setting(name: str, value: str) -> None:
-    with pytest.raises(SettingsError, match=name):
+    with pytest.raises(SettingsError, match=f"^BOOKSTORE_{name.upper()} must be "):
         load(**{name: value})
 
 
@@ -94,6 +94,27 @@ def test_the_removed_logins_per_minute_is_refused_naming_its_replacement(
     message = str(refused.value)
     assert "BOOKSTORE_LOGINS_PER_MINUTE" in message
     assert "BOOKSTORE_LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("rate_limits", "maybe", "BOOKSTORE_RATE_LIMITS must be one of: on, off (not 'maybe')"),
+        ("log_level", "debug", "BOOKSTORE_LOG_LEVEL must be one of: DEBUG, INFO, WARNING, ERROR"),
+        ("env", "prod", "BOOKSTORE_ENV must be one of: development, production"),
+        ("bcrypt_rounds", "lots", "BOOKSTORE_BCRYPT_ROUNDS must be a whole number from 4 to 31"),
+        ("catalog_requires_auth", "perhaps", "BOOKSTORE_CATALOG_REQUIRES_AUTH must be true or"),
+        ("currency", "usd", "BOOKSTORE_CURRENCY must be a three-letter code in capitals"),
+    ],
+)
+def test_a_refused_setting_names_its_variable_and_what_it_takes(
+    name: str, value: str, message: str
+) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load(**{name: value})
+
+    assert str(refused.value).startswith(message)
+    assert "$." not in str(refused.value)
 
 
 def test_the_env_file_fills_in_what_the_environment_lacks(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """Turn the failures an operator can fix into one clear line and an exit code.
 
 Exit codes: 2 for anything the operator typed or configured wrong (arguments, settings,
-input the domain refuses), 1 for a database that cannot be reached, used or migrated.
-Neither prints a traceback: the message says what to fix.
+input the domain refuses), 1 for a database that cannot be reached, used or migrated, 4 for an
+address `serve` cannot listen on (a port taken). None prints a traceback: the message says
+what to fix. (3 is uvicorn's own, for a server that failed to start.)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bookstore.entrypoints.settings import SettingsError
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_ADDRESS_UNUSABLE = 4
 
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
 
@@ -30,6 +32,13 @@ class BadInput(CommandFailed):
     """Settings or input the operator must correct."""
 
     exit_code = EXIT_USAGE
+
+
+class AddressUnusable(CommandFailed):
+    """`serve` cannot listen where it was asked to: the port is taken, or the address is not
+    this machine's."""
+
+    exit_code = EXIT_ADDRESS_UNUSABLE
 
 
 def mask_url(url: str) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+
 import click
 
-from bookstore.entrypoints.cli.errors import mask_url
+from bookstore.entrypoints.cli.errors import AddressUnusable, mask_url
 from bookstore.entrypoints.cli.runtime import Runtime, is_process_local, pass_runtime
 
 ASGI_APP = "bookstore.entrypoints.asgi:app"
@@ -37,6 +40,7 @@ def serve(runtime: Runtime, host: str, port: int, workers: int) -> None:
             "file or PostgreSQL database",
             param_hint="--workers",
         )
+    check_can_listen(host, port)
     runtime.migrate()
     import uvicorn  # here, so the other commands start without loading the server
 
@@ -55,3 +59,25 @@ def serve(runtime: Runtime, host: str, port: int, workers: int) -> None:
         server_header=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """Bind the address once, as uvicorn will, and let it go: a taken port is then one clear
+    line and exit 4 before anything starts, not uvicorn's "startup complete" then exit 3."""
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise AddressUnusable(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    for family, kind, protocol, _, address in addresses:
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            try:
+                probe.bind(address)
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    raise AddressUnusable(
+                        f"port {port} on {host} is already in use: stop what listens there, "
+                        f"or choose another port: bookstore serve --port {port + 1} "
+                        f"(make run PORT={port + 1})"
+                    ) from None
+                raise AddressUnusable(f"cannot listen on {host}:{port}: {error.strerror}") from None

@@ -1,7 +1,9 @@
 """The OpenAPI 3.1 document and the docs page, which works offline.
 
-Swagger UI's JavaScript and CSS come from the `swagger-ui-bundle` package and are served by the
-app itself under `/schema/assets`, instead of from a CDN.
+The docs page is Swagger UI 5 (it renders OpenAPI 3.1), rendered by Litestar's plugin; its
+JavaScript and CSS are vendored in `swagger-ui/` (version and licence noted there) and served by
+the app itself under `/schema/assets`, never from a CDN. Any other path under `/schema` is a
+problem+json 404, like every unknown path.
 """
 
 from __future__ import annotations
@@ -9,21 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import swagger_ui_bundle
-from litestar import Router
+from litestar import Response, Router
 from litestar.datastructures import CacheControlHeader
+from litestar.exceptions import NotFoundException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
     OAuthFlow,
     OAuthFlows,
-    OpenAPIMediaType,
-    OpenAPIType,
     Operation,
     Reference,
     RequestBody,
-    Schema,
     SecurityScheme,
     Tag,
 )
@@ -33,7 +32,9 @@ from bookstore.entrypoints.http.security import BEARER_SCHEME, OAUTH2_SCHEME, PU
 
 SCHEMA_PATH = "/schema"
 ASSETS_PATH = f"{SCHEMA_PATH}/assets"
-LOGIN_PATH = "/api/auth/login"
+SWAGGER_UI_DIRECTORY = Path(__file__).parent / "swagger-ui"
+TOKEN_PATH = "/api/auth/token"
+"""The OAuth2 password form endpoint: the docs page's Authorize button logs in there."""
 
 _TAGS = [
     Tag(name="auth", description="Accounts, log-in and tokens."),
@@ -51,7 +52,7 @@ def openapi_config(version: str) -> OpenAPIConfig:
         title="Imagine Bookstore API",
         version=version,
         description="Errors are RFC 9457 problem details (`application/problem+json`).",
-        path=SCHEMA_PATH,
+        openapi_router=_schema_router(),
         render_plugins=[_swagger()],
         components=Components(security_schemes=_security_schemes()),
         tags=_TAGS,
@@ -59,35 +60,32 @@ def openapi_config(version: str) -> OpenAPIConfig:
     )
 
 
+def _schema_router() -> Router:
+    """Where Litestar serves the document and the docs page."""
+    return Router(
+        SCHEMA_PATH,
+        route_handlers=[],
+        include_in_schema=False,
+        after_request=_no_html_not_found,
+    )
+
+
+async def _no_html_not_found(response: Response[object]) -> Response[object]:
+    """Litestar answers an unknown `/schema/<name>` with an HTML page of its own; ours is
+    the problem+json 404 of every unknown path."""
+    if response.status_code == 404:
+        raise NotFoundException
+    return response
+
+
 def docs_assets_router() -> Router:
     return create_static_files_router(
         path=ASSETS_PATH,
-        directories=[Path(swagger_ui_bundle.swagger_ui_path)],
+        directories=[SWAGGER_UI_DIRECTORY],
         opt=dict(PUBLIC),
         cache_control=CacheControlHeader(max_age=86400, public=True),
         name="docs-assets",
     )
-
-
-def oauth2_form_body() -> dict[str, OpenAPIMediaType]:
-    """The urlencoded OAuth2 password form the log-in route also accepts."""
-    text = Schema(type=OpenAPIType.STRING)
-    form = Schema(
-        type=OpenAPIType.OBJECT,
-        properties={"username": text, "password": text, "grant_type": text, "scope": text},
-        required=["username", "password"],
-        description="OAuth2 password flow: `username` is the email.",
-    )
-    return {"application/x-www-form-urlencoded": OpenAPIMediaType(schema=form)}
-
-
-@dataclass
-class LogInOperation(Operation):
-    """Documents the OAuth2 password form next to the JSON body."""
-
-    def __post_init__(self) -> None:
-        if isinstance(self.request_body, RequestBody):
-            self.request_body.content.update(oauth2_form_body())
 
 
 @dataclass
@@ -115,11 +113,11 @@ def _security_schemes() -> dict[str, SecurityScheme | Reference]:
             type="http",
             scheme="bearer",
             bearer_format="JWT",
-            description="An access token from POST /api/auth/login.",
+            description="An access token from POST /api/auth/login or /api/auth/token.",
         ),
         OAUTH2_SCHEME: SecurityScheme(
             type="oauth2",
-            flows=OAuthFlows(password=OAuthFlow(token_url=LOGIN_PATH, scopes={})),
+            flows=OAuthFlows(password=OAuthFlow(token_url=TOKEN_PATH, scopes={})),
             description="Log in from the docs page with your email as username.",
         ),
     }

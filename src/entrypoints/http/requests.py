@@ -5,8 +5,8 @@
   whole numbers written `3.0` are integers.
 - Malformed JSON, invalid UTF-8 and absurd nesting are a client's 400, never a 500.
 - Body fields are checked strictly: `0` is not `false` and `"5"` is not `5`.
-- A route marked `accepts_oauth2_form` also takes the OAuth2 password form
-  (`username`/`password`, urlencoded), so the docs page can log in.
+
+- The OAuth2 password form is POST /api/auth/token's alone (`form_only`): Litestar reads it.
 """
 
 from __future__ import annotations
@@ -30,8 +30,14 @@ StrictJSONBody: TypeAlias = Annotated[
 ]
 """A JSON body whose struct refuses unknown fields, documented so (`additionalProperties`)."""
 
-ACCEPTS_OAUTH2_FORM = "accepts_oauth2_form"
-"""Route `opt` key of the log-in route."""
+StrictFormBody: TypeAlias = Annotated[
+    T,
+    BodyKwarg(
+        media_type=RequestEncodingType.URL_ENCODED,
+        schema_extra={"additional_properties": False},
+    ),
+]
+"""A urlencoded form whose struct refuses unknown fields (see `form_only`)."""
 
 
 def _number(text: str) -> Decimal | int:
@@ -68,20 +74,19 @@ class ApiRequest(Request[Any, Any, Any]):
 
     async def _read_body(self) -> Any:
         media_type = self.content_type[0].lower()
-        if media_type == RequestEncodingType.URL_ENCODED and self._accepts_oauth2_form():
-            form = await self.form()
-            return {
-                field: form[key]
-                for field, key in (("email", "username"), ("password", "password"))
-                if key in form
-            }
         if media_type and media_type != "application/json" and not media_type.endswith("+json"):
             raise UnsupportedMediaType(detail="Send the body as application/json.")
         return decode_json(await self.body())
 
-    def _accepts_oauth2_form(self) -> bool:
-        handler = self.scope.get("route_handler")
-        return bool(handler and handler.opt.get(ACCEPTS_OAUTH2_FORM))
+
+async def form_only(request: Request[Any, Any, Any]) -> None:
+    """`before_request` of a route that takes a urlencoded form (Litestar would read any other
+    body as an empty form, and answer that every field is missing)."""
+    media_type = request.content_type[0].lower()
+    if media_type and media_type != RequestEncodingType.URL_ENCODED:
+        raise UnsupportedMediaType(
+            detail=f"Send the body as {RequestEncodingType.URL_ENCODED.value}."
+        )
 
 
 def check_strictly(request: Request[Any, Any, Any], body: Any) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -49,13 +48,6 @@ def sqlite_cli(workdir: Path) -> Cli:
         workdir,
         {"BOOKSTORE_DATABASE_URL": url, "BOOKSTORE_BCRYPT_ROUNDS": FAST_BCRYPT_ROUNDS},
     )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess[str], exit_code: int) -> str:

@@ -104,6 +104,8 @@ class Call:
     body: dict[str, Any] | None = None
     session: Session | None = None
     """Whose token goes with the request (None: no token)."""
+    form: bool = False
+    """The body goes urlencoded (the OAuth2 form), not as JSON."""
 
     @property
     def headers(self) -> dict[str, str]:
@@ -147,6 +149,11 @@ def _register(world: World, session: Session | None) -> Call:
 def _log_in(world: World, session: Session | None) -> Call:
     body = {"email": world.bystander.email, "password": PASSWORD}
     return Call("/api/auth/login", body, session)
+
+
+def _token(world: World, session: Session | None) -> Call:
+    body = {"username": world.bystander.email, "password": PASSWORD}
+    return Call("/api/auth/token", body, session, form=True)
 
 
 def _refresh(world: World, session: Session | None) -> Call:
@@ -209,6 +216,7 @@ def _patch_user(world: World, session: Session | None) -> Call:
 ROUTES: dict[tuple[str, str], Spec] = {
     ("POST", "/api/auth/register"): Spec(_register, public(201)),
     ("POST", "/api/auth/login"): Spec(_log_in, public(200)),
+    ("POST", "/api/auth/token"): Spec(_token, public(200)),
     ("POST", "/api/auth/refresh"): Spec(_refresh, public(200)),
     ("POST", "/api/auth/logout"): Spec(_log_out, users(204)),
     ("GET", "/api/users/me"): Spec(_as_is("/api/users/me"), users(200)),
@@ -246,19 +254,28 @@ def app_routes(client: TestClient[Any]) -> set[tuple[str, str]]:
 
 
 def send(world: World, method: str, call: Call, body: Any = ..., **headers: str) -> Any:
-    """The call, with its body (or another), as JSON."""
+    """The call, with its body (or another), as JSON (or as a form, for the form route)."""
     payload = call.body if body is ... else body
-    return world.api.client.request(method, call.path, json=payload, headers=call.headers | headers)
+    headers = call.headers | headers
+    if call.form:
+        return world.api.client.request(method, call.path, data=payload, headers=headers)
+    return world.api.client.request(method, call.path, json=payload, headers=headers)
 
 
 def openapi_path(path: str) -> str:
     return re.sub(r"\{(\w+):\w+\}", r"{\1}", path)
 
 
+FORM_ROUTES = frozenset({("POST", "/api/auth/token")})
+"""Routes whose body is a urlencoded form (the OAuth2 password form), not JSON."""
+
+
 def request_schema(document: dict[str, Any], method: str, path: str) -> dict[str, Any] | None:
-    """The JSON body schema of an operation, its reference resolved; None without a body."""
+    """The body schema (JSON, or a form) of an operation, its reference resolved; None without
+    a body."""
     operation = document["paths"][openapi_path(path)][method.lower()]
-    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    media = operation.get("requestBody", {}).get("content", {})
+    content = media.get("application/json") or media.get("application/x-www-form-urlencoded")
     if content is None:
         return None
     schema: dict[str, Any] = content["schema"]

@@ -1,4 +1,5 @@
-"""Registration, log-in (JSON and OAuth2 form), refresh rotation, log-out and /users/me."""
+"""Registration, log-in (JSON, and the OAuth2 form at /token), refresh rotation, log-out and
+/users/me."""
 
 from __future__ import annotations
 
@@ -102,19 +103,74 @@ def test_logging_in_with_the_oauth2_form_works_for_the_docs_page(api: Api) -> No
     user = api.register()
 
     response = api.client.post(
-        "/api/auth/login",
+        "/api/auth/token",
         data={"grant_type": "password", "username": user["email"], "password": PASSWORD},
     )
 
     assert response.status_code == 200
+    assert response.json()["token_type"] == "bearer"
     me = api.client.get("/api/users/me", headers=bearer(response.json()["access_token"]))
     assert me.json()["id"] == user["id"]
 
 
-def test_the_oauth2_form_is_only_accepted_by_the_log_in_route(api: Api, customer: Session) -> None:
-    response = api.client.post("/api/cart/items", data={"book_id": "1"}, headers=customer.headers)
+def test_the_oauth2_form_ignores_what_other_oauth2_clients_add(api: Api) -> None:
+    user = api.register()
+    form = {"username": user["email"], "password": PASSWORD, "client_id": "cli", "scope": ""}
 
-    assert_problem(response, 415, "unsupported-media-type")
+    assert api.client.post("/api/auth/token", data=form).status_code == 200
+
+
+def test_the_oauth2_form_refuses_as_log_in_does(api: Api) -> None:
+    user = api.register()
+
+    wrong = api.client.post("/api/auth/token", data={"username": user["email"], "password": "x"})
+    login = api.client.post("/api/auth/login", json={"email": user["email"], "password": "x"})
+
+    assert assert_problem(wrong, 401, "unauthorized") == assert_problem(login, 401, "unauthorized")
+
+
+def test_the_oauth2_form_names_every_missing_field_and_the_grant_it_takes(api: Api) -> None:
+    missing = assert_problem(api.client.post("/api/auth/token", data={}), 400, "validation")
+    form = {"username": "a@example.com", "password": PASSWORD, "grant_type": "client_credentials"}
+    grant = api.client.post("/api/auth/token", data=form)
+
+    assert error_fields(missing) == {"username", "password"}
+    assert error_fields(assert_problem(grant, 400, "validation")) == {"grant_type"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "offending"),
+    [
+        ({"username": "a" * 400 + "@example.com"}, {"username"}),
+        ({"password": "p" * 2000}, {"password"}),
+        ({"role": "admin", "is_active": "true"}, {"role", "is_active"}),
+        ({"username": "", "password": "", "grant_type": "token"}, {"username", "grant_type"}),
+    ],
+)
+def test_the_oauth2_form_refuses_bad_fields_naming_each(
+    api: Api, fields: dict[str, str], offending: set[str]
+) -> None:
+    form = {"username": "a@example.com", "password": PASSWORD} | fields
+
+    response = api.client.post("/api/auth/token", data=form)
+
+    assert error_fields(assert_problem(response, 400, "validation")) == offending
+
+
+def test_an_oauth2_form_over_the_size_limit_is_a_413(api: Api) -> None:
+    form = {"username": "a@example.com", "password": "p" * (2 * 1024 * 1024)}
+
+    assert_problem(api.client.post("/api/auth/token", data=form), 413, "payload-too-large")
+
+
+def test_the_oauth2_form_is_only_accepted_by_the_token_route(api: Api, customer: Session) -> None:
+    form = {"username": customer.email, "password": PASSWORD}
+    json_token = api.client.post("/api/auth/token", json=form)
+    form_login = api.client.post("/api/auth/login", data=form)
+    form_cart = api.client.post("/api/cart/items", data={"book_id": "1"}, headers=customer.headers)
+
+    for response in (json_token, form_login, form_cart):
+        assert_problem(response, 415, "unsupported-media-type")
 
 
 def test_wrong_password_and_unknown_email_answer_alike(api: Api) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -76,6 +77,29 @@ def test_an_invalid_book_is_refused_naming_each_field(
 
     assert error_fields(assert_problem(response, 400, "validation")) == offending
     assert api.client.get("/api/books").json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "offending"),
+    [
+        # the shape (msgspec) refuses title and stock; the domain refuses the price and the ISBN
+        ({"title": "", "price": "-1", "stock": -5}, ["title", "price", "stock"]),
+        ({"title": "", "price": 0, "isbn": "1234567890"}, ["title", "price", "isbn"]),
+        ({"title": "a\x00b", "stock": "5"}, ["title", "stock"]),
+        ({"price": "1e999999999", "stock": -1}, ["price", "stock"]),
+    ],
+)
+def test_every_bad_field_is_named_whichever_layer_refuses_it(
+    api: Api, admin: Session, fields: dict[str, Any], offending: list[str]
+) -> None:
+    body = {"title": "T", "author": "A", "genre": "G", "price": "1.00", "stock": 1} | fields
+    created = api.client.post("/api/books", json=body, headers=admin.headers)
+    book = api.add_book(admin)
+    patched = api.client.patch(f"/api/books/{book['id']}", json=fields, headers=admin.headers)
+
+    for response in (created, patched):
+        errors = assert_problem(response, 400, "validation")["errors"]
+        assert [e["field"] for e in errors] == offending  # in the body's order
 
 
 def test_a_book_without_required_fields_is_refused_naming_them(api: Api, admin: Session) -> None:
@@ -279,6 +303,45 @@ def test_validation_messages_are_phrased_for_people(api: Api) -> None:
         "password": "must be at least 8 characters",
         "full_name": "must be a string or null, not an integer",
     }
+
+
+def test_a_registration_names_what_the_domain_refuses_beside_the_rest(api: Api) -> None:
+    body = {"email": "ada@example.com", "password": "short", "full_name": "Ada\x00"}
+
+    response = api.client.post("/api/auth/register", json=body)
+
+    assert error_fields(assert_problem(response, 400, "validation")) == {"password", "full_name"}
+
+
+SORTS = "title, -title, price, -price, created_at, -created_at, relevance"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field", "allowed"),
+    [
+        ("GET", "/api/books?sort=price_desc", None, "sort", SORTS),
+        ("GET", "/api/admin/orders?status=sent", None, "status", "placed, paid, shipped"),
+        ("GET", "/api/orders?page=0", None, "page", None),
+        ("PATCH", f"/api/admin/users/{uuid.UUID(int=1)}", {"role": "boss"}, "role", "admin"),
+    ],
+)
+def test_a_value_outside_an_enum_is_answered_with_the_values_allowed(
+    api: Api,
+    admin: Session,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    field: str,
+    allowed: str | None,
+) -> None:
+    response = api.client.request(method, path, json=body, headers=admin.headers)
+
+    [error] = assert_problem(response, 400, "validation")["errors"]
+    assert error["field"] == field
+    if allowed is not None:
+        assert error["message"].startswith("must be one of: ")
+        assert allowed in error["message"]
+        assert allowed in response.json()["detail"]
 
 
 @pytest.mark.parametrize("price", ["1e999999999", "1E+999999999", "-1e999999999"])

@@ -113,6 +113,26 @@ def test_successful_log_ins_from_one_address_never_use_up_its_failures(
     assert statuses == [401] + [200] * 5 + [401, 429]
 
 
+def test_the_oauth2_form_shares_the_log_in_limits(make_api: AppFactory) -> None:
+    api = make_api(login_failures_per_minute=1, login_failures_per_address_per_minute=3)
+    email = api.register()["email"]
+
+    def form(username: str, password: str) -> Any:
+        return api.client.post("/api/auth/token", data={"username": username, "password": password})
+
+    failed = form(email, WRONG)
+    locked = log_in(api, email)
+    refused = form(email, PASSWORD)
+    elsewhere = [form(new_email(), WRONG).status_code for _ in range(2)]
+    address_locked = log_in(api, new_email(), WRONG)
+
+    assert failed.status_code == 401
+    assert "account" in assert_problem(locked, 429, "rate-limited")["detail"]
+    assert "account" in assert_problem(refused, 429, "rate-limited")["detail"]
+    assert elsewhere == [401, 401]
+    assert_problem(address_locked, 429, "rate-limited")
+
+
 def test_a_spoofed_forwarded_for_neither_resets_nor_dodges_the_limit(make_api: AppFactory) -> None:
     api = make_api(login_failures_per_address_per_minute=3)
 

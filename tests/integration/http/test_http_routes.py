@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 PUBLIC_ROUTES = {
     ("POST", "/api/auth/register"),
     ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/token"),
     ("POST", "/api/auth/refresh"),
     ("GET", "/api/books"),
     ("GET", "/api/books/{book_id:int}"),
@@ -76,6 +77,26 @@ def test_the_openapi_document_lists_every_route(api: Api) -> None:
     assert documented == expected
 
 
+READABLE_OPERATION_ID = re.compile(r"^[a-z]+(?:[A-Z][a-z]+)*$")
+"""A verb and its object in camelCase (`listBooks`, `placeOrder`): a generated client's
+function name. Litestar's default (`ApiBooksBookIdOne`) echoes the path and handler instead."""
+
+
+def test_every_operation_has_a_unique_readable_operation_id(api: Api) -> None:
+    document = api.client.get("/schema/openapi.json").json()
+
+    operation_ids = [
+        operation.get("operationId", "")
+        for item in document["paths"].values()
+        for operation in item.values()
+    ]
+
+    assert len(set(operation_ids)) == len(operation_ids)
+    unreadable = [o for o in operation_ids if not READABLE_OPERATION_ID.match(o)]
+    assert not unreadable
+    assert {"listBooks", "getBook", "placeOrder", "logIn", "logInWithForm"} <= set(operation_ids)
+
+
 def test_public_routes_have_no_security_and_the_others_need_a_bearer_token(api: Api) -> None:
     document = api.client.get("/schema/openapi.json").json()
     public = {(m, re.sub(r"\{(\w+):\w+\}", r"{\1}", p)) for m, p in PUBLIC_ROUTES}
@@ -89,7 +110,7 @@ def test_public_routes_have_no_security_and_the_others_need_a_bearer_token(api: 
                 assert {"BearerAuth": []} in operation["security"], (method, path)
     schemes = document["components"]["securitySchemes"]
     assert schemes["BearerAuth"]["scheme"] == "bearer"
-    assert schemes["OAuth2Password"]["flows"]["password"]["tokenUrl"] == "/api/auth/login"
+    assert schemes["OAuth2Password"]["flows"]["password"]["tokenUrl"] == "/api/auth/token"
 
 
 def test_every_error_response_is_documented_as_a_problem(api: Api) -> None:
@@ -120,12 +141,17 @@ def test_protected_routes_document_401_and_admin_routes_403(api: Api) -> None:
                 assert "403" in operation["responses"], (method, path)
 
 
-def test_the_log_in_route_documents_the_oauth2_form(api: Api) -> None:
+def test_log_in_documents_json_and_the_token_route_the_oauth2_form(api: Api) -> None:
     document = api.client.get("/schema/openapi.json").json()
+    paths, schemas = document["paths"], document["components"]["schemas"]
 
-    content = document["paths"]["/api/auth/login"]["post"]["requestBody"]["content"]
+    login = paths["/api/auth/login"]["post"]["requestBody"]["content"]
+    token = paths["/api/auth/token"]["post"]["requestBody"]["content"]
 
-    assert set(content) == {"application/json", "application/x-www-form-urlencoded"}
+    assert set(login) == {"application/json"}
+    assert set(token) == {"application/x-www-form-urlencoded"}
+    form = schemas[token["application/x-www-form-urlencoded"]["schema"]["$ref"].split("/")[-1]]
+    assert set(form["required"]) == {"username", "password"}
 
 
 def test_the_docs_page_loads_its_assets_from_the_app_itself(api: Api) -> None:
@@ -137,6 +163,24 @@ def test_the_docs_page_loads_its_assets_from_the_app_itself(api: Api) -> None:
     assert all(url.startswith("/schema/assets/") for url in assets)
     for url in assets:
         assert api.client.get(url).status_code == 200, url
+
+
+def test_the_docs_page_is_swagger_ui_5_which_renders_openapi_3_1(api: Api) -> None:
+    page = api.client.get("/schema").text
+    bundle = re.search(r"src=[\"'](/schema/assets/swagger-ui-bundle\.js)[\"']", page)
+
+    assert bundle is not None
+    assert api.client.get("/schema/assets/VERSION").text.startswith("5.")
+    assert "Apache License" in api.client.get("/schema/assets/LICENSE").text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/schema/redoc", "/schema/elements", "/schema/rapidoc", "/schema/nope", "/schema/a/b",
+     "/schema/openapi.yaml", "/schema/assets/nope.js"],
+)  # fmt: skip
+def test_unknown_paths_under_the_docs_are_problem_404s(api: Api, path: str) -> None:
+    assert_problem(api.client.get(path), 404, "not-found")
 
 
 def test_liveness_is_always_200(api: Api) -> None:

@@ -1,4 +1,4 @@
-"""Registration, log-in, token refresh and log-out."""
+"""Registration, log-in (JSON, or the OAuth2 password form), token refresh and log-out."""
 
 from __future__ import annotations
 
@@ -17,19 +17,21 @@ from bookstore.application.use_cases.register_user import RegisterUser
 from bookstore.entrypoints.http.dependencies import use_case
 from bookstore.entrypoints.http.failed_logins import counting_failed_logins
 from bookstore.entrypoints.http.limits import Limit, rate_limited
-from bookstore.entrypoints.http.openapi import LogInOperation, OptionalBodyOperation
+from bookstore.entrypoints.http.openapi import OptionalBodyOperation
 from bookstore.entrypoints.http.problems import problems
-from bookstore.entrypoints.http.requests import ACCEPTS_OAUTH2_FORM, StrictJSONBody
+from bookstore.entrypoints.http.requests import StrictFormBody, StrictJSONBody, form_only
 from bookstore.entrypoints.http.schemas.users import (
     NO_REFRESH_TOKEN,
     LoginRequest,
     LogoutRequest,
     RefreshRequest,
     RegisterRequest,
+    TokenForm,
     TokensOut,
     UserOut,
     log_in_command,
     register_command,
+    token_command,
     tokens_out,
     user_out,
 )
@@ -51,6 +53,7 @@ class AuthController(Controller):
 
     @post(
         "/register",
+        operation_id="register",
         opt=PUBLIC,
         middleware=[rate_limited(Limit.REGISTRATION_PER_ADDRESS)],
         responses=problems(400, 409, 413, 415, 429),
@@ -66,9 +69,9 @@ class AuthController(Controller):
 
     @post(
         "/login",
+        operation_id="logIn",
         status_code=200,
-        opt={**PUBLIC, ACCEPTS_OAUTH2_FORM: True},
-        operation_class=LogInOperation,
+        opt=PUBLIC,
         responses=problems(400, 401, 413, 415, 429),
     )
     async def login(
@@ -88,7 +91,29 @@ class AuthController(Controller):
         return tokens_out(pair)
 
     @post(
+        "/token",
+        operation_id="logInWithForm",
+        status_code=200,
+        opt=PUBLIC,
+        before_request=form_only,
+        responses=problems(400, 401, 413, 415, 429),
+    )
+    async def token(
+        self,
+        request: Request[Any, Any, Any],
+        data: StrictFormBody[TokenForm],
+        log_in: NamedDependency[SkipValidation[LogIn]],
+        password_threads: NamedDependency[SkipValidation[PasswordThreads]],
+    ) -> TokensOut:
+        """Log in with the OAuth2 password form (`username` is the email), as OAuth2 clients
+        and the docs page's Authorize button do; otherwise as log-in, limits included."""
+        async with counting_failed_logins(request, data.username):
+            pair = await password_threads.run(log_in, token_command(data))
+        return tokens_out(pair)
+
+    @post(
         "/refresh",
+        operation_id="refreshSession",
         status_code=200,
         opt=PUBLIC,
         sync_to_thread=True,
@@ -104,6 +129,7 @@ class AuthController(Controller):
 
     @post(
         "/logout",
+        operation_id="logOut",
         status_code=204,
         opt=REQUIRES_USER,
         security=BEARER,

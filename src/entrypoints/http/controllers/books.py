@@ -54,7 +54,7 @@ class BookController(Controller):
 
     # Whether the catalogue needs a token is the authentication middleware's to say (route
     # option `CATALOGUE_READ`): a guard would cost a copy of the route handler per request.
-    @get("/", opt=CATALOGUE_READ, responses=problems(400))
+    @get("/", operation_id="listBooks", opt=CATALOGUE_READ, responses=problems(400))
     async def search(
         self, state: State, book_query: NamedDependency[SkipValidation[BookQuery]]
     ) -> BookPage:
@@ -62,13 +62,14 @@ class BookController(Controller):
         search_books = container_of(state).search_books()
         return book_page(await storage_calls(state).read(search_books, book_query))
 
-    @get("/{book_id:int}", opt=CATALOGUE_READ, responses=problems(400, 404))
+    @get("/{book_id:int}", operation_id="getBook", opt=CATALOGUE_READ, responses=problems(400, 404))
     async def one(self, state: State, book_id: BookId) -> BookOut:
         """One book of the catalogue."""
         return book_out(await storage_calls(state).read(container_of(state).get_book(), book_id))
 
     @post(
         "/",
+        operation_id="addBook",
         guards=[requires_admin],
         security=BEARER,
         sync_to_thread=True,
@@ -87,6 +88,7 @@ class BookController(Controller):
 
     @patch(
         "/{book_id:int}",
+        operation_id="updateBook",
         guards=[requires_admin],
         security=BEARER,
         sync_to_thread=True,
@@ -104,6 +106,7 @@ class BookController(Controller):
 
     @delete(
         "/{book_id:int}",
+        operation_id="removeBook",
         guards=[requires_admin],
         security=BEARER,
         sync_to_thread=True,

@@ -51,7 +51,7 @@ class CartController(Controller):
         }
     )
 
-    @get("/", sync_to_thread=True, responses=problems(401))
+    @get("/", operation_id="viewCart", sync_to_thread=True, responses=problems(401))
     def view(
         self,
         actor: NamedDependency[SkipValidation[Actor]],
@@ -60,7 +60,12 @@ class CartController(Controller):
         """The cart, priced at today's catalogue prices."""
         return cart_out(view_cart(actor))
 
-    @post("/items", status_code=200, responses=problems(400, 401, 404, 409, 413, 415))
+    @post(
+        "/items",
+        operation_id="addToCart",
+        status_code=200,
+        responses=problems(400, 401, 404, 409, 413, 415),
+    )
     async def add(
         self, request: Request[Any, Any, Any], data: StrictJSONBody[AddItemRequest]
     ) -> CartOut:
@@ -74,6 +79,7 @@ class CartController(Controller):
 
     @put(
         "/items/{book_id:int}",
+        operation_id="setCartQuantity",
         sync_to_thread=True,
         responses=problems(400, 401, 404, 409, 413, 415),
     )
@@ -90,6 +96,7 @@ class CartController(Controller):
 
     @delete(
         "/items/{book_id:int}",
+        operation_id="removeFromCart",
         status_code=200,
         sync_to_thread=True,
         responses=problems(400, 401, 404),
@@ -103,7 +110,7 @@ class CartController(Controller):
         """Remove a book's line; a book not in the cart is not found."""
         return cart_out(remove_from_cart(RemoveFromCartCommand(actor, book_id)))
 
-    @delete("/", sync_to_thread=True, responses=problems(401))
+    @delete("/", operation_id="emptyCart", sync_to_thread=True, responses=problems(401))
     def clear(
         self,
         actor: NamedDependency[SkipValidation[Actor]],

@@ -25,12 +25,12 @@ class HealthController(Controller):
     tags = ("health",)
     opt = PUBLIC
 
-    @get("/live")
+    @get("/live", operation_id="checkLiveness")
     async def live(self) -> HealthOut:
         """The process runs."""
         return HealthOut(status="ok")
 
-    @get("/ready", sync_to_thread=True, responses=problems(503))
+    @get("/ready", operation_id="checkReadiness", sync_to_thread=True, responses=problems(503))
     def ready(self, state: State) -> HealthOut:
         """The database answers a trivial read."""
         if not database_answers(state):

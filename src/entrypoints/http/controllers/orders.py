@@ -71,6 +71,7 @@ class OrderController(Controller):
 
     @post(
         "/",
+        operation_id="placeOrder",
         operation_class=OptionalBodyOperation,
         before_request=replay_keyed_order,
         middleware=[rate_limited(Limit.ORDERS_PER_USER)],
@@ -97,7 +98,7 @@ class OrderController(Controller):
             placement = await calls.write(container.place_order_once(), keyed)
         return placed(placement, container.store_config().currency)
 
-    @get("/", sync_to_thread=True, responses=problems(400, 401))
+    @get("/", operation_id="listOrders", sync_to_thread=True, responses=problems(400, 401))
     def list_mine(
         self,
         actor: NamedDependency[SkipValidation[Actor]],
@@ -108,7 +109,12 @@ class OrderController(Controller):
         """The caller's orders, newest first."""
         return order_page(list_my_orders(ListMyOrdersCommand(actor, page_request)), currency)
 
-    @get("/{order_id:uuid}", sync_to_thread=True, responses=problems(400, 401, 404))
+    @get(
+        "/{order_id:uuid}",
+        operation_id="getOrder",
+        sync_to_thread=True,
+        responses=problems(400, 401, 404),
+    )
     def one(
         self,
         order_id: OrderId,
@@ -133,7 +139,7 @@ class AdminOrderController(Controller):
         }
     )
 
-    @get("/", sync_to_thread=True, responses=problems(400, 401, 403))
+    @get("/", operation_id="listAllOrders", sync_to_thread=True, responses=problems(400, 401, 403))
     def list_all(
         self,
         actor: NamedDependency[SkipValidation[Actor]],
@@ -144,7 +150,12 @@ class AdminOrderController(Controller):
         """Every user's orders, newest first; filter by `user_id` and `status`."""
         return order_page(list_all_orders(ListAllOrdersCommand(actor, order_query)), currency)
 
-    @get("/{order_id:uuid}", sync_to_thread=True, responses=problems(400, 401, 403, 404))
+    @get(
+        "/{order_id:uuid}",
+        operation_id="getAnyOrder",
+        sync_to_thread=True,
+        responses=problems(400, 401, 403, 404),
+    )
     def one(
         self,
         order_id: OrderId,

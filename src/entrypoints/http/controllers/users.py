@@ -39,7 +39,7 @@ class UserController(Controller):
     security = BEARER
     dependencies = MappingProxyType({"get_profile": use_case(lambda c: c.get_profile)})
 
-    @get("/me", sync_to_thread=True, responses=problems(401))
+    @get("/me", operation_id="getMe", sync_to_thread=True, responses=problems(401))
     def me(
         self,
         actor: NamedDependency[SkipValidation[Actor]],
@@ -62,7 +62,7 @@ class AdminUserController(Controller):
         }
     )
 
-    @get("/", sync_to_thread=True, responses=problems(400, 401, 403))
+    @get("/", operation_id="listUsers", sync_to_thread=True, responses=problems(400, 401, 403))
     def list_users(
         self,
         actor: NamedDependency[SkipValidation[Actor]],
@@ -74,6 +74,7 @@ class AdminUserController(Controller):
 
     @patch(
         "/{user_id:uuid}",
+        operation_id="updateUser",
         sync_to_thread=True,
         responses=problems(400, 401, 403, 404, 409, 413, 415),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -22,7 +23,7 @@ from bookstore.domain.book import (
     BookChanges,
     BookDetails,
 )
-from bookstore.domain.errors import InvalidInput
+from bookstore.domain.errors import FieldError, InvalidInput
 from bookstore.domain.money import Money
 from bookstore.domain.pagination import Page, PageRequest
 from bookstore.entrypoints.http.schemas.common import (
@@ -79,6 +80,10 @@ class BookCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, froze
     description: Description | None = None
     published_year: Year | None = None
 
+    @staticmethod
+    def value_errors(fields: Mapping[str, Any]) -> list[FieldError]:
+        return book_value_errors(fields)
+
 
 class BookPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     """Only the fields given change; `null` clears `isbn`, `description` or `published_year`."""
@@ -91,6 +96,10 @@ class BookPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen
     isbn: IsbnText | UnsetType | None = UNSET
     description: Description | UnsetType | None = UNSET
     published_year: Year | UnsetType | None = UNSET
+
+    @staticmethod
+    def value_errors(fields: Mapping[str, Any]) -> list[FieldError]:
+        return book_value_errors(fields)
 
 
 class BookOut(msgspec.Struct, kw_only=True, frozen=True):
@@ -136,6 +145,16 @@ def book_changes(data: BookPatch) -> BookChanges:
     if "price" in given:
         given["price"] = _sane_price(given["price"])
     return BookChanges(**given)
+
+
+def book_value_errors(fields: Mapping[str, Any]) -> list[FieldError]:
+    """The domain's word on the well-shaped fields of a refused body (a price of 0, an ISBN
+    with a wrong check digit), so that they are named beside the others."""
+    try:
+        book_changes(BookPatch(**fields)).check()
+    except InvalidInput as refused:
+        return list(refused.errors)
+    return []
 
 
 def _sane_price(price: Decimal) -> Decimal:

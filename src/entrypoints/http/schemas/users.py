@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -15,9 +16,18 @@ from bookstore.application.sessions import TokenPair
 from bookstore.application.use_cases.log_in import LogInCommand
 from bookstore.application.use_cases.register_user import RegisterUserCommand
 from bookstore.application.use_cases.update_user import UpdateUserCommand
+from bookstore.domain.errors import FieldError, InvalidInput
 from bookstore.domain.pagination import Page, PageRequest
-from bookstore.domain.user import PASSWORD_MAX_LEN, PASSWORD_MIN_LEN, Actor, Role, User
-from bookstore.domain.values import Email
+from bookstore.domain.user import (
+    FULL_NAME,
+    PASSWORD_MAX_LEN,
+    PASSWORD_MIN_LEN,
+    Actor,
+    Role,
+    User,
+    check_password,
+)
+from bookstore.domain.values import Email, FieldErrors
 from bookstore.entrypoints.http.schemas.common import PageNumber, PageSize, timestamp
 
 # Emails are trimmed before their 254-character limit is checked, so the wire allows a margin.
@@ -48,10 +58,29 @@ class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, 
     password: NewPassword
     full_name: FullName | None = None
 
+    @staticmethod
+    def value_errors(fields: Mapping[str, Any]) -> list[FieldError]:
+        return registration_errors(fields)
+
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     email: EmailText
     password: AnyPassword
+
+
+OAuth2Text = Annotated[str, msgspec.Meta(max_length=1024)]
+
+
+class TokenForm(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
+    """The OAuth2 password grant (RFC 6749 §4.3), form-encoded: `username` is the email.
+    `scope`, `client_id` and `client_secret`, which OAuth2 clients may send, are ignored."""
+
+    username: EmailText
+    password: AnyPassword
+    grant_type: Literal["password"] | None = None
+    scope: OAuth2Text | None = None
+    client_id: OAuth2Text | None = None
+    client_secret: OAuth2Text | None = None
 
 
 class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
@@ -100,8 +129,28 @@ def register_command(data: RegisterRequest) -> RegisterUserCommand:
     return RegisterUserCommand(email=data.email, password=data.password, full_name=data.full_name)
 
 
+def registration_errors(fields: Mapping[str, Any]) -> list[FieldError]:
+    """The domain's word (as RegisterUser checks) on the well-shaped fields of a refused body."""
+    errors = FieldErrors()
+    if "email" in fields:
+        errors.capture(lambda: Email.parse(fields["email"]))
+    if "password" in fields and (problem := check_password(fields["password"])) is not None:
+        errors.add(problem.field, problem.message)
+    if fields.get("full_name"):
+        errors.text(FULL_NAME, fields["full_name"])
+    try:
+        errors.raise_if_any()
+    except InvalidInput as refused:
+        return list(refused.errors)
+    return []
+
+
 def log_in_command(data: LoginRequest) -> LogInCommand:
     return LogInCommand(email=data.email, password=data.password)
+
+
+def token_command(data: TokenForm) -> LogInCommand:
+    return LogInCommand(email=data.username, password=data.password)
 
 
 def update_user_command(actor: Actor, user_id: UUID, data: UserPatch) -> UpdateUserCommand:
