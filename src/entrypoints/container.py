@@ -103,35 +103,38 @@ class Container(containers.DeclarativeContainer):
         SessionIssuer, tokens=tokens, clock=clock, ids=ids, config=store_config
     )
 
-    register_user = providers.Factory(RegisterUser, uow, hasher, clock, ids)
-    create_admin = providers.Factory(CreateAdmin, uow, hasher, clock, ids)
-    log_in = providers.Factory(LogIn, uow, hasher, session_issuer)
-    refresh_session = providers.Factory(RefreshSession, uow, tokens, clock, session_issuer)
-    log_out = providers.Factory(LogOut, uow, tokens, clock)
-    authenticate = providers.Factory(Authenticate, uow, tokens)
-    get_profile = providers.Factory(GetProfile, uow)
+    # Use cases hold no state of their own: one of each per container, resolved once, so a
+    # request pays nothing to get its use case (overriding a provider still swaps it).
 
-    search_books = providers.Factory(SearchBooks, uow)
-    get_book = providers.Factory(GetBook, uow)
-    add_book = providers.Factory(AddBook, uow, clock)
-    update_book = providers.Factory(UpdateBook, uow, clock)
-    restock_book = providers.Factory(RestockBook, uow, clock)
-    remove_book = providers.Factory(RemoveBook, uow, clock)
+    register_user = providers.Singleton(RegisterUser, uow, hasher, clock, ids)
+    create_admin = providers.Singleton(CreateAdmin, uow, hasher, clock, ids)
+    log_in = providers.Singleton(LogIn, uow, hasher, session_issuer)
+    refresh_session = providers.Singleton(RefreshSession, uow, tokens, clock, session_issuer)
+    log_out = providers.Singleton(LogOut, uow, tokens, clock)
+    authenticate = providers.Singleton(Authenticate, uow, tokens)
+    get_profile = providers.Singleton(GetProfile, uow)
 
-    view_cart = providers.Factory(ViewCart, uow, store_config)
-    add_to_cart = providers.Factory(AddToCart, uow, store_config)
-    set_cart_quantity = providers.Factory(SetCartQuantity, uow, store_config)
-    remove_from_cart = providers.Factory(RemoveFromCart, uow, store_config)
-    clear_cart = providers.Factory(ClearCart, uow)
+    search_books = providers.Singleton(SearchBooks, uow)
+    get_book = providers.Singleton(GetBook, uow)
+    add_book = providers.Singleton(AddBook, uow, clock)
+    update_book = providers.Singleton(UpdateBook, uow, clock)
+    restock_book = providers.Singleton(RestockBook, uow, clock)
+    remove_book = providers.Singleton(RemoveBook, uow, clock)
 
-    place_order = providers.Factory(PlaceOrder, uow, clock, ids)
-    place_order_once = providers.Factory(PlaceOrderOnce, uow, clock, ids, store_config)
-    list_my_orders = providers.Factory(ListMyOrders, uow)
-    get_order = providers.Factory(GetOrder, uow)
-    list_all_orders = providers.Factory(ListAllOrders, uow)
+    view_cart = providers.Singleton(ViewCart, uow, store_config)
+    add_to_cart = providers.Singleton(AddToCart, uow, store_config)
+    set_cart_quantity = providers.Singleton(SetCartQuantity, uow, store_config)
+    remove_from_cart = providers.Singleton(RemoveFromCart, uow, store_config)
+    clear_cart = providers.Singleton(ClearCart, uow)
 
-    list_users = providers.Factory(ListUsers, uow)
-    update_user = providers.Factory(UpdateUser, uow)
+    place_order = providers.Singleton(PlaceOrder, uow, clock, ids)
+    place_order_once = providers.Singleton(PlaceOrderOnce, uow, clock, ids, store_config)
+    list_my_orders = providers.Singleton(ListMyOrders, uow)
+    get_order = providers.Singleton(GetOrder, uow)
+    list_all_orders = providers.Singleton(ListAllOrders, uow)
+
+    list_users = providers.Singleton(ListUsers, uow)
+    update_user = providers.Singleton(UpdateUser, uow)
 
 
 def create_container(settings: Settings | None = None) -> Container:

@@ -1,21 +1,17 @@
-"""The bridge from the dependency-injector container to Litestar's `Provide`.
+"""The bridge from the dependency-injector container to the handlers.
 
-`create_app` keeps the container in the app state; each provider asks it for a fresh use case
-per request. No `@inject` wiring: Litestar sees only small typed functions.
+`create_app` keeps the container in the app state. Every handler takes its use cases from it
+the same way, `container_of(state).place_order()`: use cases are the container's singletons,
+resolved once per app (a `Provide` per use case would cost a resolution per request). No
+`@inject` wiring.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from litestar.datastructures import State
-from litestar.di import Provide
 
 from bookstore.entrypoints.container import Container
 from bookstore.entrypoints.http.threads import PasswordThreads
-
-T = TypeVar("T")
 
 CONTAINER_STATE_KEY = "container"
 SETTINGS_STATE_KEY = "settings"
@@ -24,15 +20,6 @@ SETTINGS_STATE_KEY = "settings"
 def container_of(state: State) -> Container:
     container: Container = state[CONTAINER_STATE_KEY]
     return container
-
-
-def use_case(pick: Callable[[Container], Callable[[], T]]) -> Provide:
-    """`Provide` a new object from the container provider that `pick` selects."""
-
-    def provide(state: State) -> T:
-        return pick(container_of(state))()
-
-    return Provide(provide, sync_to_thread=False)
 
 
 def provide_currency(state: State) -> str:

@@ -14,7 +14,8 @@ import pytest
 from dependency_injector import providers
 from http_support import Api, AppFactory, Session, assert_problem
 from litestar.routes import HTTPRoute
-from sqlalchemy.exc import OperationalError
+
+from bookstore.application.ports import StorageUnavailable
 
 PUBLIC_ROUTES = {
     ("POST", "/api/auth/register"),
@@ -195,7 +196,7 @@ def test_readiness_is_200_when_the_database_answers_and_503_otherwise(api: Api) 
 
     class Unreachable:
         def __call__(self, *, read_only: bool = False) -> None:
-            raise OperationalError("SELECT 1", {}, Exception("unable to open database file"))
+            raise StorageUnavailable("OperationalError: unable to open database file")
 
     api.container.uow.override(providers.Object(Unreachable()))
     response = api.client.get("/health/ready")

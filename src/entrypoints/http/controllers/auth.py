@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any
 
 from litestar import Controller, Request, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
 from bookstore.application.use_cases.authenticate import Authenticated
-from bookstore.application.use_cases.log_in import LogIn
-from bookstore.application.use_cases.log_out import LogOut, LogOutCommand
-from bookstore.application.use_cases.refresh_session import RefreshSession, RefreshSessionCommand
-from bookstore.application.use_cases.register_user import RegisterUser
-from bookstore.entrypoints.http.dependencies import use_case
+from bookstore.application.use_cases.log_out import LogOutCommand
+from bookstore.application.use_cases.refresh_session import RefreshSessionCommand
+from bookstore.entrypoints.http.dependencies import container_of
 from bookstore.entrypoints.http.failed_logins import counting_failed_logins
 from bookstore.entrypoints.http.limits import Limit, rate_limited
 from bookstore.entrypoints.http.openapi import OptionalBodyOperation
@@ -42,14 +40,6 @@ from bookstore.entrypoints.http.threads import PasswordThreads
 class AuthController(Controller):
     path = "/api/auth"
     tags = ("auth",)
-    dependencies = MappingProxyType(
-        {
-            "register_user": use_case(lambda c: c.register_user),
-            "log_in": use_case(lambda c: c.log_in),
-            "refresh_session": use_case(lambda c: c.refresh_session),
-            "log_out": use_case(lambda c: c.log_out),
-        }
-    )
 
     @post(
         "/register",
@@ -60,12 +50,15 @@ class AuthController(Controller):
     )
     async def register(
         self,
+        state: State,
         data: StrictJSONBody[RegisterRequest],
-        register_user: NamedDependency[SkipValidation[RegisterUser]],
         password_threads: NamedDependency[SkipValidation[PasswordThreads]],
     ) -> UserOut:
         """Create a customer account."""
-        return user_out(await password_threads.run(register_user, register_command(data)))
+        use_cases = container_of(state)
+        return user_out(
+            await password_threads.run(use_cases.register_user(), register_command(data))
+        )
 
     @post(
         "/login",
@@ -76,9 +69,9 @@ class AuthController(Controller):
     )
     async def login(
         self,
+        state: State,
         request: Request[Any, Any, Any],
         data: StrictJSONBody[LoginRequest],
-        log_in: NamedDependency[SkipValidation[LogIn]],
         password_threads: NamedDependency[SkipValidation[PasswordThreads]],
     ) -> TokensOut:
         """Exchange an email and password for tokens; a wrong email or password answer alike.
@@ -86,8 +79,9 @@ class AuthController(Controller):
         Too many failed attempts for one account, or from one client address, and log-in is
         refused (429) for a while, even with the right password. Successful log-ins never
         count: many customers share one address behind a NAT."""
+        use_cases = container_of(state)
         async with counting_failed_logins(request, data.email):
-            pair = await password_threads.run(log_in, log_in_command(data))
+            pair = await password_threads.run(use_cases.log_in(), log_in_command(data))
         return tokens_out(pair)
 
     @post(
@@ -100,15 +94,16 @@ class AuthController(Controller):
     )
     async def token(
         self,
+        state: State,
         request: Request[Any, Any, Any],
         data: StrictFormBody[TokenForm],
-        log_in: NamedDependency[SkipValidation[LogIn]],
         password_threads: NamedDependency[SkipValidation[PasswordThreads]],
     ) -> TokensOut:
         """Log in with the OAuth2 password form (`username` is the email), as OAuth2 clients
         and the docs page's Authorize button do; otherwise as log-in, limits included."""
+        use_cases = container_of(state)
         async with counting_failed_logins(request, data.username):
-            pair = await password_threads.run(log_in, token_command(data))
+            pair = await password_threads.run(use_cases.log_in(), token_command(data))
         return tokens_out(pair)
 
     @post(
@@ -121,11 +116,12 @@ class AuthController(Controller):
     )
     def refresh(
         self,
+        state: State,
         data: StrictJSONBody[RefreshRequest],
-        refresh_session: NamedDependency[SkipValidation[RefreshSession]],
     ) -> TokensOut:
         """Rotate a refresh token: the old one stops working; reusing it revokes the session."""
-        return tokens_out(refresh_session(RefreshSessionCommand(data.refresh_token)))
+        use_cases = container_of(state)
+        return tokens_out(use_cases.refresh_session()(RefreshSessionCommand(data.refresh_token)))
 
     @post(
         "/logout",
@@ -139,9 +135,10 @@ class AuthController(Controller):
     )
     def logout(
         self,
+        state: State,
         session: NamedDependency[SkipValidation[Authenticated]],
-        log_out: NamedDependency[SkipValidation[LogOut]],
         data: StrictJSONBody[LogoutRequest] = NO_REFRESH_TOKEN,
     ) -> None:
         """End the session: the access token, and the refresh token given, stop working."""
-        log_out(LogOutCommand(access=session.claims, refresh_token=data.refresh_token))
+        use_cases = container_of(state)
+        use_cases.log_out()(LogOutCommand(access=session.claims, refresh_token=data.refresh_token))

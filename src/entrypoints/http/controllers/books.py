@@ -11,11 +11,11 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import PathParameter, SkipValidation
 
 from bookstore.application.queries import BookQuery
-from bookstore.application.use_cases.add_book import AddBook, AddBookCommand
-from bookstore.application.use_cases.remove_book import RemoveBook, RemoveBookCommand
-from bookstore.application.use_cases.update_book import UpdateBook, UpdateBookCommand
+from bookstore.application.use_cases.add_book import AddBookCommand
+from bookstore.application.use_cases.remove_book import RemoveBookCommand
+from bookstore.application.use_cases.update_book import UpdateBookCommand
 from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of, use_case
+from bookstore.entrypoints.http.dependencies import container_of
 from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
@@ -41,16 +41,9 @@ class BookController(Controller):
     tags = ("books",)
     dependencies = MappingProxyType(
         {
-            "add_book": use_case(lambda c: c.add_book),
-            "update_book": use_case(lambda c: c.update_book),
-            "remove_book": use_case(lambda c: c.remove_book),
             "book_query": Provide(provide_book_query, sync_to_thread=False),
         }
     )
-
-    # The two hot reads take their use case from the container themselves: a `Provide`
-    # costs a signature model and a resolution per request, 60-120 us of a 0.4-0.5 ms get
-    # (bench/asgi_cost.py). Container overrides still apply.
 
     # Whether the catalogue needs a token is the authentication middleware's to say (route
     # option `CATALOGUE_READ`): a guard would cost a copy of the route handler per request.
@@ -78,12 +71,13 @@ class BookController(Controller):
     )
     def create(
         self,
+        state: State,
         data: StrictJSONBody[BookCreate],
         actor: NamedDependency[SkipValidation[Actor]],
-        add_book: NamedDependency[SkipValidation[AddBook]],
     ) -> Response[BookOut]:
         """Add a book to the catalogue; an ISBN is unique in it."""
-        book = add_book(AddBookCommand(actor, book_details(data)))
+        use_cases = container_of(state)
+        book = use_cases.add_book()(AddBookCommand(actor, book_details(data)))
         return created(book_out(book), f"{self.path}/{book.id}")
 
     @patch(
@@ -96,13 +90,16 @@ class BookController(Controller):
     )
     def update(
         self,
+        state: State,
         book_id: BookId,
         data: StrictJSONBody[BookPatch],
         actor: NamedDependency[SkipValidation[Actor]],
-        update_book: NamedDependency[SkipValidation[UpdateBook]],
     ) -> BookOut:
         """Change the fields given; the others keep their value."""
-        return book_out(update_book(UpdateBookCommand(actor, book_id, book_changes(data))))
+        use_cases = container_of(state)
+        return book_out(
+            use_cases.update_book()(UpdateBookCommand(actor, book_id, book_changes(data)))
+        )
 
     @delete(
         "/{book_id:int}",
@@ -114,9 +111,10 @@ class BookController(Controller):
     )
     def remove(
         self,
+        state: State,
         book_id: BookId,
         actor: NamedDependency[SkipValidation[Actor]],
-        remove_book: NamedDependency[SkipValidation[RemoveBook]],
     ) -> None:
         """Take a book out of the catalogue and every cart; past orders keep it."""
-        remove_book(RemoveBookCommand(actor, book_id))
+        use_cases = container_of(state)
+        use_cases.remove_book()(RemoveBookCommand(actor, book_id))

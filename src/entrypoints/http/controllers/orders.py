@@ -7,15 +7,14 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import PathParameter, SkipValidation
 
 from bookstore.application.queries import OrderQuery
-from bookstore.application.use_cases.get_order import GetOrder, GetOrderCommand
+from bookstore.application.use_cases.get_order import GetOrderCommand
 from bookstore.application.use_cases.list_orders import (
-    ListAllOrders,
     ListAllOrdersCommand,
-    ListMyOrders,
     ListMyOrdersCommand,
 )
 from bookstore.application.use_cases.place_order import PlaceOrderCommand
@@ -24,7 +23,7 @@ from bookstore.application.use_cases.place_order_once import (
 )
 from bookstore.domain.pagination import PageRequest
 from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of, use_case
+from bookstore.entrypoints.http.dependencies import container_of
 from bookstore.entrypoints.http.idempotency import (
     REPLAYED_HEADER,
     IdempotencyKey,
@@ -62,12 +61,6 @@ class OrderController(Controller):
     tags = ("orders",)
     opt = REQUIRES_USER
     security = BEARER
-    dependencies = MappingProxyType(
-        {
-            "list_my_orders": use_case(lambda c: c.list_my_orders),
-            "get_order": use_case(lambda c: c.get_order),
-        }
-    )
 
     @post(
         "/",
@@ -101,13 +94,16 @@ class OrderController(Controller):
     @get("/", operation_id="listOrders", sync_to_thread=True, responses=problems(400, 401))
     def list_mine(
         self,
+        state: State,
         actor: NamedDependency[SkipValidation[Actor]],
         page_request: NamedDependency[SkipValidation[PageRequest]],
         currency: NamedDependency[str],
-        list_my_orders: NamedDependency[SkipValidation[ListMyOrders]],
     ) -> OrderPage:
         """The caller's orders, newest first."""
-        return order_page(list_my_orders(ListMyOrdersCommand(actor, page_request)), currency)
+        use_cases = container_of(state)
+        return order_page(
+            use_cases.list_my_orders()(ListMyOrdersCommand(actor, page_request)), currency
+        )
 
     @get(
         "/{order_id:uuid}",
@@ -117,13 +113,14 @@ class OrderController(Controller):
     )
     def one(
         self,
+        state: State,
         order_id: OrderId,
         actor: NamedDependency[SkipValidation[Actor]],
         currency: NamedDependency[str],
-        get_order: NamedDependency[SkipValidation[GetOrder]],
     ) -> OrderOut:
         """One of the caller's orders; another user's order is not found."""
-        return order_out(get_order(GetOrderCommand(actor, order_id)), currency)
+        use_cases = container_of(state)
+        return order_out(use_cases.get_order()(GetOrderCommand(actor, order_id)), currency)
 
 
 class AdminOrderController(Controller):
@@ -133,8 +130,6 @@ class AdminOrderController(Controller):
     security = BEARER
     dependencies = MappingProxyType(
         {
-            "list_all_orders": use_case(lambda c: c.list_all_orders),
-            "get_order": use_case(lambda c: c.get_order),
             "order_query": Provide(provide_order_query, sync_to_thread=False),
         }
     )
@@ -142,13 +137,16 @@ class AdminOrderController(Controller):
     @get("/", operation_id="listAllOrders", sync_to_thread=True, responses=problems(400, 401, 403))
     def list_all(
         self,
+        state: State,
         actor: NamedDependency[SkipValidation[Actor]],
         order_query: NamedDependency[SkipValidation[OrderQuery]],
         currency: NamedDependency[str],
-        list_all_orders: NamedDependency[SkipValidation[ListAllOrders]],
     ) -> OrderPage:
         """Every user's orders, newest first; filter by `user_id` and `status`."""
-        return order_page(list_all_orders(ListAllOrdersCommand(actor, order_query)), currency)
+        use_cases = container_of(state)
+        return order_page(
+            use_cases.list_all_orders()(ListAllOrdersCommand(actor, order_query)), currency
+        )
 
     @get(
         "/{order_id:uuid}",
@@ -158,10 +156,11 @@ class AdminOrderController(Controller):
     )
     def one(
         self,
+        state: State,
         order_id: OrderId,
         actor: NamedDependency[SkipValidation[Actor]],
         currency: NamedDependency[str],
-        get_order: NamedDependency[SkipValidation[GetOrder]],
     ) -> OrderOut:
         """Any user's order."""
-        return order_out(get_order(GetOrderCommand(actor, order_id)), currency)
+        use_cases = container_of(state)
+        return order_out(use_cases.get_order()(GetOrderCommand(actor, order_id)), currency)

@@ -7,15 +7,14 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get, patch
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import PathParameter, SkipValidation
 
 from bookstore.application.queries import UserQuery
-from bookstore.application.use_cases.get_profile import GetProfile
-from bookstore.application.use_cases.list_users import ListUsers, ListUsersCommand
-from bookstore.application.use_cases.update_user import UpdateUser
+from bookstore.application.use_cases.list_users import ListUsersCommand
 from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import use_case
+from bookstore.entrypoints.http.dependencies import container_of
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.users import (
@@ -37,16 +36,11 @@ class UserController(Controller):
     tags = ("users",)
     opt = REQUIRES_USER
     security = BEARER
-    dependencies = MappingProxyType({"get_profile": use_case(lambda c: c.get_profile)})
 
     @get("/me", operation_id="getMe", sync_to_thread=True, responses=problems(401))
-    def me(
-        self,
-        actor: NamedDependency[SkipValidation[Actor]],
-        get_profile: NamedDependency[SkipValidation[GetProfile]],
-    ) -> UserOut:
+    def me(self, state: State, actor: NamedDependency[SkipValidation[Actor]]) -> UserOut:
         """The caller's account."""
-        return user_out(get_profile(actor))
+        return user_out(container_of(state).get_profile()(actor))
 
 
 class AdminUserController(Controller):
@@ -56,8 +50,6 @@ class AdminUserController(Controller):
     security = BEARER
     dependencies = MappingProxyType(
         {
-            "list_users": use_case(lambda c: c.list_users),
-            "update_user": use_case(lambda c: c.update_user),
             "user_query": Provide(provide_user_query, sync_to_thread=False),
         }
     )
@@ -65,12 +57,13 @@ class AdminUserController(Controller):
     @get("/", operation_id="listUsers", sync_to_thread=True, responses=problems(400, 401, 403))
     def list_users(
         self,
+        state: State,
         actor: NamedDependency[SkipValidation[Actor]],
         user_query: NamedDependency[SkipValidation[UserQuery]],
-        list_users: NamedDependency[SkipValidation[ListUsers]],
     ) -> UserPage:
         """Every account, optionally those whose email contains `email`."""
-        return user_page(list_users(ListUsersCommand(actor, user_query)))
+        use_cases = container_of(state)
+        return user_page(use_cases.list_users()(ListUsersCommand(actor, user_query)))
 
     @patch(
         "/{user_id:uuid}",
@@ -80,10 +73,11 @@ class AdminUserController(Controller):
     )
     def update(
         self,
+        state: State,
         user_id: UserId,
         data: StrictJSONBody[UserPatch],
         actor: NamedDependency[SkipValidation[Actor]],
-        update_user: NamedDependency[SkipValidation[UpdateUser]],
     ) -> UserOut:
         """Enable, disable, promote or demote an account; never your own lock-out (409)."""
-        return user_out(update_user(update_user_command(actor, user_id, data)))
+        use_cases = container_of(state)
+        return user_out(use_cases.update_user()(update_user_command(actor, user_id, data)))
