@@ -211,6 +211,8 @@ class CoreUnitOfWork(SqlUnitOfWork):
         self._transaction: RootTransaction | None = None
 
     def _begin(self) -> tuple[Db, Totals]:
+        if not self._read_only and not writers_may_wait():
+            raise WriterBusy()  # a server's locks may always make a writer wait
         conn = self._engine.connect()
         try:
             if self._read_only:

@@ -177,7 +177,7 @@ def book_out(book: Book) -> BookOut:
     """The book as the API shows it.
 
     Every read of an unchanged SQLite row shares the row's immutable `BookDetails` and
-    times (`sqlite_reads.book_from_tuple`), so what was made of them is remembered, by the
+    times (`book_rows.book_from_row`), so what was made of them is remembered, by the
     identity of the details object (held here, so that identity cannot be reused while it
     is remembered). A book that changed has new details or a new `updated_at`, and misses."""
     details = book.details
