@@ -8,8 +8,10 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
+from uuid import UUID
 
 from bookstore.domain.errors import InsufficientStock, InvalidInput, Shortage
+from bookstore.domain.inventory import MovementReason, StockMovement
 from bookstore.domain.money import Money
 from bookstore.domain.values import FieldErrors, IntRule, Isbn, TextRule
 
@@ -19,6 +21,8 @@ GENRE = TextRule("genre", 1, 100)
 DESCRIPTION = TextRule("description", 0, 5000, multiline=True)
 STOCK = IntRule("stock", 0, 1_000_000)
 PUBLISHED_YEAR = IntRule("published_year", 1, 2100)
+LOW_STOCK_THRESHOLD = IntRule("low_stock_threshold", 0, 1_000_000)
+DEFAULT_LOW_STOCK_THRESHOLD = 5
 MAX_PRICE = Money(1_000_000 * 100 - 1)
 
 PriceInput = str | int | Decimal
@@ -45,6 +49,9 @@ class BookDetails:
     isbn: Isbn | None = None
     description: str | None = None
     published_year: int | None = None
+    low_stock_threshold: int | None = None
+    """At or below this stock the book is low on stock; None until the book is added, when
+    the store's default is given (`settled`)."""
 
     @classmethod
     def parse(
@@ -58,6 +65,7 @@ class BookDetails:
         isbn: str | None = None,
         description: str | None = None,
         published_year: int | None = None,
+        low_stock_threshold: int | None = None,
     ) -> BookDetails:
         raw = {
             "title": title,
@@ -68,8 +76,15 @@ class BookDetails:
             "isbn": isbn,
             "description": description,
             "published_year": published_year,
+            "low_stock_threshold": low_stock_threshold,
         }
         return cls(**_validated(raw))
+
+    def settled(self, default_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD) -> BookDetails:
+        """The details with the store's default threshold if none was given."""
+        if self.low_stock_threshold is not None:
+            return self
+        return replace(self, low_stock_threshold=default_threshold)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +99,7 @@ class BookChanges:
     isbn: str | Unset | None = UNSET
     description: str | Unset | None = UNSET
     published_year: int | Unset | None = UNSET
+    low_stock_threshold: int | Unset = UNSET
 
     def given(self) -> dict[str, Any]:
         return {
@@ -112,6 +128,15 @@ class Book:
     def stock(self) -> int:
         return self.details.stock
 
+    @property
+    def low_stock_threshold(self) -> int:
+        threshold = self.details.low_stock_threshold
+        return DEFAULT_LOW_STOCK_THRESHOLD if threshold is None else threshold
+
+    @property
+    def is_low_on_stock(self) -> bool:
+        return self.stock <= self.low_stock_threshold
+
     def covers(self, quantity: int) -> bool:
         return self.details.stock >= quantity
 
@@ -120,8 +145,29 @@ class Book:
             return None
         return Shortage(self.id, self.title, requested=quantity, available=self.stock)
 
+    def move(self, movement: StockMovement) -> None:
+        """Apply a movement of this book's stock: how the stock changes. Refuses to go below
+        zero (`InsufficientStock`) or above the largest stock, changing nothing."""
+        if movement.book_id != self.id:
+            raise ValueError(f"a movement of book {movement.book_id} applied to book {self.id}")
+        after = self.stock + movement.delta
+        if after < 0:
+            requested = -movement.delta
+            raise InsufficientStock([Shortage(self.id, self.title, requested, self.stock)])
+        if after > STOCK.maximum:
+            raise InvalidInput.single("delta", f"would take stock above {STOCK.maximum}")
+        self.details = replace(self.details, stock=after)
+
+    def initial_movement(self, actor_id: UUID | None = None) -> StockMovement | None:
+        """The movement that brought a new book's stock (none for a book created with 0)."""
+        if self.stock == 0:
+            return None
+        at = self.created_at
+        return StockMovement(self.id, self.stock, MovementReason.INITIAL, at, actor_id=actor_id)
+
     def take_stock(self, quantity: int) -> None:
-        """Take copies for an order; refuses to go below zero."""
+        """Take copies, without a movement: for storage that records the order's movements
+        itself, in one batch. Refuses to go below zero."""
         if quantity < 1:
             raise InvalidInput.single("quantity", "must be at least 1")
         short = self.shortage(quantity)
@@ -130,6 +176,7 @@ class Book:
         self.details = replace(self.details, stock=self.stock - quantity)
 
     def restock(self, quantity: int) -> None:
+        """Add copies, without a movement (storage records the adjustment)."""
         if isinstance(quantity, bool) or quantity <= 0:
             raise InvalidInput.single("quantity", "must be at least 1")
         new_stock = STOCK.check(self.stock + quantity)
@@ -137,9 +184,27 @@ class Book:
             raise InvalidInput.single("quantity", "would take stock outside 0 to 1000000")
         self.details = replace(self.details, stock=new_stock)
 
-    def apply(self, changes: BookChanges, now: datetime) -> None:
-        self.details = replace(self.details, **_validated(changes.given()))
+    def apply(
+        self, changes: BookChanges, now: datetime, actor_id: UUID | None = None
+    ) -> StockMovement | None:
+        """Change the fields given. A new stock is an adjustment of the difference from the
+        stock now, applied as a movement and returned (None when the stock stays)."""
+        clean = _validated(changes.given())
+        target = clean.pop("stock", self.stock)
+        self.details = replace(self.details, **clean)
         self.updated_at = now
+        if target == self.stock:
+            return None
+        movement = StockMovement(
+            self.id,
+            target - self.stock,
+            MovementReason.ADJUSTMENT,
+            now,
+            actor_id=actor_id,
+            note=f"stock set to {target}",
+        )
+        self.move(movement)
+        return movement
 
 
 def _validated(raw: dict[str, Any]) -> dict[str, Any]:
@@ -176,6 +241,10 @@ def _check_year(errors: FieldErrors, raw: int | None) -> int | None:
     return None if raw is None else errors.integer(PUBLISHED_YEAR, raw)
 
 
+def _check_threshold(errors: FieldErrors, raw: int | None) -> int | None:
+    return None if raw is None else errors.integer(LOW_STOCK_THRESHOLD, raw)
+
+
 _FIELD_CHECKS: dict[str, Callable[[FieldErrors, Any], Any]] = {
     "title": lambda errors, raw: errors.text(TITLE, raw),
     "author": lambda errors, raw: errors.text(AUTHOR, raw),
@@ -185,4 +254,5 @@ _FIELD_CHECKS: dict[str, Callable[[FieldErrors, Any], Any]] = {
     "isbn": _check_isbn,
     "description": _check_optional_text(DESCRIPTION),
     "published_year": _check_year,
+    "low_stock_threshold": _check_threshold,
 }
