@@ -49,9 +49,6 @@ class BookDetails:
     isbn: Isbn | None = None
     description: str | None = None
     published_year: int | None = None
-    low_stock_threshold: int | None = None
-    """At or below this stock the book is low on stock; None until the book is added, when
-    the store's default is given (`settled`)."""
 
     @classmethod
     def parse(
@@ -65,7 +62,6 @@ class BookDetails:
         isbn: str | None = None,
         description: str | None = None,
         published_year: int | None = None,
-        low_stock_threshold: int | None = None,
     ) -> BookDetails:
         raw = {
             "title": title,
@@ -76,15 +72,8 @@ class BookDetails:
             "isbn": isbn,
             "description": description,
             "published_year": published_year,
-            "low_stock_threshold": low_stock_threshold,
         }
         return cls(**_validated(raw))
-
-    def settled(self, default_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD) -> BookDetails:
-        """The details with the store's default threshold if none was given."""
-        if self.low_stock_threshold is not None:
-            return self
-        return replace(self, low_stock_threshold=default_threshold)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +98,23 @@ class BookChanges:
         }
 
 
+def check_low_stock_threshold(threshold: int) -> int:
+    """A low-stock threshold: a whole number of copies, 0 to 1,000,000."""
+    errors = FieldErrors()
+    clean = errors.integer(LOW_STOCK_THRESHOLD, threshold)
+    errors.raise_if_any()
+    return clean
+
+
 @dataclass(slots=True)
 class Book:
     id: int
     details: BookDetails
     created_at: datetime
     updated_at: datetime
+    low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD
+    """At or below this stock, the book is low on stock (an inventory setting, not a detail
+    the catalogue shows shoppers)."""
 
     @property
     def title(self) -> str:
@@ -127,11 +127,6 @@ class Book:
     @property
     def stock(self) -> int:
         return self.details.stock
-
-    @property
-    def low_stock_threshold(self) -> int:
-        threshold = self.details.low_stock_threshold
-        return DEFAULT_LOW_STOCK_THRESHOLD if threshold is None else threshold
 
     @property
     def is_low_on_stock(self) -> bool:
@@ -191,6 +186,7 @@ class Book:
         stock now, applied as a movement and returned (None when the stock stays)."""
         clean = _validated(changes.given())
         target = clean.pop("stock", self.stock)
+        self.low_stock_threshold = clean.pop("low_stock_threshold", self.low_stock_threshold)
         self.details = replace(self.details, **clean)
         self.updated_at = now
         if target == self.stock:
@@ -241,10 +237,6 @@ def _check_year(errors: FieldErrors, raw: int | None) -> int | None:
     return None if raw is None else errors.integer(PUBLISHED_YEAR, raw)
 
 
-def _check_threshold(errors: FieldErrors, raw: int | None) -> int | None:
-    return None if raw is None else errors.integer(LOW_STOCK_THRESHOLD, raw)
-
-
 _FIELD_CHECKS: dict[str, Callable[[FieldErrors, Any], Any]] = {
     "title": lambda errors, raw: errors.text(TITLE, raw),
     "author": lambda errors, raw: errors.text(AUTHOR, raw),
@@ -254,5 +246,5 @@ _FIELD_CHECKS: dict[str, Callable[[FieldErrors, Any], Any]] = {
     "isbn": _check_isbn,
     "description": _check_optional_text(DESCRIPTION),
     "published_year": _check_year,
-    "low_stock_threshold": _check_threshold,
+    "low_stock_threshold": lambda errors, raw: errors.integer(LOW_STOCK_THRESHOLD, raw),
 }

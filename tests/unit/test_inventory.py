@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from bookstore.domain.book import Book, BookChanges, BookDetails
+from bookstore.domain.book import Book, BookChanges, BookDetails, check_low_stock_threshold
 from bookstore.domain.errors import InsufficientStock, InvalidInput, Shortage
 from bookstore.domain.inventory import (
     LedgerMismatch,
@@ -21,9 +21,9 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ORDER = uuid4()
 
 
-def a_book(stock: int = 3, **fields: object) -> Book:
+def a_book(stock: int = 3) -> Book:
     details = BookDetails.parse(
-        title="Dune", author="Frank Herbert", genre="SF", price="9.99", stock=stock, **fields
+        title="Dune", author="Frank Herbert", genre="SF", price="9.99", stock=stock
     )
     return Book(7, details, NOW, NOW)
 
@@ -110,19 +110,20 @@ def test_setting_the_stock_is_an_adjustment_of_the_difference() -> None:
     assert book.apply(BookChanges(title="Dune"), NOW) is None
 
 
-def test_the_low_stock_threshold_defaults_to_the_stores() -> None:
-    assert (
-        BookDetails.parse(title="T", author="A", genre="G", price="1.00", stock=1)
-        .settled(7)
-        .low_stock_threshold
-        == 7
-    )
-    assert a_book(low_stock_threshold=0).details.settled(7).low_stock_threshold == 0
-    assert a_book().low_stock_threshold == 5
-    assert a_book(5).is_low_on_stock
+def test_a_books_low_stock_threshold_is_an_inventory_setting() -> None:
+    book = a_book(5)
+    assert book.low_stock_threshold == 5
+    assert book.is_low_on_stock
     assert not a_book(6).is_low_on_stock
+    book.apply(BookChanges(low_stock_threshold=2), NOW)
+    assert (book.low_stock_threshold, book.is_low_on_stock) == (2, False)
+    with pytest.raises(InvalidInput) as refused:
+        book.apply(BookChanges(low_stock_threshold=-1, price="0"), NOW)
+    assert {e.field for e in refused.value.errors} == {"low_stock_threshold", "price"}
+    assert book.low_stock_threshold == 2
+    assert check_low_stock_threshold(0) == 0
     with pytest.raises(InvalidInput):
-        a_book(low_stock_threshold=-1)
+        check_low_stock_threshold(1_000_001)
 
 
 def test_a_change_says_when_stock_falls_low_or_comes_back() -> None:
