@@ -22,6 +22,7 @@ BOOK_COLUMNS = (
     books.c.published_year,
     books.c.created_at,
     books.c.updated_at,
+    books.c.low_stock_threshold,
 )
 IN_CATALOGUE = books.c.removed_at.is_(None)
 
@@ -37,7 +38,7 @@ def book_from_row(row: AnyRow) -> Book:
         description=row.description,
         published_year=row.published_year,
     )
-    return Book(row.id, details, row.created_at, row.updated_at)
+    return Book(row.id, details, row.created_at, row.updated_at, row.low_stock_threshold)
 
 
 def detail_values(details: BookDetails) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, CursorResult, Executable, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,11 +19,12 @@ from bookstore.adapters.sql.book_rows import (
 from bookstore.adapters.sql.book_search import search_books
 from bookstore.adapters.sql.engine import ensure_transaction
 from bookstore.adapters.sql.integrity import violates
+from bookstore.adapters.sql.movements import record_movements
 from bookstore.adapters.sql.rows import AnyRow
 from bookstore.adapters.sql.sqlite_reads import SqliteBookReads
 from bookstore.adapters.sql.tables import books
 from bookstore.application.queries import BookQuery
-from bookstore.domain.book import STOCK, Book, BookDetails
+from bookstore.domain.book import DEFAULT_LOW_STOCK_THRESHOLD, STOCK, Book, BookDetails
 from bookstore.domain.errors import DuplicateIsbn, InvalidInput
 from bookstore.domain.pagination import Page
 
@@ -37,13 +39,27 @@ class SqlBookRepository:
         self._conn = conn
         self._lock_rows = lock_rows
         self._stock_seen: dict[int, int] = {}
-        self._fast_reads: SqliteBookReads | bool | None = False  # False: not looked at yet
+        # Issue 13: None, so that SQLite's reads go through the Core statements, which read
+        # the new `low_stock_threshold` (the `sqlite_reads` text does not). Was False ("not
+        # looked at yet").
+        self._fast_reads: SqliteBookReads | bool | None = None
 
-    def add(self, details: BookDetails, now: datetime) -> Book:
+    def add(
+        self,
+        details: BookDetails,
+        now: datetime,
+        *,
+        actor_id: UUID | None = None,
+        low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD,
+    ) -> Book:
         values = detail_values(details) | {"created_at": now, "updated_at": now}
+        values["low_stock_threshold"] = low_stock_threshold
         stmt = insert(books).values(values).returning(books.c.id)
         book_id: int = self._execute_catalogue_write(stmt, details).scalar_one()
-        return Book(book_id, details, now, now)
+        book = Book(book_id, details, now, now, low_stock_threshold)
+        if (initial := book.initial_movement(actor_id)) is not None:
+            record_movements(self._conn, [initial])
+        return book
 
     def get(self, book_id: int) -> Book | None:
         fast = self._fast()
@@ -86,6 +102,7 @@ class SqlBookRepository:
         """Write a book's details. The stock is written only if it differs from the stock
         this unit of work read, so an edit made from an unlocked read cannot undo sales."""
         values = detail_values(book.details) | {"updated_at": book.updated_at}
+        values["low_stock_threshold"] = book.low_stock_threshold
         if self._stock_seen.get(book.id) == book.stock:
             del values["stock"]
         stmt = update(books).where(books.c.id == book.id, IN_CATALOGUE).values(values)

@@ -16,11 +16,17 @@ from bookstore.adapters.sql.engine import (
     run_sqlite_many,
     sqlite_driver,
 )
+from bookstore.adapters.sql.order_history import (
+    add_history,
+    load_histories,
+    order_from_row,
+    write_transition,
+)
 from bookstore.adapters.sql.rows import AnyRow
 from bookstore.adapters.sql.tables import order_lines, orders
 from bookstore.application.queries import OrderQuery
 from bookstore.domain.money import Money
-from bookstore.domain.order import Order, OrderLine, OrderStatus
+from bookstore.domain.order import Order, OrderLine, OrderTransition
 from bookstore.domain.pagination import Page
 
 _LINE_COLUMNS = (
@@ -65,6 +71,7 @@ class SqlOrderRepository:
         if raw is not None and _sqlite_time is not None:
             ensure_transaction(self._conn)
             _add_sqlite(raw, order, _sqlite_time(order.created_at))
+            add_history(self._conn, order)
             return
         self._conn.execute(
             _INSERT_ORDER,
@@ -89,10 +96,14 @@ class SqlOrderRepository:
         ]
         if lines:
             self._conn.execute(_INSERT_LINES, lines)
+        add_history(self._conn, order)
 
     def get(self, order_id: UUID) -> Order | None:
         row = self._conn.execute(_ONE_ORDER, {"order_id": order_id}).first()
         return self._with_lines([row])[0] if row is not None else None
+
+    def transition(self, transition: OrderTransition) -> bool:
+        return write_transition(self._conn, transition)
 
     def list(self, query: OrderQuery) -> Page[Order]:
         """Newest first (ties broken by id); three queries whatever the page size."""
@@ -127,12 +138,8 @@ class SqlOrderRepository:
         lines: defaultdict[UUID, list[OrderLine]] = defaultdict(list)
         for line in self._conn.execute(stmt):
             lines[line.order_id].append(_line_from_row(line))
-        return [
-            Order(
-                row.id, row.user_id, OrderStatus(row.status), tuple(lines[row.id]), row.created_at
-            )
-            for row in heads
-        ]
+        histories = load_histories(self._conn, [row.id for row in heads])
+        return [order_from_row(row, lines[row.id], histories.get(row.id, ())) for row in heads]
 
 
 def _add_sqlite(raw: sqlite3.Connection, order: Order, created_at: object) -> None:

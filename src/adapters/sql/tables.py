@@ -195,13 +195,15 @@ order_status_history = Table(
     CheckConstraint(_one_of("actor", [a.value for a in ActorKind]), name="actor_known"),
 )
 
-# The stock ledger: rows are only ever inserted. `actor_id` is an audit value, not a foreign
-# key: the ledger outlives accounts. Listed per book, newest first.
+# The stock ledger: the application only ever inserts rows. `actor_id` is an audit value, not
+# a foreign key: the ledger outlives accounts. A book's ledger belongs to it: the application
+# never deletes a book (it leaves the catalogue), but a book deleted by hand takes its ledger
+# along. Listed per book, newest first.
 stock_movements = Table(
     "stock_movements",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("book_id", Integer, ForeignKey(books.c.id), nullable=False),
+    Column("book_id", Integer, ForeignKey(books.c.id, ondelete="CASCADE"), nullable=False),
     Column("delta", Integer, nullable=False),
     Column("reason", String(16), nullable=False),
     Column("order_id", Uuid, ForeignKey(orders.c.id)),

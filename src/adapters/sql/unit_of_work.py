@@ -23,6 +23,7 @@ from bookstore.adapters.sql.engine import (
     writers_may_wait,
 )
 from bookstore.adapters.sql.idempotency import SqlIdempotencyRepository
+from bookstore.adapters.sql.movements import SqlInventory
 from bookstore.adapters.sql.orders import SqlOrderRepository
 from bookstore.adapters.sql.sessions import SqlSessionRepository
 from bookstore.adapters.sql.users import SqlUserRepository
@@ -188,6 +189,7 @@ class SqlUnitOfWork:
     orders: SqlOrderRepository
     sessions: SqlSessionRepository
     idempotency: SqlIdempotencyRepository
+    inventory: SqlInventory
 
     def __init__(
         self,
@@ -245,6 +247,7 @@ class SqlUnitOfWork:
         self.orders = SqlOrderRepository(conn)
         self.sessions = SqlSessionRepository(conn)
         self.idempotency = SqlIdempotencyRepository(conn, claim_keys=lock_rows)
+        self.inventory = SqlInventory(conn)
         return self
 
     def __exit__(

@@ -79,7 +79,10 @@ def upgrade() -> None:
             name=op.f("ck_stock_movements_reason_known"),
         ),
         sa.ForeignKeyConstraint(
-            ["book_id"], ["books.id"], name=op.f("fk_stock_movements_book_id_books")
+            ["book_id"],
+            ["books.id"],
+            name=op.f("fk_stock_movements_book_id_books"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["order_id"], ["orders.id"], name=op.f("fk_stock_movements_order_id_orders")
