@@ -16,6 +16,7 @@ from bookstore.entrypoints.http.controllers.auth import AuthController
 from bookstore.entrypoints.http.controllers.books import BookController
 from bookstore.entrypoints.http.controllers.cart import CartController
 from bookstore.entrypoints.http.controllers.health import HealthController
+from bookstore.entrypoints.http.controllers.inventory import AdminInventoryController
 from bookstore.entrypoints.http.controllers.orders import AdminOrderController, OrderController
 from bookstore.entrypoints.http.controllers.users import AdminUserController, UserController
 from bookstore.entrypoints.http.dependencies import (
@@ -56,6 +57,7 @@ CONTROLLERS = (
     OrderController,
     AdminOrderController,
     AdminUserController,
+    AdminInventoryController,
     HealthController,
 )
 

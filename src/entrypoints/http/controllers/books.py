@@ -82,7 +82,7 @@ class BookController(Controller):
         add_book: NamedDependency[SkipValidation[AddBook]],
     ) -> Response[BookOut]:
         """Add a book to the catalogue; an ISBN is unique in it."""
-        book = add_book(AddBookCommand(actor, book_details(data)))
+        book = add_book(AddBookCommand(actor, book_details(data), data.low_stock_threshold))
         return created(book_out(book), f"{self.path}/{book.id}")
 
     @patch(

@@ -1,4 +1,5 @@
-"""Orders: the caller's own, and every user's for admins."""
+"""Orders: the caller's own (placed, listed, cancelled), and every user's for admins (listed,
+moved along their life)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import PathParameter, SkipValidation
 
 from bookstore.application.queries import OrderQuery
+from bookstore.application.use_cases.cancel_order import CancelOrder, CancelOrderCommand
+from bookstore.application.use_cases.change_order_status import (
+    ChangeOrderStatus,
+    ChangeOrderStatusCommand,
+)
 from bookstore.application.use_cases.get_order import GetOrder, GetOrderCommand
 from bookstore.application.use_cases.list_orders import (
     ListAllOrders,
@@ -41,10 +47,14 @@ from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.common import LOCATION_HEADER
 from bookstore.entrypoints.http.schemas.orders import (
+    EMPTY_CANCEL_REQUEST,
     EMPTY_ORDER_REQUEST,
+    CancelOrderRequest,
     OrderOut,
     OrderPage,
+    OrderStatusRequest,
     PlaceOrderRequest,
+    StatusFilter,
     order_out,
     order_page,
     provide_order_query,
@@ -69,6 +79,7 @@ class OrderController(Controller):
             "keyed": Provide(keyed_command),
             "list_my_orders": use_case(lambda c: c.list_my_orders),
             "get_order": use_case(lambda c: c.get_order),
+            "cancel_order": use_case(lambda c: c.cancel_order),
         }
     )
 
@@ -110,9 +121,11 @@ class OrderController(Controller):
         page_request: NamedDependency[SkipValidation[PageRequest]],
         currency: NamedDependency[str],
         list_my_orders: NamedDependency[SkipValidation[ListMyOrders]],
+        status: StatusFilter = None,
     ) -> OrderPage:
-        """The caller's orders, newest first."""
-        return order_page(list_my_orders(ListMyOrdersCommand(actor, page_request)), currency)
+        """The caller's orders, newest first; `status` keeps those in one status."""
+        command = ListMyOrdersCommand(actor, page_request, status)
+        return order_page(list_my_orders(command), currency)
 
     @get("/{order_id:uuid}", sync_to_thread=True, responses=problems(400, 401, 404))
     def one(
@@ -125,6 +138,28 @@ class OrderController(Controller):
         """One of the caller's orders; another user's order is not found."""
         return order_out(get_order(GetOrderCommand(actor, order_id)), currency)
 
+    @post(
+        "/{order_id:uuid}/cancel",
+        status_code=200,
+        sync_to_thread=True,
+        operation_class=OptionalBodyOperation,
+        responses=problems(400, 401, 404, 409, 413, 415),
+    )
+    def cancel(
+        self,
+        order_id: OrderId,
+        actor: NamedDependency[SkipValidation[Actor]],
+        currency: NamedDependency[str],
+        cancel_order: NamedDependency[SkipValidation[CancelOrder]],
+        data: StrictJSONBody[CancelOrderRequest] = EMPTY_CANCEL_REQUEST,
+    ) -> OrderOut:
+        """Cancel one of the caller's orders, `placed` or `paid`: every copy goes back to stock.
+
+        Any other status, or a second cancel, is a 409 `invalid-transition` with `from` and
+        `to`; nothing changes."""
+        command = CancelOrderCommand(actor, order_id, data.reason)
+        return order_out(cancel_order(command), currency)
+
 
 class AdminOrderController(Controller):
     path = "/api/admin/orders"
@@ -135,6 +170,7 @@ class AdminOrderController(Controller):
         {
             "list_all_orders": use_case(lambda c: c.list_all_orders),
             "get_order": use_case(lambda c: c.get_order),
+            "change_order_status": use_case(lambda c: c.change_order_status),
             "order_query": Provide(provide_order_query, sync_to_thread=False),
         }
     )
@@ -160,3 +196,25 @@ class AdminOrderController(Controller):
     ) -> OrderOut:
         """Any user's order."""
         return order_out(get_order(GetOrderCommand(actor, order_id)), currency)
+
+    @post(
+        "/{order_id:uuid}/status",
+        status_code=200,
+        sync_to_thread=True,
+        responses=problems(400, 401, 403, 404, 409, 413, 415),
+    )
+    def change_status(
+        self,
+        order_id: OrderId,
+        data: StrictJSONBody[OrderStatusRequest],
+        actor: NamedDependency[SkipValidation[Actor]],
+        currency: NamedDependency[str],
+        change_order_status: NamedDependency[SkipValidation[ChangeOrderStatus]],
+    ) -> OrderOut:
+        """Move any order along its life: `paid` (a payment taken elsewhere), `shipped` (with
+        an optional `carrier` and `tracking_number`), `delivered`, or `cancelled` (copies back
+        to stock). Any other transition is a 409 `invalid-transition`; nothing changes."""
+        command = ChangeOrderStatusCommand(
+            actor, order_id, data.status, data.note, data.carrier, data.tracking_number
+        )
+        return order_out(change_order_status(command), currency)
