@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bookstore.domain.book import DEFAULT_LOW_STOCK_THRESHOLD
 from bookstore.domain.cart import CartLimits
 
 
@@ -15,3 +16,5 @@ class StoreConfig:
     access_token_ttl: timedelta = timedelta(minutes=15)
     refresh_token_ttl: timedelta = timedelta(days=14)
     idempotency_key_ttl: timedelta = timedelta(hours=24)
+    low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD
+    """Given to a new book whose threshold was not set."""

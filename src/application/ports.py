@@ -6,7 +6,7 @@ Every repository lives inside a unit of work: nothing it does is visible to othe
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,17 +16,30 @@ from typing import ClassVar, Literal, Protocol, Self, TypeVar
 from uuid import UUID
 
 from bookstore.application.queries import BookQuery, OrderQuery, UserQuery
-from bookstore.domain.book import Book, BookDetails
+from bookstore.domain.book import DEFAULT_LOW_STOCK_THRESHOLD, Book, BookDetails
 from bookstore.domain.cart import Cart
-from bookstore.domain.order import Order
-from bookstore.domain.pagination import Page
+from bookstore.domain.inventory import Reconciliation, StockChange, StockMovement
+from bookstore.domain.order import Order, OrderTransition
+from bookstore.domain.pagination import Page, PageRequest
 from bookstore.domain.user import Role, User
 from bookstore.domain.values import Email
 
 
 class BookRepository(Protocol):
-    def add(self, details: BookDetails, now: datetime) -> Book:
-        """Store a new book and give it an id; raises `DuplicateIsbn`."""
+    """Stock changes made here (`take_stock`, `add_stock`, a new stock through `update`) are
+    not recorded: the caller records their movements in the same unit of work
+    (`Inventory.record`). Only `add` records its own (the initial stock)."""
+
+    def add(
+        self,
+        details: BookDetails,
+        now: datetime,
+        *,
+        actor_id: UUID | None = None,
+        low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD,
+    ) -> Book:
+        """Store a new book, give it an id and record its `initial` movement (if its stock is
+        above 0, by `actor_id`). Raises `DuplicateIsbn`."""
         ...
 
     def get(self, book_id: int) -> Book | None:
@@ -86,12 +99,53 @@ class CartRepository(Protocol):
 
 
 class OrderRepository(Protocol):
-    def add(self, order: Order) -> None: ...
+    def add(self, order: Order) -> None:
+        """Store a new order with its lines and its status history."""
+        ...
 
     def get(self, order_id: UUID) -> Order | None: ...
 
+    def transition(self, transition: OrderTransition) -> bool:
+        """Write a transition (status, history entry, shipment, cancellation reason) only if
+        the order is still in the status the transition left, in one conditional update:
+        False, having written nothing, when another transaction moved the order first."""
+        ...
+
     def list(self, query: OrderQuery) -> Page[Order]:
         """Newest first."""
+        ...
+
+
+class Inventory(Protocol):
+    """The stock ledger: movements are only ever added; a book's stock = the sum of its
+    movements after every unit of work."""
+
+    def move(
+        self, movements: Sequence[StockMovement], *, in_catalogue: bool = True
+    ) -> list[StockChange]:
+        """Apply each movement to its book's stock atomically (`stock = stock + delta`, books
+        in ascending id order) and record them all. Refuses, leaving the unit of work to be
+        rolled back, a movement that would take a stock below zero (`InsufficientStock`) or
+        above the largest (`InvalidInput`), or whose book is absent (`BookNotFound`; with
+        `in_catalogue=False`, books removed from the catalogue are moved too)."""
+        ...
+
+    def record(self, movements: Sequence[StockMovement]) -> None:
+        """Record movements whose stock change storage already made (an order's
+        `take_stock`): one multi-row insert."""
+        ...
+
+    def movements(self, book_id: int, page: PageRequest) -> Page[StockMovement] | None:
+        """A book's movements, newest first; None if no such book was ever catalogued."""
+        ...
+
+    def reconcile(self) -> Reconciliation:
+        """Every book's stock (removed ones too) against the sum of its movements."""
+        ...
+
+    def low_stock(self, page: PageRequest) -> Page[Book]:
+        """Catalogue books whose stock is at or below their threshold, lowest stock first
+        (ties by id)."""
         ...
 
 
@@ -180,6 +234,9 @@ class UnitOfWork(Protocol):
 
     @property
     def idempotency(self) -> IdempotencyRepository: ...
+
+    @property
+    def inventory(self) -> Inventory: ...
 
     def __enter__(self) -> Self: ...
 

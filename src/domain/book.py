@@ -8,8 +8,10 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
+from uuid import UUID
 
 from bookstore.domain.errors import InsufficientStock, InvalidInput, Shortage
+from bookstore.domain.inventory import MovementReason, StockMovement
 from bookstore.domain.money import Money
 from bookstore.domain.values import FieldErrors, IntRule, Isbn, TextRule
 
@@ -19,6 +21,8 @@ GENRE = TextRule("genre", 1, 100)
 DESCRIPTION = TextRule("description", 0, 5000, multiline=True)
 STOCK = IntRule("stock", 0, 1_000_000)
 PUBLISHED_YEAR = IntRule("published_year", 1, 2100)
+LOW_STOCK_THRESHOLD = IntRule("low_stock_threshold", 0, 1_000_000)
+DEFAULT_LOW_STOCK_THRESHOLD = 5
 MAX_PRICE = Money(1_000_000 * 100 - 1)
 
 PriceInput = str | int | Decimal
@@ -84,6 +88,7 @@ class BookChanges:
     isbn: str | Unset | None = UNSET
     description: str | Unset | None = UNSET
     published_year: int | Unset | None = UNSET
+    low_stock_threshold: int | Unset = UNSET
 
     def given(self) -> dict[str, Any]:
         return {
@@ -97,12 +102,23 @@ class BookChanges:
         _validated(self.given())
 
 
+def check_low_stock_threshold(threshold: int) -> int:
+    """A low-stock threshold: a whole number of copies, 0 to 1,000,000."""
+    errors = FieldErrors()
+    clean = errors.integer(LOW_STOCK_THRESHOLD, threshold)
+    errors.raise_if_any()
+    return clean
+
+
 @dataclass(slots=True)
 class Book:
     id: int
     details: BookDetails
     created_at: datetime
     updated_at: datetime
+    low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD
+    """At or below this stock, the book is low on stock (an inventory setting, not a detail
+    the catalogue shows shoppers)."""
 
     @property
     def title(self) -> str:
@@ -116,6 +132,10 @@ class Book:
     def stock(self) -> int:
         return self.details.stock
 
+    @property
+    def is_low_on_stock(self) -> bool:
+        return self.stock <= self.low_stock_threshold
+
     def covers(self, quantity: int) -> bool:
         return self.details.stock >= quantity
 
@@ -124,8 +144,29 @@ class Book:
             return None
         return Shortage(self.id, self.title, requested=quantity, available=self.stock)
 
+    def move(self, movement: StockMovement) -> None:
+        """Apply a movement of this book's stock: how the stock changes. Refuses to go below
+        zero (`InsufficientStock`) or above the largest stock, changing nothing."""
+        if movement.book_id != self.id:
+            raise ValueError(f"a movement of book {movement.book_id} applied to book {self.id}")
+        after = self.stock + movement.delta
+        if after < 0:
+            requested = -movement.delta
+            raise InsufficientStock([Shortage(self.id, self.title, requested, self.stock)])
+        if after > STOCK.maximum:
+            raise InvalidInput.single("delta", f"would take stock above {STOCK.maximum}")
+        self.details = replace(self.details, stock=after)
+
+    def initial_movement(self, actor_id: UUID | None = None) -> StockMovement | None:
+        """The movement that brought a new book's stock (none for a book created with 0)."""
+        if self.stock == 0:
+            return None
+        at = self.created_at
+        return StockMovement(self.id, self.stock, MovementReason.INITIAL, at, actor_id=actor_id)
+
     def take_stock(self, quantity: int) -> None:
-        """Take copies for an order; refuses to go below zero."""
+        """Take copies, without a movement: for storage that records the order's movements
+        itself, in one batch. Refuses to go below zero."""
         if quantity < 1:
             raise InvalidInput.single("quantity", "must be at least 1")
         short = self.shortage(quantity)
@@ -134,6 +175,7 @@ class Book:
         self.details = replace(self.details, stock=self.stock - quantity)
 
     def restock(self, quantity: int) -> None:
+        """Add copies, without a movement (storage records the adjustment)."""
         if isinstance(quantity, bool) or quantity <= 0:
             raise InvalidInput.single("quantity", "must be at least 1")
         new_stock = STOCK.check(self.stock + quantity)
@@ -141,9 +183,28 @@ class Book:
             raise InvalidInput.single("quantity", "would take stock outside 0 to 1000000")
         self.details = replace(self.details, stock=new_stock)
 
-    def apply(self, changes: BookChanges, now: datetime) -> None:
-        self.details = replace(self.details, **_validated(changes.given()))
+    def apply(
+        self, changes: BookChanges, now: datetime, actor_id: UUID | None = None
+    ) -> StockMovement | None:
+        """Change the fields given. A new stock is an adjustment of the difference from the
+        stock now, applied as a movement and returned (None when the stock stays)."""
+        clean = _validated(changes.given())
+        target = clean.pop("stock", self.stock)
+        self.low_stock_threshold = clean.pop("low_stock_threshold", self.low_stock_threshold)
+        self.details = replace(self.details, **clean)
         self.updated_at = now
+        if target == self.stock:
+            return None
+        movement = StockMovement(
+            self.id,
+            target - self.stock,
+            MovementReason.ADJUSTMENT,
+            now,
+            actor_id=actor_id,
+            note=f"stock set to {target}",
+        )
+        self.move(movement)
+        return movement
 
 
 def _validated(raw: dict[str, Any]) -> dict[str, Any]:
@@ -189,4 +250,5 @@ _FIELD_CHECKS: dict[str, Callable[[FieldErrors, Any], Any]] = {
     "isbn": _check_isbn,
     "description": _check_optional_text(DESCRIPTION),
     "published_year": _check_year,
+    "low_stock_threshold": lambda errors, raw: errors.integer(LOW_STOCK_THRESHOLD, raw),
 }

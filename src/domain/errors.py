@@ -127,6 +127,19 @@ class InsufficientStock(Conflict):
         super().__init__(f"Not enough stock for {titles}.")
 
 
+class InvalidTransition(Conflict):
+    """An order cannot move from its status to the one asked for (§10's table); nothing
+    changed. `from_status` is the status the order is in now."""
+
+    code = "invalid-transition"
+
+    def __init__(self, order_id: UUID, from_status: str, to_status: str) -> None:
+        self.order_id = order_id
+        self.from_status = from_status
+        self.to_status = to_status
+        super().__init__(f"Order {order_id} cannot go from '{from_status}' to '{to_status}'.")
+
+
 class CartLimitExceeded(Conflict):
     code = "cart-limit"
 

@@ -1,25 +1,38 @@
-"""Orders: placed from a cart, all lines or none, keeping the title and price of the moment."""
+"""Orders: placed from a cart, all lines or none, keeping the title and price of the moment;
+then paid, shipped and delivered, or cancelled, along §10's table only."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
+from typing import Any, NoReturn
 from uuid import UUID
 
 from bookstore.domain.book import Book
 from bookstore.domain.cart import Cart
-from bookstore.domain.errors import EmptyCart, InsufficientStock, Shortage
+from bookstore.domain.errors import (
+    EmptyCart,
+    InsufficientStock,
+    InvalidInput,
+    InvalidTransition,
+    Shortage,
+)
+from bookstore.domain.inventory import MovementReason, StockMovement
 from bookstore.domain.money import Money, total_of
+from bookstore.domain.order_status import (
+    NOTE,
+    REASON,
+    ActorKind,
+    ChangedBy,
+    OrderStatus,
+    Shipment,
+    StatusChange,
+    clean_text,
+    may_move,
+)
 
-
-class OrderStatus(StrEnum):
-    PLACED = "placed"
-    PAID = "paid"
-    SHIPPED = "shipped"
-    DELIVERED = "delivered"
-    CANCELLED = "cancelled"
+__all__ = ["Order", "OrderLine", "OrderStatus", "OrderTransition"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +54,10 @@ class Order:
     status: OrderStatus
     lines: tuple[OrderLine, ...]
     created_at: datetime
+    status_history: tuple[StatusChange, ...] = ()
+    """Oldest first; an order placed here starts with `placed`."""
+    shipment: Shipment | None = None
+    cancellation_reason: str | None = None
 
     @property
     def total(self) -> Money:
@@ -61,12 +78,120 @@ class Order:
         short = [s for s in shortages if s is not None]
         if short:
             raise InsufficientStock(short)
-        lines = []
-        for book_id, quantity in cart.lines.items():
-            book = books[book_id]
-            book.take_stock(quantity)
-            lines.append(OrderLine(book_id, book.title, book.price, quantity))
-        return cls(order_id, cart.user_id, OrderStatus.PLACED, tuple(lines), now)
+        lines = tuple(
+            OrderLine(book_id, books[book_id].title, books[book_id].price, quantity)
+            for book_id, quantity in cart.lines.items()
+        )
+        placed = StatusChange(OrderStatus.PLACED, now, ActorKind.CUSTOMER, actor_id=cart.user_id)
+        order = cls(order_id, cart.user_id, OrderStatus.PLACED, lines, now, (placed,))
+        for movement in order.sale_movements:
+            books[movement.book_id].move(movement)
+        return order
+
+    @property
+    def sale_movements(self) -> tuple[StockMovement, ...]:
+        """The copies the order took, one `order` movement per line."""
+        return tuple(
+            StockMovement(
+                line.book_id,
+                -line.quantity,
+                MovementReason.ORDER,
+                self.created_at,
+                order_id=self.id,
+                actor_id=self.user_id,
+            )
+            for line in self.lines
+        )
+
+    # Transitions: one business-named method each, returning what changed.
+
+    def mark_paid(self, *, by: ChangedBy, at: datetime, note: str | None = None) -> OrderTransition:
+        """A succeeded payment, or an admin recording a payment taken elsewhere."""
+        return self._move(OrderStatus.PAID, by, at, note)
+
+    def ship(
+        self,
+        *,
+        by: ChangedBy,
+        at: datetime,
+        shipment: Shipment | None = None,
+        note: str | None = None,
+    ) -> OrderTransition:
+        return self._move(OrderStatus.SHIPPED, by, at, note, shipment=shipment or Shipment())
+
+    def deliver(self, *, by: ChangedBy, at: datetime, note: str | None = None) -> OrderTransition:
+        return self._move(OrderStatus.DELIVERED, by, at, note)
+
+    def cancel(self, *, by: ChangedBy, at: datetime, reason: str | None = None) -> OrderTransition:
+        """Every line's copies go back to stock (the transition's `restock` movements)."""
+        reason = clean_text(REASON, reason)
+        transition = self._move(OrderStatus.CANCELLED, by, at, reason, cancellation_reason=reason)
+        restock = tuple(
+            StockMovement(
+                line.book_id,
+                line.quantity,
+                MovementReason.CANCELLATION,
+                at,
+                order_id=self.id,
+                actor_id=by.user_id,
+            )
+            for line in self.lines
+        )
+        return replace(transition, restock=restock)
+
+    def move_to(
+        self,
+        status: OrderStatus,
+        *,
+        by: ChangedBy,
+        at: datetime,
+        note: str | None = None,
+        shipment: Shipment | None = None,
+    ) -> OrderTransition:
+        """The transition to `status` by its business name (an admin's status change)."""
+        if shipment is not None and status is not OrderStatus.SHIPPED:
+            raise InvalidInput.single("carrier", "is given only when the order ships")
+        if status is OrderStatus.PAID:
+            return self.mark_paid(by=by, at=at, note=note)
+        if status is OrderStatus.SHIPPED:
+            return self.ship(by=by, at=at, shipment=shipment, note=note)
+        if status is OrderStatus.DELIVERED:
+            return self.deliver(by=by, at=at, note=note)
+        if status is OrderStatus.CANCELLED:
+            return self.cancel(by=by, at=at, reason=note)
+        self._refuse(status)
+
+    def _move(
+        self, to: OrderStatus, by: ChangedBy, at: datetime, note: str | None, **changes: Any
+    ) -> OrderTransition:
+        if not may_move(self.status, to):
+            self._refuse(to)
+        entry = StatusChange(to, at, by.kind, clean_text(NOTE, note), by.user_id)
+        after = replace(self, status=to, status_history=(*self.status_history, entry), **changes)
+        return OrderTransition(after, self.status, entry)
+
+    def _refuse(self, to: OrderStatus) -> NoReturn:
+        raise InvalidTransition(self.id, self.status.value, to.value)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTransition:
+    """What one transition changed: the order after it, the status it left, the history
+    entry it appended, and the copies it gives back to stock (a cancellation's)."""
+
+    order: Order
+    previous: OrderStatus
+    entry: StatusChange
+    restock: tuple[StockMovement, ...] = ()
+
+    @property
+    def status(self) -> OrderStatus:
+        return self.order.status
+
+    @property
+    def event_type(self) -> str:
+        """The name of the event this transition is (`order.cancelled`, ...)."""
+        return f"order.{self.status.value}"
 
 
 def _shortage(book_id: int, quantity: int, books: Mapping[int, Book]) -> Shortage | None:

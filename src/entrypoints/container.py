@@ -23,18 +23,24 @@ from bookstore.application.ports import UnitOfWorkFactory
 from bookstore.application.sessions import SessionIssuer
 from bookstore.application.use_cases.add_book import AddBook
 from bookstore.application.use_cases.add_to_cart import AddToCart
+from bookstore.application.use_cases.adjust_stock import AdjustStock
 from bookstore.application.use_cases.authenticate import Authenticate
+from bookstore.application.use_cases.cancel_order import CancelOrder
+from bookstore.application.use_cases.change_order_status import ChangeOrderStatus
 from bookstore.application.use_cases.clear_cart import ClearCart
 from bookstore.application.use_cases.create_admin import CreateAdmin
 from bookstore.application.use_cases.get_book import GetBook
 from bookstore.application.use_cases.get_order import GetOrder
 from bookstore.application.use_cases.get_profile import GetProfile
+from bookstore.application.use_cases.list_low_stock import ListLowStock
+from bookstore.application.use_cases.list_movements import ListMovements
 from bookstore.application.use_cases.list_orders import ListAllOrders, ListMyOrders
 from bookstore.application.use_cases.list_users import ListUsers
 from bookstore.application.use_cases.log_in import LogIn
 from bookstore.application.use_cases.log_out import LogOut
 from bookstore.application.use_cases.place_order import PlaceOrder
 from bookstore.application.use_cases.place_order_once import PlaceOrderOnce
+from bookstore.application.use_cases.reconcile_inventory import ReconcileInventory
 from bookstore.application.use_cases.refresh_session import RefreshSession
 from bookstore.application.use_cases.register_user import RegisterUser
 from bookstore.application.use_cases.remove_book import RemoveBook
@@ -85,6 +91,7 @@ def make_store_config(settings: Settings) -> StoreConfig:
         cart_limits=CartLimits(settings.max_line_quantity, settings.max_cart_books),
         access_token_ttl=timedelta(minutes=settings.access_token_minutes),
         refresh_token_ttl=timedelta(days=settings.refresh_token_days),
+        low_stock_threshold=settings.low_stock_threshold,
     )
 
 
@@ -116,7 +123,7 @@ class Container(containers.DeclarativeContainer):
 
     search_books = providers.Singleton(SearchBooks, uow)
     get_book = providers.Singleton(GetBook, uow)
-    add_book = providers.Singleton(AddBook, uow, clock)
+    add_book = providers.Singleton(AddBook, uow, clock, store_config)
     update_book = providers.Singleton(UpdateBook, uow, clock)
     restock_book = providers.Singleton(RestockBook, uow, clock)
     remove_book = providers.Singleton(RemoveBook, uow, clock)
@@ -132,6 +139,13 @@ class Container(containers.DeclarativeContainer):
     list_my_orders = providers.Singleton(ListMyOrders, uow)
     get_order = providers.Singleton(GetOrder, uow)
     list_all_orders = providers.Singleton(ListAllOrders, uow)
+    cancel_order = providers.Singleton(CancelOrder, uow, clock)
+    change_order_status = providers.Singleton(ChangeOrderStatus, uow, clock)
+
+    adjust_stock = providers.Singleton(AdjustStock, uow, clock)
+    list_movements = providers.Singleton(ListMovements, uow)
+    reconcile_inventory = providers.Singleton(ReconcileInventory, uow)
+    list_low_stock = providers.Singleton(ListLowStock, uow)
 
     list_users = providers.Singleton(ListUsers, uow)
     update_user = providers.Singleton(UpdateUser, uow)

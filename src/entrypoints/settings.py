@@ -64,6 +64,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Addresses or networks (CIDR) of proxies whose `X-Forwarded-For` is believed."""
     max_body_bytes: PositiveInt = 1024 * 1024
     bcrypt_rounds: Annotated[int, msgspec.Meta(ge=4, le=31)] = 12
+    low_stock_threshold: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 5
+    """A new book's low-stock threshold, unless it is given one."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @property

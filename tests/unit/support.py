@@ -28,6 +28,7 @@ from bookstore.application.use_cases import (
     RegisterUserCommand,
 )
 from bookstore.domain.book import Book, BookDetails
+from bookstore.domain.inventory import Reconciliation, StockMovement
 from bookstore.domain.order import Order
 from bookstore.domain.user import Actor, User
 from bookstore.entrypoints.container import Container, create_container
@@ -125,6 +126,18 @@ class Shop:
 
     def order_count(self) -> int:
         return len(self.storage.state.orders)
+
+    # The ledger
+
+    def movements_of(self, book_id: int) -> list[StockMovement]:
+        """Every movement of the book, oldest first, as committed."""
+        return [m for m in self.storage.state.movements if m.book_id == book_id]
+
+    def ledger_sum(self, book_id: int) -> int:
+        return sum(m.delta for m in self.movements_of(book_id))
+
+    def reconcile(self) -> Reconciliation:
+        return self.app.reconcile_inventory()(self.root)
 
     def user_ids(self) -> set[UUID]:
         return set(self.storage.state.users)

@@ -1,11 +1,17 @@
 """Stock invariants under any sequence of shopping and catalogue edits.
 
 Several customers and admins share one in-memory bookstore (the real container). Admins add,
-edit, restock, set the stock of and remove books; everyone fills, changes and clears carts
-and places orders. A plain model predicts every outcome, and after every step:
+edit, restock, set the stock of, adjust and remove books, and move orders along their life;
+everyone fills, changes and clears carts, places orders and cancels their own. A plain model
+predicts every outcome, and after every step:
 
 - no book's stock is negative;
-- each book's stock = initial + restocked + absolute adjustments - copies in orders;
+- each book's stock = initial + restocked + adjustments - copies in orders + copies returned
+  by cancellations;
+- each book's stock = the sum of its movements (removed books too), and the copies sold minus
+  the copies returned by cancellations = minus the sum of its order and cancellation movements;
+- every order's status history is a path in §10's table, ending in its status, and the one
+  the model predicts (a refused transition changed nothing);
 - carts hold what the model says (a refused change, or a failed order, changed nothing);
 - every order's total is the sum of its lines, and its lines keep the title and price of
   the moment it was placed, whatever the admins did since.
@@ -33,6 +39,9 @@ from hypothesis.stateful import (
 from bookstore.application.use_cases import (
     AddBookCommand,
     AddToCartCommand,
+    AdjustStockCommand,
+    CancelOrderCommand,
+    ChangeOrderStatusCommand,
     GetOrderCommand,
     PlaceOrderCommand,
     RemoveBookCommand,
@@ -50,9 +59,13 @@ from bookstore.domain.errors import (
     EmptyCart,
     Forbidden,
     InsufficientStock,
+    InvalidTransition,
+    OrderNotFound,
 )
+from bookstore.domain.inventory import MovementReason
 from bookstore.domain.money import Money, total_of
-from bookstore.domain.order import OrderLine
+from bookstore.domain.order import OrderLine, OrderStatus
+from bookstore.domain.order_status import NEXT_STATUSES, is_lawful_path, may_move
 from bookstore.domain.user import Actor
 
 from .support import Shop
@@ -78,11 +91,23 @@ class BookModel:
     restocked: int = 0
     adjusted: int = 0
     sold: int = 0
+    returned: int = 0
     removed: bool = False
 
     @property
     def stock(self) -> int:
-        return self.initial + self.restocked + self.adjusted - self.sold
+        return self.initial + self.restocked + self.adjusted - self.sold + self.returned
+
+
+@dataclass
+class OrderModel:
+    user_id: UUID
+    lines: tuple[OrderLine, ...]
+    path: list[OrderStatus]
+
+    @property
+    def status(self) -> OrderStatus:
+        return self.path[-1]
 
 
 class StockMachine(RuleBasedStateMachine):
@@ -96,7 +121,7 @@ class StockMachine(RuleBasedStateMachine):
         self.shoppers = self.customers + self.admins
         self.model: dict[int, BookModel] = {}
         self.carts: dict[UUID, dict[int, int]] = {s.user_id: {} for s in self.shoppers}
-        self.orders: dict[UUID, tuple[OrderLine, ...]] = {}
+        self.orders: dict[UUID, OrderModel] = {}
 
     # Catalogue
 
@@ -276,12 +301,95 @@ class StockMachine(RuleBasedStateMachine):
         for book, quantity in cart.items():
             self.model[book].sold += quantity
         cart.clear()
-        self.orders[order.id] = expected
+        self.orders[order.id] = OrderModel(actor.user_id, expected, [OrderStatus.PLACED])
 
     @rule(who=shoppers, book=books, quantity=st.integers(1, 3))
     def add_to_cart_and_order_at_once(self, who: int, book: int, quantity: int) -> None:
         self.add_to_cart(who, book, quantity)
         self.place_an_order(who)
+
+    # The order's life
+
+    def _pick_order(self, pick: int, owner: UUID | None = None) -> UUID | None:
+        candidates = [o for o, m in self.orders.items() if owner is None or m.user_id == owner]
+        return candidates[pick % len(candidates)] if candidates else None
+
+    def _transition(self, order_id: UUID, to: OrderStatus, call: Callable[[], object]) -> None:
+        """Run a transition the model checks against §10's table: refused with from and to,
+        changing nothing, or applied (a cancellation giving every line's copies back)."""
+        model = self.orders[order_id]
+        before = self.shop.storage.state
+        if not may_move(model.status, to):
+            event(f"transition refused: {model.status} -> {to}")
+            with pytest.raises(InvalidTransition) as refused:
+                call()
+            assert (refused.value.from_status, refused.value.to_status) == (model.status, to)
+            assert self.shop.storage.state is before, "a refused transition changed something"
+            return
+        event(f"transition: {model.status} -> {to}")
+        call()
+        model.path.append(to)
+        if to is OrderStatus.CANCELLED:
+            for line in model.lines:
+                self.model[line.book_id].returned += line.quantity
+
+    @rule(
+        who=shoppers,
+        pick=st.integers(0, 99),
+        reason=st.sampled_from([None, "", " changed my mind "]),
+    )
+    def cancel_own_order(self, who: int, pick: int, reason: str | None) -> None:
+        actor = self.shoppers[who]
+        order_id = self._pick_order(pick, actor.user_id)
+        if order_id is not None:
+            command = CancelOrderCommand(actor, order_id, reason)
+            self._transition(
+                order_id, OrderStatus.CANCELLED, lambda: self.shop.app.cancel_order()(command)
+            )
+
+    @rule(customer=customers, pick=st.integers(0, 99))
+    def cancel_someone_elses_order(self, customer: int, pick: int) -> None:
+        actor = self.customers[customer]
+        others = [o for o, m in self.orders.items() if m.user_id != actor.user_id]
+        if not others:
+            return
+        before = self.shop.storage.state
+        with pytest.raises(OrderNotFound):
+            self.shop.app.cancel_order()(CancelOrderCommand(actor, others[pick % len(others)]))
+        assert self.shop.storage.state is before
+
+    @rule(admin=admins, pick=st.integers(0, 99), to=st.sampled_from(OrderStatus))
+    def admin_moves_an_order(self, admin: int, pick: int, to: OrderStatus) -> None:
+        order_id = self._pick_order(pick)
+        if order_id is not None:
+            command = ChangeOrderStatusCommand(self.admins[admin], order_id, to, note="by hand")
+            self._transition(order_id, to, lambda: self.shop.app.change_order_status()(command))
+
+    @rule(admin=admins, pick=st.integers(0, 99), choice=st.integers(0, 1))
+    def admin_advances_an_order(self, admin: int, pick: int, choice: int) -> None:
+        """A step the table allows, so that orders also get shipped and delivered."""
+        order_id = self._pick_order(pick)
+        if order_id is None:
+            return
+        allowed = sorted(NEXT_STATUSES[self.orders[order_id].status])
+        if allowed:
+            self.admin_moves_an_order(admin, pick, allowed[choice % len(allowed)])
+
+    @rule(admin=admins, book=books, delta=st.integers(-6, 6).filter(bool))
+    def admin_adjusts_the_stock(self, admin: int, book: int, delta: int) -> None:
+        model = self.model[book]
+        command = AdjustStockCommand(self.admins[admin], book, delta, "stock count")
+        adjust = self.shop.app.adjust_stock()
+        before = self.shop.storage.state
+        if model.removed or model.stock + delta < 0:
+            event("adjustment refused")
+            with pytest.raises(BookNotFound if model.removed else InsufficientStock):
+                adjust(command)
+            assert self.shop.storage.state is before, "a refused adjustment changed something"
+            return
+        movement = adjust(command)
+        assert (movement.delta, movement.reason) == (delta, MovementReason.ADJUSTMENT)
+        model.adjusted += delta
 
     def _stored(self) -> tuple[dict[int, int], dict[UUID, dict[int, int]], int]:
         state = self.shop.storage.state
@@ -296,21 +404,51 @@ class StockMachine(RuleBasedStateMachine):
         assert all(book.stock >= 0 for book in self.shop.storage.state.books.values())
 
     @invariant()
-    def stock_is_initial_plus_restocked_plus_adjusted_minus_sold(self) -> None:
+    def stock_is_initial_plus_restocked_plus_adjusted_minus_sold_plus_returned(self) -> None:
         state = self.shop.storage.state
         ordered = Counter[int]()
+        returned = Counter[int]()
         for order in state.orders.values():
             for line in order.lines:
                 ordered[line.book_id] += line.quantity
+                if order.status is OrderStatus.CANCELLED:
+                    returned[line.book_id] += line.quantity
         live = {book_id for book_id, model in self.model.items() if not model.removed}
         assert set(state.books) == live
-        for book_id in live:
-            model = self.model[book_id]
-            assert state.books[book_id].stock == model.stock
-            assert model.sold == ordered[book_id]
-            assert state.books[book_id].stock + ordered[book_id] == (
+        every_book = {**state.removed_books, **state.books}
+        for book_id, model in self.model.items():
+            stock = every_book[book_id].stock
+            assert stock == model.stock
+            assert (model.sold, model.returned) == (ordered[book_id], returned[book_id])
+            assert stock + ordered[book_id] - returned[book_id] == (
                 model.initial + model.restocked + model.adjusted
             )
+
+    @invariant()
+    def stock_is_the_sum_of_the_movements(self) -> None:
+        state = self.shop.storage.state
+        ledger = Counter[int]()
+        by_orders = Counter[int]()
+        for movement in state.movements:
+            ledger[movement.book_id] += movement.delta
+            if movement.reason in (MovementReason.ORDER, MovementReason.CANCELLATION):
+                by_orders[movement.book_id] += movement.delta
+        every_book = {**state.removed_books, **state.books}
+        for book_id, book in every_book.items():
+            model = self.model[book_id]
+            assert book.stock == ledger[book_id]
+            assert model.sold - model.returned == -by_orders[book_id]
+        assert [m.id for m in state.movements] == list(range(1, len(state.movements) + 1))
+
+    @invariant()
+    def every_history_is_a_path_of_the_table(self) -> None:
+        stored = self.shop.storage.state.orders
+        for order_id, model in self.orders.items():
+            order = stored[order_id]
+            statuses = [entry.status for entry in order.status_history]
+            assert is_lawful_path(statuses), statuses
+            assert statuses == model.path
+            assert order.status is model.status
 
     @invariant()
     def carts_hold_what_was_accepted(self) -> None:
@@ -324,7 +462,7 @@ class StockMachine(RuleBasedStateMachine):
         stored = self.shop.storage.state.orders
         assert set(stored) == set(self.orders)
         for order_id, order in stored.items():
-            assert order.lines == self.orders[order_id]
+            assert order.lines == self.orders[order_id].lines
             assert order.total == total_of(
                 [line.unit_price * line.quantity for line in order.lines]
             )

@@ -18,10 +18,10 @@ from bookstore.application.queries import (
     UserQuery,
     fold_case,
 )
-from bookstore.domain.book import Book, BookDetails
+from bookstore.domain.book import DEFAULT_LOW_STOCK_THRESHOLD, Book, BookDetails
 from bookstore.domain.cart import Cart
 from bookstore.domain.errors import DuplicateIsbn, EmailAlreadyRegistered
-from bookstore.domain.order import Order
+from bookstore.domain.order import Order, OrderTransition
 from bookstore.domain.pagination import Page, PageRequest
 from bookstore.domain.user import User
 from bookstore.domain.values import Email
@@ -52,11 +52,20 @@ class MemoryBookRepository:
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 
-    def add(self, details: BookDetails, now: datetime) -> Book:
+    def add(
+        self,
+        details: BookDetails,
+        now: datetime,
+        *,
+        actor_id: UUID | None = None,
+        low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD,
+    ) -> Book:
         self._refuse_duplicate_isbn(details, book_id=None)
         self._state.last_book_id += 1
-        book = Book(self._state.last_book_id, details, now, now)
+        book = Book(self._state.last_book_id, details, now, now, low_stock_threshold)
         self._state.books[book.id] = _copy(book)
+        if (initial := book.initial_movement(actor_id)) is not None:
+            self._state.record([initial])
         return book
 
     def get(self, book_id: int) -> Book | None:
@@ -236,6 +245,13 @@ class MemoryOrderRepository:
 
     def get(self, order_id: UUID) -> Order | None:
         return self._state.orders.get(order_id)
+
+    def transition(self, transition: OrderTransition) -> bool:
+        current = self._state.orders.get(transition.order.id)
+        if current is None or current.status is not transition.previous:
+            return False
+        self._state.orders[current.id] = transition.order
+        return True
 
     def list(self, query: OrderQuery) -> Page[Order]:
         orders = [o for o in _newest_first(self._state.orders.values()) if _wanted(o, query)]

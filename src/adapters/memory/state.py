@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
 from bookstore.application.ports import IdempotencyRecord, RefreshTokenRecord
 from bookstore.domain.book import Book
+from bookstore.domain.inventory import StockMovement
 from bookstore.domain.order import Order
 from bookstore.domain.user import User
 
@@ -23,6 +25,14 @@ class MemoryState:
     refresh_tokens: dict[str, RefreshTokenRecord] = field(default_factory=dict)
     revoked_access_tokens: dict[str, datetime] = field(default_factory=dict)
     idempotency_keys: dict[tuple[UUID, str], IdempotencyRecord] = field(default_factory=dict)
+    movements: list[StockMovement] = field(default_factory=list)
+    """The stock ledger, oldest first; `id` is the position plus one."""
+
+    def record(self, movements: Iterable[StockMovement]) -> list[StockMovement]:
+        """Append movements to the ledger, numbered in order."""
+        recorded = [m.recorded(len(self.movements) + n) for n, m in enumerate(movements, 1)]
+        self.movements.extend(recorded)
+        return recorded
 
     def fork(self) -> MemoryState:
         """A copy a transaction may change freely: tables are copied, records are replaced
@@ -37,4 +47,5 @@ class MemoryState:
             refresh_tokens=dict(self.refresh_tokens),
             revoked_access_tokens=dict(self.revoked_access_tokens),
             idempotency_keys=dict(self.idempotency_keys),
+            movements=list(self.movements),
         )

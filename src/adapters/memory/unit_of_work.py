@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Self
 
+from bookstore.adapters.memory.inventory import MemoryInventory
 from bookstore.adapters.memory.repositories import (
     MemoryBookRepository,
     MemoryCartRepository,
@@ -82,6 +83,7 @@ class MemoryUnitOfWork:
         self.orders = MemoryOrderRepository(state)
         self.sessions = MemorySessionRepository(state)
         self.idempotency = MemoryIdempotencyRepository(state)
+        self.inventory = MemoryInventory(state)
         return self
 
     def __exit__(

@@ -25,6 +25,7 @@ BOOK_COLUMNS = (
     books.c.published_year,
     books.c.created_at,
     books.c.updated_at,
+    books.c.low_stock_threshold,
 )
 IN_CATALOGUE = books.c.removed_at.is_(None)
 
@@ -33,7 +34,7 @@ def book_from_row(row: Row) -> Book:
     """A new `Book` (entities change; each caller gets its own) over the row's immutable
     parts, which are shared with every other read of the same row (`_parts_of`)."""
     details, created_at, updated_at = _parts_of(tuple(row))
-    return Book(row[0], details, created_at, updated_at)
+    return Book(row[0], details, created_at, updated_at, row[11])
 
 
 @lru_cache(maxsize=1024)
@@ -42,7 +43,7 @@ def _parts_of(row: tuple[Any, ...]) -> tuple[BookDetails, datetime, datetime]:
     holds every column, stock and `updated_at` included, so a row read again has the same
     parts: remembered for the most-read rows, which spares building the same page over and
     over (and lets the HTTP layer reuse what it made of them)."""
-    (_, title, author, genre, cents, stock, isbn, description, year, created, updated) = row
+    (_, title, author, genre, cents, stock, isbn, description, year, created, updated, _) = row
     details = BookDetails(
         title, author, genre, Money(cents), stock, Isbn(isbn) if isbn is not None else None,
         description, year,

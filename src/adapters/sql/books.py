@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeVar
+from uuid import UUID
 
 from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,10 +19,11 @@ from bookstore.adapters.sql.book_rows import (
 )
 from bookstore.adapters.sql.book_search import Totals, search_books
 from bookstore.adapters.sql.integrity import violates
+from bookstore.adapters.sql.movements import record_movements
 from bookstore.adapters.sql.statements import Db, chunks, in_list, list_params
 from bookstore.adapters.sql.tables import books
 from bookstore.application.queries import BookQuery
-from bookstore.domain.book import STOCK, Book, BookDetails
+from bookstore.domain.book import DEFAULT_LOW_STOCK_THRESHOLD, STOCK, Book, BookDetails
 from bookstore.domain.errors import DuplicateIsbn, InvalidInput
 from bookstore.domain.pagination import Page
 
@@ -69,10 +71,21 @@ class SqlBookRepository:
         self._totals = totals
         self._stock_seen: dict[int, int] = {}
 
-    def add(self, details: BookDetails, now: datetime) -> Book:
+    def add(
+        self,
+        details: BookDetails,
+        now: datetime,
+        *,
+        actor_id: UUID | None = None,
+        low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD,
+    ) -> Book:
         values = detail_values(details) | {"created_at": now, "updated_at": now}
+        values["low_stock_threshold"] = low_stock_threshold
         book_id: int = self._catalogue_write(details, lambda: self._db.scalar(_ADD, values))
-        return Book(book_id, details, now, now)
+        book = Book(book_id, details, now, now, low_stock_threshold)
+        if (initial := book.initial_movement(actor_id)) is not None:
+            record_movements(self._db, [initial])
+        return book
 
     def get(self, book_id: int) -> Book | None:
         row = self._db.first(_GET_ONE, {"book_id": book_id})
@@ -95,6 +108,7 @@ class SqlBookRepository:
         """Write a book's details. The stock is written only if it differs from the stock
         this unit of work read, so an edit made from an unlocked read cannot undo sales."""
         values = detail_values(book.details) | {"updated_at": book.updated_at}
+        values["low_stock_threshold"] = book.low_stock_threshold
         if self._stock_seen.get(book.id) == book.stock:
             del values["stock"]
         params = values | {"book_id": book.id}

@@ -10,14 +10,21 @@ from uuid import UUID
 
 from sqlalchemy import Select, bindparam, func, insert, select
 
+from bookstore.adapters.sql.order_history import (
+    ORDER_COLUMNS,
+    add_history,
+    load_histories,
+    order_from_row,
+    write_transition,
+)
 from bookstore.adapters.sql.statements import Db, Row, chunks, in_list, list_params
 from bookstore.adapters.sql.tables import order_lines, orders
 from bookstore.application.queries import OrderQuery
 from bookstore.domain.money import Money
-from bookstore.domain.order import Order, OrderLine, OrderStatus
+from bookstore.domain.order import Order, OrderLine, OrderTransition
 from bookstore.domain.pagination import Page
 
-_HEAD_COLUMNS = (orders.c.id, orders.c.user_id, orders.c.status, orders.c.created_at)
+_HEAD_COLUMNS = ORDER_COLUMNS
 
 # Built once; each call only binds its values.
 _INSERT_ORDER = insert(orders)
@@ -84,6 +91,10 @@ class SqlOrderRepository:
             for n, line in enumerate(order.lines, start=1)
         ]
         self._db.write_many(_INSERT_LINES, lines)
+        add_history(self._db, order)
+
+    def transition(self, transition: OrderTransition) -> bool:
+        return write_transition(self._db, transition)
 
     def get(self, order_id: UUID) -> Order | None:
         row = self._db.first(_ONE_ORDER, {"order_id": order_id})
@@ -111,7 +122,5 @@ class SqlOrderRepository:
                 _lines_of(len(chunk)), list_params(chunk)
             ):
                 lines[order_id].append(OrderLine(book_id, title, Money(cents), quantity))
-        return [
-            Order(order_id, user_id, OrderStatus(status), tuple(lines[order_id]), created_at)
-            for order_id, user_id, status, created_at in heads
-        ]
+        histories = load_histories(self._db, [head[0] for head in heads])
+        return [order_from_row(head, lines[head[0]], histories.get(head[0], ())) for head in heads]

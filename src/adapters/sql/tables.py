@@ -23,11 +23,28 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    text,
 )
 
 from bookstore.adapters.sql.types import UtcDateTime
-from bookstore.domain.book import AUTHOR, DESCRIPTION, GENRE, STOCK, TITLE
-from bookstore.domain.order import OrderStatus
+from bookstore.domain.book import (
+    AUTHOR,
+    DEFAULT_LOW_STOCK_THRESHOLD,
+    DESCRIPTION,
+    GENRE,
+    STOCK,
+    TITLE,
+)
+from bookstore.domain.inventory import NOTE as MOVEMENT_NOTE
+from bookstore.domain.inventory import MovementReason
+from bookstore.domain.order_status import (
+    CARRIER,
+    NOTE,
+    REASON,
+    TRACKING_NUMBER,
+    ActorKind,
+    OrderStatus,
+)
 from bookstore.domain.user import FULL_NAME, Role
 from bookstore.domain.values import Email
 
@@ -71,9 +88,16 @@ books = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("removed_at", UtcDateTime),
+    Column(
+        "low_stock_threshold",
+        Integer,
+        nullable=False,
+        server_default=text(str(DEFAULT_LOW_STOCK_THRESHOLD)),
+    ),
     CheckConstraint("stock >= 0", name="stock_not_negative"),
     CheckConstraint(f"stock <= {STOCK.maximum}", name="stock_at_most_max"),
     CheckConstraint("price_cents > 0", name="price_positive"),
+    CheckConstraint("low_stock_threshold >= 0", name="low_stock_threshold_not_negative"),
 )
 
 _in_catalogue = books.c.removed_at.is_(None)
@@ -134,6 +158,9 @@ orders = Table(
     Column("status", String(16), nullable=False),
     Column("total_cents", BigInteger, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("cancellation_reason", String(REASON.max_len)),
+    Column("carrier", String(CARRIER.max_len)),
+    Column("tracking_number", String(TRACKING_NUMBER.max_len)),
     CheckConstraint(_one_of("status", [s.value for s in OrderStatus]), name="status_known"),
     CheckConstraint("total_cents >= 0", name="total_not_negative"),
     Index("ix_orders_user_newest", "user_id", "created_at", "id"),
@@ -154,6 +181,42 @@ order_lines = Table(
     CheckConstraint("quantity > 0", name="quantity_positive"),
     CheckConstraint("unit_price_cents >= 0", name="unit_price_not_negative"),
     Index("ix_order_lines_book_id", "book_id"),
+)
+
+order_status_history = Table(
+    "order_status_history",
+    metadata,
+    Column("order_id", Uuid, ForeignKey(orders.c.id, ondelete="CASCADE"), nullable=False),
+    # 1 for `placed`; a transition writes the next, so two at once cannot both land.
+    Column("position", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("actor", String(16), nullable=False),
+    Column("actor_id", Uuid),
+    Column("note", String(NOTE.max_len)),
+    Column("at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("order_id", "position"),
+    CheckConstraint(_one_of("status", [s.value for s in OrderStatus]), name="status_known"),
+    CheckConstraint(_one_of("actor", [a.value for a in ActorKind]), name="actor_known"),
+)
+
+# The stock ledger: the application only ever inserts rows. `actor_id` is an audit value, not
+# a foreign key: the ledger outlives accounts. A book's ledger belongs to it: the application
+# never deletes a book (it leaves the catalogue), but a book deleted by hand takes its ledger
+# along. Listed per book, newest first.
+stock_movements = Table(
+    "stock_movements",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("book_id", Integer, ForeignKey(books.c.id, ondelete="CASCADE"), nullable=False),
+    Column("delta", Integer, nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("order_id", Uuid, ForeignKey(orders.c.id)),
+    Column("actor_id", Uuid),
+    Column("note", String(MOVEMENT_NOTE.max_len)),
+    Column("at", UtcDateTime, nullable=False),
+    CheckConstraint("delta <> 0", name="delta_not_zero"),
+    CheckConstraint(_one_of("reason", [r.value for r in MovementReason]), name="reason_known"),
+    Index("ix_stock_movements_book_newest", "book_id", "at", "id"),
 )
 
 refresh_tokens = Table(

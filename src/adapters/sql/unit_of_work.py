@@ -31,6 +31,7 @@ from bookstore.adapters.sql.engine import (
     writes_without_waiting,
 )
 from bookstore.adapters.sql.idempotency import SqlIdempotencyRepository
+from bookstore.adapters.sql.movements import SqlInventory
 from bookstore.adapters.sql.orders import SqlOrderRepository
 from bookstore.adapters.sql.sessions import SqlSessionRepository
 from bookstore.adapters.sql.statements import (
@@ -79,6 +80,7 @@ class SqlUnitOfWork:
     orders: SqlOrderRepository
     sessions: SqlSessionRepository
     idempotency: SqlIdempotencyRepository
+    inventory: SqlInventory
 
     db: Db
     """The unit of work's statements, for repositories of other modules."""
@@ -101,6 +103,7 @@ class SqlUnitOfWork:
         self.orders = SqlOrderRepository(db)
         self.sessions = SqlSessionRepository(db)
         self.idempotency = SqlIdempotencyRepository(db, claim_keys=lock_rows)
+        self.inventory = SqlInventory(db)
         return self
 
     def __exit__(

@@ -2,12 +2,20 @@
 
 from bookstore.application.use_cases.add_book import AddBook, AddBookCommand
 from bookstore.application.use_cases.add_to_cart import AddToCart, AddToCartCommand
+from bookstore.application.use_cases.adjust_stock import AdjustStock, AdjustStockCommand
 from bookstore.application.use_cases.authenticate import Authenticate, Authenticated
+from bookstore.application.use_cases.cancel_order import CancelOrder, CancelOrderCommand
+from bookstore.application.use_cases.change_order_status import (
+    ChangeOrderStatus,
+    ChangeOrderStatusCommand,
+)
 from bookstore.application.use_cases.clear_cart import ClearCart
 from bookstore.application.use_cases.create_admin import CreateAdmin, CreateAdminCommand
 from bookstore.application.use_cases.get_book import GetBook
 from bookstore.application.use_cases.get_order import GetOrder, GetOrderCommand
 from bookstore.application.use_cases.get_profile import GetProfile
+from bookstore.application.use_cases.list_low_stock import ListLowStock, ListLowStockCommand
+from bookstore.application.use_cases.list_movements import ListMovements, ListMovementsCommand
 from bookstore.application.use_cases.list_orders import (
     ListAllOrders,
     ListAllOrdersCommand,
@@ -23,6 +31,7 @@ from bookstore.application.use_cases.place_order_once import (
     PlaceOrderOnce,
     PlaceOrderOnceCommand,
 )
+from bookstore.application.use_cases.reconcile_inventory import ReconcileInventory
 from bookstore.application.use_cases.refresh_session import (
     RefreshSession,
     RefreshSessionCommand,
@@ -48,10 +57,16 @@ __all__ = [
     "AddBookCommand",
     "AddToCart",
     "AddToCartCommand",
+    "AdjustStock",
+    "AdjustStockCommand",
     "Authenticate",
     "Authenticated",
+    "CancelOrder",
+    "CancelOrderCommand",
     "CartLineView",
     "CartView",
+    "ChangeOrderStatus",
+    "ChangeOrderStatusCommand",
     "ClearCart",
     "CreateAdmin",
     "CreateAdminCommand",
@@ -61,6 +76,10 @@ __all__ = [
     "GetProfile",
     "ListAllOrders",
     "ListAllOrdersCommand",
+    "ListLowStock",
+    "ListLowStockCommand",
+    "ListMovements",
+    "ListMovementsCommand",
     "ListMyOrders",
     "ListMyOrdersCommand",
     "ListUsers",
@@ -74,6 +93,7 @@ __all__ = [
     "PlaceOrderCommand",
     "PlaceOrderOnce",
     "PlaceOrderOnceCommand",
+    "ReconcileInventory",
     "RefreshSession",
     "RefreshSessionCommand",
     "RegisterUser",

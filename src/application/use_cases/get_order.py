@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from bookstore.application.authorization import may_see_order
 from bookstore.application.ports import UnitOfWorkFactory
 from bookstore.domain.errors import OrderNotFound
 from bookstore.domain.order import Order
@@ -29,10 +30,6 @@ class GetOrder:
     def __call__(self, command: GetOrderCommand) -> Order:
         with self._uow(read_only=True) as uow:
             order = uow.orders.get(command.order_id)
-        if order is None or not _may_see(command.actor, order):
+        if order is None or not may_see_order(command.actor, order):
             raise OrderNotFound(command.order_id)
         return order
-
-
-def _may_see(actor: Actor, order: Order) -> bool:
-    return actor.is_admin or order.user_id == actor.user_id

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from bookstore.application.authorization import require_admin
 from bookstore.application.ports import UnitOfWorkFactory
 from bookstore.application.queries import OrderQuery
-from bookstore.domain.order import Order
+from bookstore.domain.order import Order, OrderStatus
 from bookstore.domain.pagination import Page, PageRequest
 from bookstore.domain.user import Actor
 
@@ -14,16 +14,17 @@ from bookstore.domain.user import Actor
 class ListMyOrdersCommand:
     actor: Actor
     page: PageRequest = field(default_factory=PageRequest)
+    status: OrderStatus | None = None
 
 
 class ListMyOrders:
-    """The caller's own orders, newest first."""
+    """The caller's own orders, newest first; optionally only those in one status."""
 
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
     def __call__(self, command: ListMyOrdersCommand) -> Page[Order]:
-        query = OrderQuery(page=command.page, user_id=command.actor.user_id)
+        query = OrderQuery(page=command.page, user_id=command.actor.user_id, status=command.status)
         with self._uow(read_only=True) as uow:
             return uow.orders.list(query)
 

@@ -22,6 +22,7 @@ class PlaceOrder:
     - Stock never goes below zero, whatever runs concurrently: the books are locked in id
       order, and each is taken with a conditional decrement.
     - The order keeps each book's title and price as they are now; the cart is emptied.
+    - Every line's copies are recorded as an `order` movement, in the same transaction.
     """
 
     retry_when_busy: ClassVar[Literal[True]] = True
@@ -50,6 +51,7 @@ def order_the_cart(uow: UnitOfWork, actor: Actor, clock: Clock, ids: IdGenerator
         if not uow.books.take_stock(line.book_id, line.quantity):
             raise InsufficientStock([_shortage_now(uow, line)])
     uow.orders.add(order)
+    uow.inventory.record(order.sale_movements)
     cart.clear()
     uow.carts.save(cart)
     return order

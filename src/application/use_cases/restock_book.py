@@ -6,6 +6,7 @@ from bookstore.application.authorization import require_admin
 from bookstore.application.ports import Clock, UnitOfWorkFactory
 from bookstore.domain.book import STOCK, Book
 from bookstore.domain.errors import BookNotFound, InvalidInput
+from bookstore.domain.inventory import MovementReason, StockMovement
 from bookstore.domain.user import Actor
 
 
@@ -21,6 +22,7 @@ class RestockBook:
 
     - Only an admin may.
     - The quantity is 1 to 1,000,000.
+    - The copies are recorded as an `adjustment` movement.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
@@ -31,9 +33,19 @@ class RestockBook:
         require_admin(command.actor)
         if isinstance(command.quantity, bool) or not 1 <= command.quantity <= STOCK.maximum:
             raise InvalidInput.single("quantity", f"must be between 1 and {STOCK.maximum}")
+        now = self._clock.now()
         with self._uow() as uow:
-            book = uow.books.add_stock(command.book_id, command.quantity, self._clock.now())
+            book = uow.books.add_stock(command.book_id, command.quantity, now)
             if book is None:
                 raise BookNotFound(command.book_id)
+            restocked = StockMovement(
+                book.id,
+                command.quantity,
+                MovementReason.ADJUSTMENT,
+                now,
+                actor_id=command.actor.user_id,
+                note="restock",
+            )
+            uow.inventory.record([restocked])
             uow.commit()
         return book

@@ -22,6 +22,8 @@ class UpdateBook:
     - Only an admin may.
     - The book is locked while it changes, so a concurrent order cannot be lost.
     - Past orders keep the title and price they were placed at.
+    - A new stock is recorded as an `adjustment` of the difference from the stock at the
+      moment of the write (the book is locked, so no order lands in between).
     """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
@@ -34,7 +36,9 @@ class UpdateBook:
             book = uow.books.lock([command.book_id]).get(command.book_id)
             if book is None:
                 raise BookNotFound(command.book_id)
-            book.apply(command.changes, self._clock.now())
+            movement = book.apply(command.changes, self._clock.now(), command.actor.user_id)
             uow.books.update(book)
+            if movement is not None:
+                uow.inventory.record([movement])
             uow.commit()
         return book

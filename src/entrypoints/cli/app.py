@@ -9,6 +9,7 @@ import click
 from bookstore.entrypoints.cli.admin import create_admin
 from bookstore.entrypoints.cli.database import db
 from bookstore.entrypoints.cli.errors import describe
+from bookstore.entrypoints.cli.inventory import inventory
 from bookstore.entrypoints.cli.runtime import Runtime
 from bookstore.entrypoints.cli.seed import seed_demo
 from bookstore.entrypoints.cli.serve import serve
@@ -37,7 +38,7 @@ def cli() -> None:
     """
 
 
-for _command in (serve, db, create_admin, seed_demo):
+for _command in (serve, db, create_admin, seed_demo, inventory):
     cli.add_command(_command)
 
 

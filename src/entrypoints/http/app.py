@@ -12,11 +12,13 @@ from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 
 from bookstore.entrypoints.container import Container, release_connections
+from bookstore.entrypoints.http.controllers.admin_orders import AdminOrderController
 from bookstore.entrypoints.http.controllers.auth import AuthController
 from bookstore.entrypoints.http.controllers.books import BookController
 from bookstore.entrypoints.http.controllers.cart import CartController
 from bookstore.entrypoints.http.controllers.health import HealthController
-from bookstore.entrypoints.http.controllers.orders import AdminOrderController, OrderController
+from bookstore.entrypoints.http.controllers.inventory import AdminInventoryController
+from bookstore.entrypoints.http.controllers.orders import OrderController
 from bookstore.entrypoints.http.controllers.users import AdminUserController, UserController
 from bookstore.entrypoints.http.dependencies import (
     CONTAINER_STATE_KEY,
@@ -55,6 +57,7 @@ CONTROLLERS = (
     OrderController,
     AdminOrderController,
     AdminUserController,
+    AdminInventoryController,
     HealthController,
 )
 

@@ -27,6 +27,7 @@ from bookstore.domain.errors import (
     IdempotencyKeyMismatch,
     InsufficientStock,
     InvalidInput,
+    InvalidTransition,
     NotFound,
 )
 from bookstore.entrypoints.http.problems import (
@@ -90,6 +91,8 @@ def domain_problem(_: Request[Any, Any, Any], exc: DomainError) -> Response[Prob
             for s in exc.shortages
         ]
         return problem_response(kind.problem(exc.detail, items=items))
+    if isinstance(exc, InvalidTransition):
+        return problem_response(kind.problem(exc.detail, from_=exc.from_status, to=exc.to_status))
     return problem_response(kind.problem(exc.detail))
 
 

@@ -37,6 +37,10 @@ class Problem(msgspec.Struct, kw_only=True):
     """Every offending field, on validation problems."""
     items: list[ShortageProblem] | UnsetType = UNSET
     """Every short book, on insufficient-stock problems."""
+    from_: str | UnsetType = msgspec.field(default=UNSET, name="from")
+    """The status the order is in, on invalid-transition problems."""
+    to: str | UnsetType = UNSET
+    """The status asked for, on invalid-transition problems."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,8 @@ class ProblemKind:
         detail: str,
         errors: list[FieldProblem] | UnsetType = UNSET,
         items: list[ShortageProblem] | UnsetType = UNSET,
+        from_: str | UnsetType = UNSET,
+        to: str | UnsetType = UNSET,
     ) -> Problem:
         return Problem(
             type=self.type,
@@ -62,6 +68,8 @@ class ProblemKind:
             detail=detail,
             errors=errors,
             items=items,
+            from_=from_,
+            to=to,
         )
 
 
@@ -79,6 +87,7 @@ KINDS: dict[str, ProblemKind] = {
         ProblemKind("insufficient-stock", 409, "Insufficient stock"),
         ProblemKind("cart-limit", 409, "Cart limit reached"),
         ProblemKind("empty-cart", 409, "Empty cart"),
+        ProblemKind("invalid-transition", 409, "Invalid order transition"),
         ProblemKind("self-lockout", 409, "Cannot lock yourself out"),
         ProblemKind("idempotency-in-flight", 409, "Request still in progress"),
         ProblemKind("payload-too-large", 413, "Payload too large"),

@@ -209,6 +209,32 @@ def _any_order(world: World, session: Session | None) -> Call:
     return Call(f"/api/admin/orders/{world.order_id}", None, session)
 
 
+def _new_order(world: World) -> str:
+    """A new order of the customer's (so that each caller may move it once)."""
+    world.fill_cart(world.customer)
+    order = world.api.client.post("/api/orders", headers=world.customer.headers)
+    assert order.status_code == 201, order.text
+    order_id: str = order.json()["id"]
+    return order_id
+
+
+def _cancel_order(world: World, session: Session | None) -> Call:
+    return Call(f"/api/orders/{_new_order(world)}/cancel", {"reason": "Matrix"}, session)
+
+
+def _order_status(world: World, session: Session | None) -> Call:
+    return Call(f"/api/admin/orders/{_new_order(world)}/status", {"status": "paid"}, session)
+
+
+def _movements(world: World, session: Session | None) -> Call:
+    return Call(f"/api/admin/books/{world.book_id}/movements", None, session)
+
+
+def _adjust_stock(world: World, session: Session | None) -> Call:
+    body = {"delta": 2, "note": "Matrix count"}
+    return Call(f"/api/admin/books/{world.new_book()}/stock-adjustments", body, session)
+
+
 def _patch_user(world: World, session: Session | None) -> Call:
     return Call(f"/api/admin/users/{world.customer.user_id}", {"is_active": True}, session)
 
@@ -233,8 +259,18 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("POST", "/api/orders"): Spec(_place_order, users(201)),
     ("GET", "/api/orders"): Spec(_as_is("/api/orders"), users(200)),
     ("GET", "/api/orders/{order_id:uuid}"): Spec(_customers_order, owner(200)),
+    ("POST", "/api/orders/{order_id:uuid}/cancel"): Spec(_cancel_order, owner(200)),
     ("GET", "/api/admin/orders"): Spec(_as_is("/api/admin/orders"), admins(200)),
     ("GET", "/api/admin/orders/{order_id:uuid}"): Spec(_any_order, admins(200)),
+    ("POST", "/api/admin/orders/{order_id:uuid}/status"): Spec(_order_status, admins(200)),
+    ("GET", "/api/admin/books/{book_id:int}/movements"): Spec(_movements, admins(200)),
+    ("POST", "/api/admin/books/{book_id:int}/stock-adjustments"): Spec(_adjust_stock, admins(201)),
+    ("GET", "/api/admin/inventory/reconcile"): Spec(
+        _as_is("/api/admin/inventory/reconcile"), admins(200)
+    ),
+    ("GET", "/api/admin/inventory/low-stock"): Spec(
+        _as_is("/api/admin/inventory/low-stock"), admins(200)
+    ),
     ("GET", "/api/admin/users"): Spec(_as_is("/api/admin/users"), admins(200)),
     ("PATCH", "/api/admin/users/{user_id:uuid}"): Spec(_patch_user, admins(200)),
     ("GET", "/health/live"): Spec(_as_is("/health/live"), public(200)),

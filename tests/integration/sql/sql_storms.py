@@ -12,7 +12,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -24,7 +24,7 @@ from bookstore.adapters.sql import SqlUnitOfWork, SqlUnitOfWorkFactory, make_eng
 from bookstore.adapters.sql.book_search import Totals
 from bookstore.adapters.sql.books import SqlBookRepository
 from bookstore.adapters.sql.statements import Db
-from bookstore.adapters.sql.tables import books, order_lines
+from bookstore.adapters.sql.tables import books, order_lines, stock_movements
 from bookstore.adapters.sql.unit_of_work import CoreUnitOfWork, SqliteUnitOfWork
 from bookstore.application.ports import UnitOfWorkFactory
 from bookstore.application.use_cases.place_order import PlaceOrder, PlaceOrderCommand
@@ -138,6 +138,8 @@ class Ledger:
 
     stock: int
     sold: int
+    movements: int = field(default=0, compare=False)
+    """The sum of the book's stock movements."""
 
 
 def ledger(factory: SqlUnitOfWorkFactory, book_id: int) -> Ledger:
@@ -148,19 +150,26 @@ def ledger(factory: SqlUnitOfWorkFactory, book_id: int) -> Ledger:
                 order_lines.c.book_id == book_id
             )
         ).scalar_one()
-    return Ledger(stock, sold)
+        movements = conn.execute(
+            select(func.coalesce(func.sum(stock_movements.c.delta), 0)).where(
+                stock_movements.c.book_id == book_id
+            )
+        ).scalar_one()
+    return Ledger(stock, sold, int(movements))
 
 
 def assert_sound(
     outcomes: Sequence[str], ledgers: dict[int, Ledger], initial: dict[int, int], added: int = 0
 ) -> None:
     """Only "placed" and "insufficient stock", no stock below zero, and every copy accounted
-    for: stock + sold = initial + restocked, book by book."""
+    for: stock + sold = initial + restocked = the sum of the book's movements + sold, book by
+    book."""
     unexpected = Counter(o for o in outcomes if o not in (PLACED, SHORT))
     assert not unexpected, f"unexpected outcomes: {dict(unexpected)}"
     for book_id, book in ledgers.items():
         assert book.stock >= 0
         assert book.stock + book.sold == initial[book_id] + added, (book_id, book)
+        assert book.stock == book.movements, (book_id, book)
 
 
 # --- The naive variant, used only to show the storm tests have teeth. -----------------------

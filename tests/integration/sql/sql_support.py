@@ -29,7 +29,10 @@ class Backend:
     factory: SqlUnitOfWorkFactory
 
 
-TABLES = "books, users, cart_lines, orders, order_lines, refresh_tokens, revoked_access_tokens"
+TABLES = (
+    "books, users, cart_lines, orders, order_lines, refresh_tokens, revoked_access_tokens, "
+    "order_status_history, stock_movements"
+)
 
 
 def empty_postgres_tables(url: str) -> None:

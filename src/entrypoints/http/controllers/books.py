@@ -76,8 +76,8 @@ class BookController(Controller):
         actor: NamedDependency[SkipValidation[Actor]],
     ) -> Response[BookOut]:
         """Add a book to the catalogue; an ISBN is unique in it."""
-        use_cases = container_of(state)
-        book = use_cases.add_book()(AddBookCommand(actor, book_details(data)))
+        command = AddBookCommand(actor, book_details(data), data.low_stock_threshold)
+        book = container_of(state).add_book()(command)
         return created(book_out(book), f"{self.path}/{book.id}")
 
     @patch(

@@ -1,22 +1,18 @@
-"""Orders: the caller's own, and every user's for admins."""
+"""The caller's own orders: placing, listing, reading and cancelling them."""
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import PathParameter, SkipValidation
 
-from bookstore.application.queries import OrderQuery
+from bookstore.application.use_cases.cancel_order import CancelOrderCommand
 from bookstore.application.use_cases.get_order import GetOrderCommand
-from bookstore.application.use_cases.list_orders import (
-    ListAllOrdersCommand,
-    ListMyOrdersCommand,
-)
+from bookstore.application.use_cases.list_orders import ListMyOrdersCommand
 from bookstore.application.use_cases.place_order import PlaceOrderCommand
 from bookstore.application.use_cases.place_order_once import (
     OrderPlacement,
@@ -38,20 +34,17 @@ from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.common import LOCATION_HEADER
 from bookstore.entrypoints.http.schemas.orders import (
+    EMPTY_CANCEL_REQUEST,
     EMPTY_ORDER_REQUEST,
+    CancelOrderRequest,
     OrderOut,
     OrderPage,
     PlaceOrderRequest,
+    StatusFilter,
     order_out,
     order_page,
-    provide_order_query,
 )
-from bookstore.entrypoints.http.security import (
-    BEARER,
-    REQUIRES_USER,
-    authenticated,
-    requires_admin,
-)
+from bookstore.entrypoints.http.security import BEARER, REQUIRES_USER, authenticated
 
 OrderId = Annotated[UUID, PathParameter(description="The order's id.")]
 
@@ -98,12 +91,11 @@ class OrderController(Controller):
         actor: NamedDependency[SkipValidation[Actor]],
         page_request: NamedDependency[SkipValidation[PageRequest]],
         currency: NamedDependency[str],
+        status: StatusFilter = None,
     ) -> OrderPage:
-        """The caller's orders, newest first."""
-        use_cases = container_of(state)
-        return order_page(
-            use_cases.list_my_orders()(ListMyOrdersCommand(actor, page_request)), currency
-        )
+        """The caller's orders, newest first; `status` keeps those in one status."""
+        command = ListMyOrdersCommand(actor, page_request, status)
+        return order_page(container_of(state).list_my_orders()(command), currency)
 
     @get(
         "/{order_id:uuid}",
@@ -122,45 +114,25 @@ class OrderController(Controller):
         use_cases = container_of(state)
         return order_out(use_cases.get_order()(GetOrderCommand(actor, order_id)), currency)
 
-
-class AdminOrderController(Controller):
-    path = "/api/admin/orders"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
-    dependencies = MappingProxyType(
-        {
-            "order_query": Provide(provide_order_query, sync_to_thread=False),
-        }
-    )
-
-    @get("/", operation_id="listAllOrders", sync_to_thread=True, responses=problems(400, 401, 403))
-    def list_all(
-        self,
-        state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-        order_query: NamedDependency[SkipValidation[OrderQuery]],
-        currency: NamedDependency[str],
-    ) -> OrderPage:
-        """Every user's orders, newest first; filter by `user_id` and `status`."""
-        use_cases = container_of(state)
-        return order_page(
-            use_cases.list_all_orders()(ListAllOrdersCommand(actor, order_query)), currency
-        )
-
-    @get(
-        "/{order_id:uuid}",
-        operation_id="getAnyOrder",
+    @post(
+        "/{order_id:uuid}/cancel",
+        operation_id="cancelOrder",
+        status_code=200,
         sync_to_thread=True,
-        responses=problems(400, 401, 403, 404),
+        operation_class=OptionalBodyOperation,
+        responses=problems(400, 401, 404, 409, 413, 415),
     )
-    def one(
+    def cancel(
         self,
         state: State,
         order_id: OrderId,
         actor: NamedDependency[SkipValidation[Actor]],
         currency: NamedDependency[str],
+        data: StrictJSONBody[CancelOrderRequest] = EMPTY_CANCEL_REQUEST,
     ) -> OrderOut:
-        """Any user's order."""
-        use_cases = container_of(state)
-        return order_out(use_cases.get_order()(GetOrderCommand(actor, order_id)), currency)
+        """Cancel one of the caller's orders, `placed` or `paid`: every copy goes back to stock.
+
+        Any other status, or a second cancel, is a 409 `invalid-transition` with `from` and
+        `to`; nothing changes."""
+        command = CancelOrderCommand(actor, order_id, data.reason)
+        return order_out(container_of(state).cancel_order()(command), currency)

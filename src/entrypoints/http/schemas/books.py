@@ -16,6 +16,7 @@ from bookstore.domain.book import (
     AUTHOR,
     DESCRIPTION,
     GENRE,
+    LOW_STOCK_THRESHOLD,
     PUBLISHED_YEAR,
     STOCK,
     TITLE,
@@ -63,6 +64,15 @@ Stock = Annotated[
 IsbnText = Annotated[str, msgspec.Meta(min_length=10, max_length=17, examples=["9780141439518"])]
 Description = Annotated[str, msgspec.Meta(max_length=DESCRIPTION.max_len)]
 Year = Annotated[int, msgspec.Meta(ge=PUBLISHED_YEAR.minimum, le=PUBLISHED_YEAR.maximum)]
+Threshold = Annotated[
+    int,
+    msgspec.Meta(
+        ge=LOW_STOCK_THRESHOLD.minimum,
+        le=LOW_STOCK_THRESHOLD.maximum,
+        description="At or below this stock the book is low on stock.",
+        extra_json_schema={"extra": {"minimum": LOW_STOCK_THRESHOLD.minimum}},
+    ),
+]
 PriceFilter = Annotated[
     str | None,
     QueryParameter(pattern=r"^\d{1,7}(\.\d{1,2})?$", description="Inclusive price bound, '12.99'."),
@@ -79,6 +89,8 @@ class BookCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, froze
     isbn: IsbnText | None = None
     description: Description | None = None
     published_year: Year | None = None
+    low_stock_threshold: Threshold | None = None
+    """Default: the store's (`BOOKSTORE_LOW_STOCK_THRESHOLD`)."""
 
     @staticmethod
     def value_errors(fields: Mapping[str, Any]) -> list[FieldError]:
@@ -96,6 +108,7 @@ class BookPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen
     isbn: IsbnText | UnsetType | None = UNSET
     description: Description | UnsetType | None = UNSET
     published_year: Year | UnsetType | None = UNSET
+    low_stock_threshold: Threshold | UnsetType = UNSET
 
     @staticmethod
     def value_errors(fields: Mapping[str, Any]) -> list[FieldError]:
@@ -114,6 +127,7 @@ class BookOut(msgspec.Struct, kw_only=True, frozen=True):
     published_year: int | None
     created_at: datetime
     updated_at: datetime
+    low_stock_threshold: int
 
 
 class BookPage(msgspec.Struct, kw_only=True):
@@ -168,7 +182,7 @@ def _sane_price(price: Decimal) -> Decimal:
 _PRICE_DIGITS = 9
 
 
-_Remembered = tuple[BookDetails, int, datetime, datetime, BookOut]
+_Remembered = tuple[BookDetails, int, datetime, datetime, int, BookOut]
 _OUT_BY_DETAILS: dict[int, _Remembered] = {}
 _MAX_REMEMBERED = 1024
 
@@ -188,12 +202,15 @@ def book_out(book: Book) -> BookOut:
         and seen[1] == book.id
         and seen[2] is book.created_at
         and seen[3] is book.updated_at
+        and seen[4] == book.low_stock_threshold
     ):
-        return seen[4]
+        return seen[5]
     out = _book_out(book)
     if len(_OUT_BY_DETAILS) >= _MAX_REMEMBERED:
         _OUT_BY_DETAILS.clear()
-    _OUT_BY_DETAILS[id(details)] = (details, book.id, book.created_at, book.updated_at, out)
+    threshold = book.low_stock_threshold
+    remembered = (details, book.id, book.created_at, book.updated_at, threshold, out)
+    _OUT_BY_DETAILS[id(details)] = remembered
     return out
 
 
@@ -211,6 +228,7 @@ def _book_out(book: Book) -> BookOut:
         published_year=details.published_year,
         created_at=timestamp(book.created_at),
         updated_at=timestamp(book.updated_at),
+        low_stock_threshold=book.low_stock_threshold,
     )
 
 

@@ -1,4 +1,5 @@
-"""Orders on the wire: the (empty, for now) placement body and the order view."""
+"""Orders on the wire: the (empty, for now) placement body, the order view with its status
+history, and the bodies that cancel an order or change its status."""
 
 from __future__ import annotations
 
@@ -11,6 +12,15 @@ from litestar.params import QueryParameter
 
 from bookstore.application.queries import OrderQuery
 from bookstore.domain.order import Order, OrderLine, OrderStatus
+from bookstore.domain.order_status import (
+    CARRIER,
+    NOTE,
+    REASON,
+    TRACKING_NUMBER,
+    ActorKind,
+    Shipment,
+    StatusChange,
+)
 from bookstore.domain.pagination import Page, PageRequest
 from bookstore.entrypoints.http.schemas.common import (
     MoneyText,
@@ -27,6 +37,28 @@ class PlaceOrderRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
 
 EMPTY_ORDER_REQUEST = PlaceOrderRequest()
 
+Reason = Annotated[str, msgspec.Meta(max_length=REASON.max_len)]
+Note = Annotated[str, msgspec.Meta(max_length=NOTE.max_len)]
+Carrier = Annotated[str, msgspec.Meta(max_length=CARRIER.max_len)]
+TrackingNumber = Annotated[str, msgspec.Meta(max_length=TRACKING_NUMBER.max_len)]
+
+
+class CancelOrderRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
+    reason: Reason | None = None
+    """Why, kept as the order's `cancellation_reason`."""
+
+
+EMPTY_CANCEL_REQUEST = CancelOrderRequest()
+
+
+class OrderStatusRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
+    status: OrderStatus
+    note: Note | None = None
+    """Goes into the status history (and is the cancellation reason of a cancel)."""
+    carrier: Carrier | None = None
+    """Only when shipping, as `tracking_number`."""
+    tracking_number: TrackingNumber | None = None
+
 
 class OrderLineOut(msgspec.Struct, kw_only=True):
     book_id: int
@@ -36,6 +68,18 @@ class OrderLineOut(msgspec.Struct, kw_only=True):
     line_total: MoneyText
 
 
+class StatusChangeOut(msgspec.Struct, kw_only=True):
+    status: OrderStatus
+    at: datetime
+    actor: ActorKind
+    note: str | None
+
+
+class ShipmentOut(msgspec.Struct, kw_only=True):
+    carrier: str | None
+    tracking_number: str | None
+
+
 class OrderOut(msgspec.Struct, kw_only=True):
     id: UUID
     status: OrderStatus
@@ -43,6 +87,10 @@ class OrderOut(msgspec.Struct, kw_only=True):
     total: MoneyText
     currency: str
     created_at: datetime
+    status_history: list[StatusChangeOut]
+    """Oldest first; the first entry is `placed`."""
+    shipment: ShipmentOut | None
+    cancellation_reason: str | None
 
 
 class OrderPage(msgspec.Struct, kw_only=True):
@@ -62,6 +110,18 @@ def order_line_out(line: OrderLine) -> OrderLineOut:
     )
 
 
+def status_change_out(entry: StatusChange) -> StatusChangeOut:
+    return StatusChangeOut(
+        status=entry.status, at=timestamp(entry.at), actor=entry.actor, note=entry.note
+    )
+
+
+def shipment_out(shipment: Shipment | None) -> ShipmentOut | None:
+    if shipment is None:
+        return None
+    return ShipmentOut(carrier=shipment.carrier, tracking_number=shipment.tracking_number)
+
+
 def order_out(order: Order, currency: str) -> OrderOut:
     return OrderOut(
         id=order.id,
@@ -70,6 +130,9 @@ def order_out(order: Order, currency: str) -> OrderOut:
         total=money_text(order.total),
         currency=currency,
         created_at=timestamp(order.created_at),
+        status_history=[status_change_out(entry) for entry in order.status_history],
+        shipment=shipment_out(order.shipment),
+        cancellation_reason=order.cancellation_reason,
     )
 
 
@@ -82,10 +145,15 @@ def order_page(page: Page[Order], currency: str) -> OrderPage:
     )
 
 
+StatusFilter = Annotated[
+    OrderStatus | None, QueryParameter(description="Only orders in this status.")
+]
+
+
 def provide_order_query(
     page: PageNumber = 1,
     page_size: PageSize = 20,
     user_id: Annotated[UUID | None, QueryParameter(description="Only this user's orders.")] = None,
-    status: Annotated[OrderStatus | None, QueryParameter(description="Only this status.")] = None,
+    status: StatusFilter = None,
 ) -> OrderQuery:
     return OrderQuery(page=PageRequest(page, page_size), user_id=user_id, status=status)

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bookstore.application.authorization import require_admin
+from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.domain.inventory import StockMovement
+from bookstore.domain.user import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustStockCommand:
+    actor: Actor
+    book_id: int
+    delta: int
+    """Copies to add (positive) or take away (negative): non-zero, at most a million."""
+    note: str
+    """Why, 1 to 500 characters."""
+
+
+class AdjustStock:
+    """Add or take copies by hand (a count, damage, a delivery), as an `adjustment` movement.
+
+    - Only an admin may.
+    - The change is applied to the stock as it is at the moment of the write, atomically:
+      an order landing meanwhile is not overwritten.
+    - Taking the stock below zero is refused (`InsufficientStock`); nothing changes.
+    - A book not in the catalogue is not found.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def __call__(self, command: AdjustStockCommand) -> StockMovement:
+        require_admin(command.actor)
+        movement = StockMovement.adjustment(
+            book_id=command.book_id,
+            delta=command.delta,
+            note=command.note,
+            at=self._clock.now(),
+            actor_id=command.actor.user_id,
+        )
+        with self._uow() as uow:
+            (change,) = uow.inventory.move([movement])
+            uow.commit()
+        return change.movement

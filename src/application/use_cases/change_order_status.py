@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from bookstore.application.authorization import require_admin
+from bookstore.application.order_lifecycle import change_order
+from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.domain.order import Order, OrderStatus
+from bookstore.domain.order_status import ChangedBy, Shipment
+from bookstore.domain.user import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeOrderStatusCommand:
+    actor: Actor
+    order_id: UUID
+    status: OrderStatus
+    note: str | None = None
+    carrier: str | None = None
+    """With `tracking_number`, only when the order ships."""
+    tracking_number: str | None = None
+
+
+class ChangeOrderStatus:
+    """Move any order to another status, as an admin.
+
+    - Only an admin may.
+    - Only §10's transitions: `paid` (a payment taken elsewhere), `shipped` (optionally with a
+      carrier and tracking number), `delivered`, `cancelled` (copies back to stock, the note
+      as the reason). Anything else is refused with from and to; nothing changes.
+    - The note (at most 500 characters) goes into the order's status history.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def __call__(self, command: ChangeOrderStatusCommand) -> Order:
+        require_admin(command.actor)
+        by, now = ChangedBy.person(command.actor), self._clock.now()
+        shipment = None
+        if command.carrier is not None or command.tracking_number is not None:
+            shipment = Shipment.parse(command.carrier, command.tracking_number)
+        with self._uow() as uow:
+            change = change_order(
+                uow,
+                command.order_id,
+                lambda order: order.move_to(
+                    command.status, by=by, at=now, note=command.note, shipment=shipment
+                ),
+            )
+            uow.commit()
+        return change.order

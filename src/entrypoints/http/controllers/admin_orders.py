@@ -1,0 +1,95 @@
+"""Every user's orders, for admins: listing, reading, and moving them along their life."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from litestar import Controller, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import SkipValidation
+
+from bookstore.application.queries import OrderQuery
+from bookstore.application.use_cases.change_order_status import ChangeOrderStatusCommand
+from bookstore.application.use_cases.get_order import GetOrderCommand
+from bookstore.application.use_cases.list_orders import ListAllOrdersCommand
+from bookstore.domain.user import Actor
+from bookstore.entrypoints.http.controllers.orders import OrderId
+from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.problems import problems
+from bookstore.entrypoints.http.requests import StrictJSONBody
+from bookstore.entrypoints.http.schemas.orders import (
+    OrderOut,
+    OrderPage,
+    OrderStatusRequest,
+    order_out,
+    order_page,
+    provide_order_query,
+)
+from bookstore.entrypoints.http.security import BEARER, requires_admin
+
+
+class AdminOrderController(Controller):
+    path = "/api/admin/orders"
+    tags = ("admin",)
+    guards = (requires_admin,)
+    security = BEARER
+    dependencies = MappingProxyType(
+        {
+            "order_query": Provide(provide_order_query, sync_to_thread=False),
+        }
+    )
+
+    @get("/", operation_id="listAllOrders", sync_to_thread=True, responses=problems(400, 401, 403))
+    def list_all(
+        self,
+        state: State,
+        actor: NamedDependency[SkipValidation[Actor]],
+        order_query: NamedDependency[SkipValidation[OrderQuery]],
+        currency: NamedDependency[str],
+    ) -> OrderPage:
+        """Every user's orders, newest first; filter by `user_id` and `status`."""
+        use_cases = container_of(state)
+        return order_page(
+            use_cases.list_all_orders()(ListAllOrdersCommand(actor, order_query)), currency
+        )
+
+    @get(
+        "/{order_id:uuid}",
+        operation_id="getAnyOrder",
+        sync_to_thread=True,
+        responses=problems(400, 401, 403, 404),
+    )
+    def one(
+        self,
+        state: State,
+        order_id: OrderId,
+        actor: NamedDependency[SkipValidation[Actor]],
+        currency: NamedDependency[str],
+    ) -> OrderOut:
+        """Any user's order."""
+        use_cases = container_of(state)
+        return order_out(use_cases.get_order()(GetOrderCommand(actor, order_id)), currency)
+
+    @post(
+        "/{order_id:uuid}/status",
+        operation_id="changeOrderStatus",
+        status_code=200,
+        sync_to_thread=True,
+        responses=problems(400, 401, 403, 404, 409, 413, 415),
+    )
+    def change_status(
+        self,
+        state: State,
+        order_id: OrderId,
+        data: StrictJSONBody[OrderStatusRequest],
+        actor: NamedDependency[SkipValidation[Actor]],
+        currency: NamedDependency[str],
+    ) -> OrderOut:
+        """Move any order along its life: `paid` (a payment taken elsewhere), `shipped` (with
+        an optional `carrier` and `tracking_number`), `delivered`, or `cancelled` (copies back
+        to stock). Any other transition is a 409 `invalid-transition`; nothing changes."""
+        command = ChangeOrderStatusCommand(
+            actor, order_id, data.status, data.note, data.carrier, data.tracking_number
+        )
+        return order_out(container_of(state).change_order_status()(command), currency)

@@ -1,0 +1,114 @@
+"""The stock ledger, for admins: a book's movements, adjustments by hand, the reconciliation
+of every stock with its ledger, and the books low on stock."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import PathParameter, SkipValidation
+
+from bookstore.application.use_cases.adjust_stock import AdjustStockCommand
+from bookstore.application.use_cases.list_low_stock import ListLowStockCommand
+from bookstore.application.use_cases.list_movements import ListMovementsCommand
+from bookstore.domain.pagination import PageRequest
+from bookstore.domain.user import Actor
+from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.problems import problems
+from bookstore.entrypoints.http.requests import StrictJSONBody
+from bookstore.entrypoints.http.schemas.books import BookPage, book_page
+from bookstore.entrypoints.http.schemas.common import MAX_INT_ID
+from bookstore.entrypoints.http.schemas.inventory import (
+    MovementOut,
+    MovementPage,
+    ReconciliationOut,
+    StockAdjustmentRequest,
+    movement_out,
+    movement_page,
+    reconciliation_out,
+)
+from bookstore.entrypoints.http.security import BEARER, requires_admin
+
+BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book's id.")]
+
+
+class AdminInventoryController(Controller):
+    path = "/api/admin"
+    tags = ("admin",)
+    guards = (requires_admin,)
+    security = BEARER
+
+    @get(
+        "/books/{book_id:int}/movements",
+        operation_id="listMovements",
+        sync_to_thread=True,
+        responses=problems(400, 401, 403, 404),
+    )
+    def movements(
+        self,
+        state: State,
+        book_id: BookId,
+        actor: NamedDependency[SkipValidation[Actor]],
+        page_request: NamedDependency[SkipValidation[PageRequest]],
+    ) -> MovementPage:
+        """A book's stock movements, newest first (a removed book's too): why every copy
+        came and went."""
+        use_cases = container_of(state)
+        return movement_page(
+            use_cases.list_movements()(ListMovementsCommand(actor, book_id, page_request))
+        )
+
+    @post(
+        "/books/{book_id:int}/stock-adjustments",
+        operation_id="adjustStock",
+        sync_to_thread=True,
+        responses=problems(400, 401, 403, 404, 409, 413, 415),
+    )
+    def adjust(
+        self,
+        state: State,
+        book_id: BookId,
+        data: StrictJSONBody[StockAdjustmentRequest],
+        actor: NamedDependency[SkipValidation[Actor]],
+    ) -> MovementOut:
+        """Add or take copies by hand, with a note saying why: an `adjustment` movement,
+        applied to the stock as it is at that moment. Below zero is a 409
+        `insufficient-stock`; nothing changes."""
+        use_cases = container_of(state)
+        command = AdjustStockCommand(actor, book_id, data.delta, data.note)
+        return movement_out(use_cases.adjust_stock()(command))
+
+    @get(
+        "/inventory/reconcile",
+        operation_id="reconcileInventory",
+        sync_to_thread=True,
+        responses=problems(401, 403),
+    )
+    def reconcile(
+        self,
+        state: State,
+        actor: NamedDependency[SkipValidation[Actor]],
+    ) -> ReconciliationOut:
+        """Every book's stock checked against the sum of its movements; each book where
+        they differ is listed."""
+        use_cases = container_of(state)
+        return reconciliation_out(use_cases.reconcile_inventory()(actor))
+
+    @get(
+        "/inventory/low-stock",
+        operation_id="listLowStock",
+        sync_to_thread=True,
+        responses=problems(400, 401, 403),
+    )
+    def low_stock(
+        self,
+        state: State,
+        actor: NamedDependency[SkipValidation[Actor]],
+        page_request: NamedDependency[SkipValidation[PageRequest]],
+    ) -> BookPage:
+        """The catalogue's books at or below their `low_stock_threshold`, lowest stock first
+        (ties by id)."""
+        use_cases = container_of(state)
+        return book_page(use_cases.list_low_stock()(ListLowStockCommand(actor, page_request)))
