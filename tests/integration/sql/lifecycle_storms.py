@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
+import sql_storms
 from sql_storms import JOIN_TIMEOUT, PLACED, make_buyers, place_order, run_together
 from sqlalchemy import Engine, update
 
@@ -23,7 +24,6 @@ from bookstore.adapters.clock import SystemClock
 from bookstore.adapters.sql import SqlUnitOfWork, SqlUnitOfWorkFactory, make_engine
 from bookstore.adapters.sql.orders import SqlOrderRepository
 from bookstore.adapters.sql.tables import orders
-from bookstore.adapters.sql.unit_of_work import CoreUnitOfWork, SqliteUnitOfWork
 from bookstore.application.ports import UnitOfWorkFactory
 from bookstore.application.queries import OrderQuery
 from bookstore.application.use_cases import (
@@ -208,32 +208,12 @@ class NaiveOrderRepository(SqlOrderRepository):
         return super().transition(replace(transition, previous=transition.status))
 
 
-class NaiveSqliteUnitOfWork(SqliteUnitOfWork):
-    """A deferred BEGIN (outside the writers' gate) and an unconditional transition."""
+def naive_orders(uow: SqlUnitOfWork) -> None:
+    uow.orders = NaiveOrderRepository(uow.db)
+
+
+class NaiveUnitOfWorkFactory(sql_storms.NaiveUnitOfWorkFactory):
+    """Units of work whose order transitions are unconditional."""
 
     def __init__(self, engine: Engine) -> None:
-        super().__init__(engine, read_only=True, gate=None)
-
-    def __enter__(self) -> NaiveSqliteUnitOfWork:
-        super().__enter__()
-        self.orders = NaiveOrderRepository(self.db)
-        return self
-
-    def commit(self) -> None:
-        self._commit()
-
-
-class NaiveCoreUnitOfWork(CoreUnitOfWork):
-    """An unconditional transition (PostgreSQL)."""
-
-    def __enter__(self) -> NaiveCoreUnitOfWork:
-        super().__enter__()
-        self.orders = NaiveOrderRepository(self.db)
-        return self
-
-
-class NaiveUnitOfWorkFactory(SqlUnitOfWorkFactory):
-    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        if self.engine.dialect.name == "sqlite":
-            return NaiveSqliteUnitOfWork(self.engine)
-        return NaiveCoreUnitOfWork(self.engine, read_only=read_only)
+        super().__init__(engine, naive=naive_orders)

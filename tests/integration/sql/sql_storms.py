@@ -201,16 +201,25 @@ class NaiveBookRepository(SqlBookRepository):
         return True
 
 
+Naive = Callable[[SqlUnitOfWork], None]
+"""Puts the naive repositories into an open unit of work."""
+
+
+def naive_books(uow: SqlUnitOfWork) -> None:
+    uow.books = NaiveBookRepository(uow.db)
+
+
 class NaiveSqliteUnitOfWork(SqliteUnitOfWork):
     """A deferred BEGIN, as a reader's (the write lock is only asked for at the first
     write), outside the writers' gate, and yet it commits."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, naive: Naive) -> None:
         super().__init__(engine, read_only=True, gate=None)
+        self._naive = naive
 
     def __enter__(self) -> NaiveSqliteUnitOfWork:
         super().__enter__()
-        self.books = NaiveBookRepository(self.db)
+        self._naive(self)
         return self
 
     def commit(self) -> None:
@@ -220,14 +229,25 @@ class NaiveSqliteUnitOfWork(SqliteUnitOfWork):
 class NaiveCoreUnitOfWork(CoreUnitOfWork):
     """No row locks (PostgreSQL)."""
 
+    def __init__(self, engine: Engine, naive: Naive) -> None:
+        super().__init__(engine, read_only=False)
+        self._naive = naive
+
     def __enter__(self) -> NaiveCoreUnitOfWork:
         super().__enter__()
-        self.books = NaiveBookRepository(self.db)
+        self._naive(self)
         return self
 
 
 class NaiveUnitOfWorkFactory(SqlUnitOfWorkFactory):
+    """Units of work with the naive repositories that `naive` puts in (the books' by
+    default)."""
+
+    def __init__(self, engine: Engine, naive: Naive = naive_books) -> None:
+        super().__init__(engine)
+        self._naive = naive
+
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         if self.engine.dialect.name == "sqlite":
-            return NaiveSqliteUnitOfWork(self.engine)
-        return NaiveCoreUnitOfWork(self.engine, read_only=False)
+            return NaiveSqliteUnitOfWork(self.engine, self._naive)
+        return NaiveCoreUnitOfWork(self.engine, self._naive)
