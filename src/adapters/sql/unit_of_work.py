@@ -13,12 +13,13 @@ Both give the same repositories over the same Core statements (`statements.Db`).
 from __future__ import annotations
 
 import sqlite3
+from collections import deque
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, RootTransaction
-from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy import Connection, Engine, RootTransaction, event
+from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 
 from bookstore.adapters.sql.book_search import SqliteTotals, Totals
 from bookstore.adapters.sql.books import SqlBookRepository
@@ -52,6 +53,11 @@ class SqlUnitOfWorkFactory:
         self.engine = engine
         self._gate = writer_gate(engine)
         self._sqlite = engine.dialect.name == "sqlite"
+        # A SQLite file's units of work keep a few connections: its writers pass the gate one
+        # at a time, so one kept connection serves them all.
+        kept = self._gate is not None
+        self._readers = KeptConnections(engine, most=4 if kept else 0)
+        self._writers = KeptConnections(engine, most=1 if kept else 0)
 
     @property
     def inline_work(self) -> bool:
@@ -64,8 +70,41 @@ class SqlUnitOfWorkFactory:
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         if self._sqlite:
-            return SqliteUnitOfWork(self.engine, read_only=read_only, gate=self._gate)
+            kept = self._readers if read_only else self._writers
+            return SqliteUnitOfWork(self.engine, read_only=read_only, gate=self._gate, kept=kept)
         return CoreUnitOfWork(self.engine, read_only=read_only)
+
+
+class KeptConnections:
+    """Pooled connections kept checked out between units of work, sparing each the pool's
+    checkout and reset. Kept only while the pool has room to spare (this one counted), so
+    nobody ever waits for a kept connection; `engine.dispose()` closes them."""
+
+    def __init__(self, engine: Engine, *, most: int) -> None:
+        self._engine = engine
+        self._most = most
+        self._idle: deque[PoolProxiedConnection] = deque()
+        if most:
+            event.listen(engine, "engine_disposed", self._close_all)
+
+    def take(self) -> PoolProxiedConnection:
+        try:
+            return self._idle.pop()
+        except IndexError:
+            return self._engine.raw_connection()
+
+    def give_back(self, pooled: PoolProxiedConnection) -> None:
+        pool = self._engine.pool
+        room = isinstance(pool, QueuePool) and pool.checkedout() < pool.size()
+        if room and len(self._idle) < self._most:
+            self._idle.append(pooled)
+        else:
+            pooled.close()
+
+    def _close_all(self, *_: Any) -> None:
+        """The pool that lent them is gone: closed outright (given back, they would linger)."""
+        while self._idle:
+            self._idle.pop().invalidate()
 
 
 class SqlUnitOfWork:
@@ -139,9 +178,16 @@ class SqliteUnitOfWork(SqlUnitOfWork):
     so waiting writers hold none. After a commit, the next statement begins a new write
     transaction (which the end rolls back unless it is committed too)."""
 
-    def __init__(self, engine: Engine, *, read_only: bool, gate: WriterGate | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        read_only: bool,
+        gate: WriterGate | None,
+        kept: KeptConnections | None = None,
+    ) -> None:
         super().__init__(read_only=read_only)
-        self._engine = engine
+        self._connections = kept or KeptConnections(engine, most=0)
         self._gate = None if read_only else gate
         self._pooled: PoolProxiedConnection | None = None
         self._raw: sqlite3.Connection | None = None
@@ -149,7 +195,7 @@ class SqliteUnitOfWork(SqlUnitOfWork):
     def _begin(self) -> tuple[Db, Totals]:
         self._pass_gate()
         try:
-            pooled = self._engine.raw_connection()
+            pooled = self._connections.take()
             raw = pooled.driver_connection
             if not isinstance(raw, sqlite3.Connection):
                 raise TypeError(f"not a pysqlite connection: {raw!r}")
@@ -189,18 +235,18 @@ class SqliteUnitOfWork(SqlUnitOfWork):
     def _end(self) -> None:
         pooled, raw, self._pooled, self._raw = self._pooled, self._raw, None, None
         try:
-            if raw is not None and raw.in_transaction:
-                run_on_driver(raw, "ROLLBACK")
-        except BaseException:
-            if pooled is not None:
-                pooled.invalidate()
-            raise
-        finally:
+            if pooled is None:
+                return
             try:
-                if pooled is not None:
-                    pooled.close()
-            finally:
-                self._leave_gate()
+                if raw is not None and raw.in_transaction:
+                    run_on_driver(raw, "ROLLBACK")
+            except BaseException:
+                pooled.invalidate()  # in no known state: never handed out again
+                pooled.close()
+                raise
+            self._connections.give_back(pooled)
+        finally:
+            self._leave_gate()
 
 
 class CoreUnitOfWork(SqlUnitOfWork):
