@@ -50,13 +50,16 @@ class Header:
                 "header", "the file is empty: the first line must name the columns"
             )
         names = [cell.strip().lstrip(_BOM).strip() for cell in cells]
-        problems = [f"unknown column '{name}'" for name in names if name not in COLUMNS]
+        allowed = ", ".join(COLUMNS)
+        problems = [
+            f"unknown column '{name}' (the columns are: {allowed})"
+            for name in names
+            if name not in COLUMNS
+        ]
         problems += [f"column '{n}' appears twice" for n in COLUMNS if names.count(n) > 1]
         problems += [f"missing column '{n}'" for n in REQUIRED_COLUMNS if n not in names]
         if problems:
-            allowed = ", ".join(COLUMNS)
-            errors = [FieldError("header", f"{p} (the columns are: {allowed})") for p in problems]
-            raise InvalidInput(errors)
+            raise InvalidInput([FieldError("header", problem) for problem in problems])
         return cls(tuple(names))
 
     def fields(self, cells: Sequence[str]) -> dict[str, Any]:

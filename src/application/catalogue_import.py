@@ -44,6 +44,8 @@ class RowFailure:
 @dataclass(slots=True)
 class ImportReport:
     dry_run: bool = False
+    columns: tuple[str, ...] = ()
+    """The file's header."""
     rows: int = 0
     """The data rows read."""
     created: int = 0

@@ -74,6 +74,7 @@ class ImportBooks:
             header = Header.read(next(records, (1, ()))[1])
         except _Unreadable as unreadable:
             raise ImportStopped(unreadable.line, unreadable.reason, report) from unreadable
+        report.columns = header.columns
         planned: set[str] | None = set() if command.dry_run else None
         batch: list[CheckedRow] = []
         try:
