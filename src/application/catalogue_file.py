@@ -7,8 +7,9 @@ is `ListedBook.parse`'s to say, by the rules POST /api/books obeys.
 
 from __future__ import annotations
 
+import codecs
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +71,16 @@ class Header:
             count = f"has {len(cells)} cells; the header names {len(self.columns)} columns"
             raise InvalidInput.single("row", count)
         return {name: _value(name, text) for name, text in zip(self.columns, cells, strict=True)}
+
+
+def text_lines(lines: Iterable[bytes]) -> Iterator[str]:
+    """A UTF-8 file's lines (a BOM dropped), decoded one at a time: bytes that are not UTF-8
+    fail on their own line (`UnicodeDecodeError`), not at the edge of a buffer."""
+    first = True
+    for raw in lines:
+        if first:
+            raw, first = raw.removeprefix(codecs.BOM_UTF8), False
+        yield raw.decode("utf-8")
 
 
 def _value(column: str, text: str) -> Any:

@@ -11,7 +11,7 @@ from typing import IO, Any, TextIO
 
 import click
 
-from bookstore.application.catalogue_file import COLUMNS, book_cells
+from bookstore.application.catalogue_file import COLUMNS, book_cells, text_lines
 from bookstore.application.catalogue_import import (
     ImportInterrupted,
     ImportReport,
@@ -92,7 +92,7 @@ def import_books(
     failed = FailedRows(errors_file)
     with file.open("rb") as raw:
         reader = CountingReader(raw)
-        lines = io.TextIOWrapper(io.BufferedReader(reader), encoding="utf-8-sig", newline="")
+        lines = text_lines(io.BufferedReader(reader))
         with RowProgress(reader, os.fstat(raw.fileno()).st_size, f"Importing {file.name}") as bar:
             command = ImportBooksCommand(
                 OPERATOR,

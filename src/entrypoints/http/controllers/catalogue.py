@@ -14,7 +14,7 @@ from litestar.di import NamedDependency
 from litestar.params import Parameter, SkipValidation
 from litestar.response import Stream
 
-from bookstore.application.catalogue_file import COLUMNS, book_cells
+from bookstore.application.catalogue_file import COLUMNS, book_cells, text_lines
 from bookstore.application.catalogue_import import OnDuplicate
 from bookstore.application.use_cases.import_books import ImportBooksCommand
 from bookstore.domain.book import Book
@@ -70,7 +70,7 @@ class AdminCatalogueController(Controller):
         if request.content_type[0].lower() != CSV_MEDIA_TYPE:
             raise UnsupportedMediaType(detail=f"Send the file as {CSV_MEDIA_TYPE}.")
         body = await request.body()
-        lines = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8-sig", newline="")
+        lines = text_lines(io.BytesIO(body))
         command = ImportBooksCommand(actor, lines, dry_run=dry_run, on_duplicate=on_duplicate)
         report = await sync_to_thread(container_of(state).import_books(), command)
         return import_result(report)
