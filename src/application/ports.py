@@ -149,6 +149,46 @@ class Inventory(Protocol):
         ...
 
 
+class CatalogueTransfer(Protocol):
+    """The catalogue in bulk, for imports and exports (§16)."""
+
+    def by_isbn(self, isbns: Collection[str]) -> dict[str, Book]:
+        """The catalogue books with these ISBNs (13 digits), by ISBN, locked against
+        concurrent writers until the unit of work ends (as `BookRepository.lock`)."""
+        ...
+
+    def add_listed(self, details: BookDetails, now: datetime, *, low_stock_threshold: int) -> Book:
+        """Store a new book and give it an id, recording no movement: the caller records its
+        stock's (`import`). Raises `DuplicateIsbn`."""
+        ...
+
+    def page_after(self, book_id: int, limit: int) -> list[Book]:
+        """Up to `limit` catalogue books with ids above `book_id`, in id order."""
+        ...
+
+    def refresh_statistics(self) -> None:
+        """After a bulk write: let the database's planner see the catalogue and the ledger as
+        they now are (PostgreSQL's ANALYZE; nothing where the planner needs no help)."""
+        ...
+
+
+class Housekeeping(Protocol):
+    """Deleting what no one may use any more (`bookstore db prune`). Each method returns
+    how many rows it deleted."""
+
+    def prune_revoked_access_tokens(self, now: datetime) -> int:
+        """Revocations of access tokens that have expired anyway."""
+        ...
+
+    def prune_refresh_tokens(self, now: datetime) -> int:
+        """Refresh tokens past their expiry, and revoked ones (whose family is revoked)."""
+        ...
+
+    def prune_idempotency_keys(self, created_before: datetime) -> int:
+        """Idempotency records made before this moment (past the keys' lifetime)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class RefreshTokenRecord:
     """What the server remembers of a refresh token, to rotate it and detect reuse."""
@@ -237,6 +277,12 @@ class UnitOfWork(Protocol):
 
     @property
     def inventory(self) -> Inventory: ...
+
+    @property
+    def catalogue(self) -> CatalogueTransfer: ...
+
+    @property
+    def housekeeping(self) -> Housekeeping: ...
 
     def __enter__(self) -> Self: ...
 

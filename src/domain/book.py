@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -164,6 +164,34 @@ class Book:
         at = self.created_at
         return StockMovement(self.id, self.stock, MovementReason.INITIAL, at, actor_id=actor_id)
 
+    def relist(
+        self, listed: ListedBook, now: datetime, actor_id: UUID | None = None
+    ) -> StockMovement | None:
+        """Take a catalogue file's listing of this book: its details replace the book's (the
+        threshold too, when given), and the stock it lists is an `import` movement of the
+        difference from the stock now (None when the stock stays)."""
+        target = listed.details.stock
+        if listed.low_stock_threshold is not None:
+            self.low_stock_threshold = listed.low_stock_threshold
+        self.details = replace(listed.details, stock=self.stock)
+        self.updated_at = now
+        if target == self.stock:
+            return None
+        movement = StockMovement(
+            self.id, target - self.stock, MovementReason.IMPORT, now, actor_id=actor_id
+        )
+        self.move(movement)
+        return movement
+
+    def import_movement(self, actor_id: UUID | None = None) -> StockMovement | None:
+        """The movement that brought the stock of a book a catalogue file created (none for
+        a stock of 0): `import`, not `initial`."""
+        if self.stock == 0:
+            return None
+        return StockMovement(
+            self.id, self.stock, MovementReason.IMPORT, self.created_at, actor_id=actor_id
+        )
+
     def take_stock(self, quantity: int) -> None:
         """Take copies, without a movement: for storage that records the order's movements
         itself, in one batch. Refuses to go below zero."""
@@ -205,6 +233,37 @@ class Book:
         )
         self.move(movement)
         return movement
+
+
+LISTED_REQUIRED = ("title", "author", "genre", "price", "stock")
+"""The fields every book must have; the others may be left out (None)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListedBook:
+    """A book as a catalogue file lists it (§16): its details, and its low-stock threshold
+    when the file gives one (None: the store's default for a new book, unchanged for one
+    already catalogued)."""
+
+    details: BookDetails
+    low_stock_threshold: int | None = None
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any]) -> ListedBook:
+        """Check a listing by the rules of `BookDetails.parse` (one source of truth), naming
+        every bad field at once (`InvalidInput`), in field order; a required field that is
+        missing or None is named too."""
+        errors = FieldErrors()
+        clean: dict[str, Any] = {}
+        for name, check in _FIELD_CHECKS.items():
+            value = raw.get(name)
+            if value is not None:
+                clean[name] = check(errors, value)
+            elif name in LISTED_REQUIRED:
+                errors.add(name, "is required")
+        errors.raise_if_any()
+        threshold = clean.pop("low_stock_threshold", None)
+        return cls(BookDetails(**clean), threshold)
 
 
 def _validated(raw: dict[str, Any]) -> dict[str, Any]:

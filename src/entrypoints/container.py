@@ -29,9 +29,11 @@ from bookstore.application.use_cases.cancel_order import CancelOrder
 from bookstore.application.use_cases.change_order_status import ChangeOrderStatus
 from bookstore.application.use_cases.clear_cart import ClearCart
 from bookstore.application.use_cases.create_admin import CreateAdmin
+from bookstore.application.use_cases.export_books import ExportBooks
 from bookstore.application.use_cases.get_book import GetBook
 from bookstore.application.use_cases.get_order import GetOrder
 from bookstore.application.use_cases.get_profile import GetProfile
+from bookstore.application.use_cases.import_books import ImportBooks
 from bookstore.application.use_cases.list_low_stock import ListLowStock
 from bookstore.application.use_cases.list_movements import ListMovements
 from bookstore.application.use_cases.list_orders import ListAllOrders, ListMyOrders
@@ -40,6 +42,7 @@ from bookstore.application.use_cases.log_in import LogIn
 from bookstore.application.use_cases.log_out import LogOut
 from bookstore.application.use_cases.place_order import PlaceOrder
 from bookstore.application.use_cases.place_order_once import PlaceOrderOnce
+from bookstore.application.use_cases.prune_expired import PruneExpired
 from bookstore.application.use_cases.reconcile_inventory import ReconcileInventory
 from bookstore.application.use_cases.refresh_session import RefreshSession
 from bookstore.application.use_cases.register_user import RegisterUser
@@ -127,6 +130,8 @@ class Container(containers.DeclarativeContainer):
     update_book = providers.Singleton(UpdateBook, uow, clock)
     restock_book = providers.Singleton(RestockBook, uow, clock)
     remove_book = providers.Singleton(RemoveBook, uow, clock)
+    import_books = providers.Singleton(ImportBooks, uow, clock, store_config)
+    export_books = providers.Singleton(ExportBooks, uow)
 
     view_cart = providers.Singleton(ViewCart, uow, store_config)
     add_to_cart = providers.Singleton(AddToCart, uow, store_config)
@@ -149,6 +154,9 @@ class Container(containers.DeclarativeContainer):
 
     list_users = providers.Singleton(ListUsers, uow)
     update_user = providers.Singleton(UpdateUser, uow)
+
+    prune_expired = providers.Singleton(PruneExpired, uow, clock, store_config)
+    """Housekeeping: `bookstore db prune`, and the worker's hourly job."""
 
 
 def create_container(settings: Settings | None = None) -> Container:

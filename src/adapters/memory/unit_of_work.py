@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Self
 
+from bookstore.adapters.memory.catalogue import MemoryCatalogue, MemoryHousekeeping
 from bookstore.adapters.memory.inventory import MemoryInventory
 from bookstore.adapters.memory.repositories import (
     MemoryBookRepository,
@@ -84,6 +85,8 @@ class MemoryUnitOfWork:
         self.sessions = MemorySessionRepository(state)
         self.idempotency = MemoryIdempotencyRepository(state)
         self.inventory = MemoryInventory(state)
+        self.catalogue = MemoryCatalogue(state)
+        self.housekeeping = MemoryHousekeeping(state)
         return self
 
     def __exit__(

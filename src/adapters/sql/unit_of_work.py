@@ -24,6 +24,7 @@ from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 from bookstore.adapters.sql.book_search import SqliteTotals, Totals
 from bookstore.adapters.sql.books import SqlBookRepository
 from bookstore.adapters.sql.carts import SqlCartRepository
+from bookstore.adapters.sql.catalogue import SqlCatalogue
 from bookstore.adapters.sql.engine import (
     WriterGate,
     begin_immediate,
@@ -31,6 +32,7 @@ from bookstore.adapters.sql.engine import (
     writers_may_wait,
     writes_without_waiting,
 )
+from bookstore.adapters.sql.housekeeping import SqlHousekeeping
 from bookstore.adapters.sql.idempotency import SqlIdempotencyRepository
 from bookstore.adapters.sql.movements import SqlInventory
 from bookstore.adapters.sql.orders import SqlOrderRepository
@@ -120,6 +122,8 @@ class SqlUnitOfWork:
     sessions: SqlSessionRepository
     idempotency: SqlIdempotencyRepository
     inventory: SqlInventory
+    catalogue: SqlCatalogue
+    housekeeping: SqlHousekeeping
 
     db: Db
     """The unit of work's statements, for repositories of other modules."""
@@ -143,6 +147,8 @@ class SqlUnitOfWork:
         self.sessions = SqlSessionRepository(db)
         self.idempotency = SqlIdempotencyRepository(db, claim_keys=lock_rows)
         self.inventory = SqlInventory(db)
+        self.catalogue = SqlCatalogue(db, lock_rows=lock_rows)
+        self.housekeeping = SqlHousekeeping(db)
         return self
 
     def __exit__(

@@ -11,9 +11,11 @@ from bookstore.application.use_cases.change_order_status import (
 )
 from bookstore.application.use_cases.clear_cart import ClearCart
 from bookstore.application.use_cases.create_admin import CreateAdmin, CreateAdminCommand
+from bookstore.application.use_cases.export_books import ExportBooks
 from bookstore.application.use_cases.get_book import GetBook
 from bookstore.application.use_cases.get_order import GetOrder, GetOrderCommand
 from bookstore.application.use_cases.get_profile import GetProfile
+from bookstore.application.use_cases.import_books import ImportBooks, ImportBooksCommand
 from bookstore.application.use_cases.list_low_stock import ListLowStock, ListLowStockCommand
 from bookstore.application.use_cases.list_movements import ListMovements, ListMovementsCommand
 from bookstore.application.use_cases.list_orders import (
@@ -31,6 +33,7 @@ from bookstore.application.use_cases.place_order_once import (
     PlaceOrderOnce,
     PlaceOrderOnceCommand,
 )
+from bookstore.application.use_cases.prune_expired import PruneExpired, PruneReport
 from bookstore.application.use_cases.reconcile_inventory import ReconcileInventory
 from bookstore.application.use_cases.refresh_session import (
     RefreshSession,
@@ -70,10 +73,13 @@ __all__ = [
     "ClearCart",
     "CreateAdmin",
     "CreateAdminCommand",
+    "ExportBooks",
     "GetBook",
     "GetOrder",
     "GetOrderCommand",
     "GetProfile",
+    "ImportBooks",
+    "ImportBooksCommand",
     "ListAllOrders",
     "ListAllOrdersCommand",
     "ListLowStock",
@@ -93,6 +99,8 @@ __all__ = [
     "PlaceOrderCommand",
     "PlaceOrderOnce",
     "PlaceOrderOnceCommand",
+    "PruneExpired",
+    "PruneReport",
     "ReconcileInventory",
     "RefreshSession",
     "RefreshSessionCommand",

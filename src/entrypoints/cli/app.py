@@ -7,9 +7,11 @@ from typing import Any
 import click
 
 from bookstore.entrypoints.cli.admin import create_admin
+from bookstore.entrypoints.cli.catalogue import export_books, import_books
 from bookstore.entrypoints.cli.database import db
 from bookstore.entrypoints.cli.errors import describe
 from bookstore.entrypoints.cli.inventory import inventory
+from bookstore.entrypoints.cli.maintenance import backup, prune, restore
 from bookstore.entrypoints.cli.runtime import Runtime
 from bookstore.entrypoints.cli.seed import seed_demo
 from bookstore.entrypoints.cli.serve import serve
@@ -38,8 +40,11 @@ def cli() -> None:
     """
 
 
-for _command in (serve, db, create_admin, seed_demo, inventory):
+for _command in (serve, db, create_admin, seed_demo, inventory, import_books, export_books):
     cli.add_command(_command)
+
+for _command in (backup, restore, prune):
+    db.add_command(_command)
 
 
 def main() -> None:

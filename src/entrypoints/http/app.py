@@ -16,6 +16,7 @@ from bookstore.entrypoints.http.controllers.admin_orders import AdminOrderContro
 from bookstore.entrypoints.http.controllers.auth import AuthController
 from bookstore.entrypoints.http.controllers.books import BookController
 from bookstore.entrypoints.http.controllers.cart import CartController
+from bookstore.entrypoints.http.controllers.catalogue import AdminCatalogueController
 from bookstore.entrypoints.http.controllers.health import HealthController
 from bookstore.entrypoints.http.controllers.inventory import AdminInventoryController
 from bookstore.entrypoints.http.controllers.orders import OrderController
@@ -58,6 +59,7 @@ CONTROLLERS = (
     AdminOrderController,
     AdminUserController,
     AdminInventoryController,
+    AdminCatalogueController,
     HealthController,
 )
 

@@ -106,6 +106,8 @@ class Call:
     """Whose token goes with the request (None: no token)."""
     form: bool = False
     """The body goes urlencoded (the OAuth2 form), not as JSON."""
+    csv: bytes | None = None
+    """A CSV file sent as the body (the catalogue import), instead of JSON."""
 
     @property
     def headers(self) -> dict[str, str]:
@@ -235,6 +237,14 @@ def _adjust_stock(world: World, session: Session | None) -> Call:
     return Call(f"/api/admin/books/{world.new_book()}/stock-adjustments", body, session)
 
 
+def _import_books(world: World, session: Session | None) -> Call:
+    row = f"Matrix import {next(_titles)},Author,Genre,1.00,1,\n"
+    return Call("/api/admin/books/import", None, session, csv=f"{_CSV_HEADER}\n{row}".encode())
+
+
+_CSV_HEADER = "title,author,genre,price,stock,isbn"
+
+
 def _patch_user(world: World, session: Session | None) -> Call:
     return Call(f"/api/admin/users/{world.customer.user_id}", {"is_active": True}, session)
 
@@ -271,6 +281,8 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/api/admin/inventory/low-stock"): Spec(
         _as_is("/api/admin/inventory/low-stock"), admins(200)
     ),
+    ("POST", "/api/admin/books/import"): Spec(_import_books, admins(200)),
+    ("GET", "/api/admin/books/export"): Spec(_as_is("/api/admin/books/export"), admins(200)),
     ("GET", "/api/admin/users"): Spec(_as_is("/api/admin/users"), admins(200)),
     ("PATCH", "/api/admin/users/{user_id:uuid}"): Spec(_patch_user, admins(200)),
     ("GET", "/health/live"): Spec(_as_is("/health/live"), public(200)),
@@ -295,6 +307,9 @@ def send(world: World, method: str, call: Call, body: Any = ..., **headers: str)
     headers = call.headers | headers
     if call.form:
         return world.api.client.request(method, call.path, data=payload, headers=headers)
+    if call.csv is not None and body is ...:
+        headers = headers | {"content-type": "text/csv"}
+        return world.api.client.request(method, call.path, content=call.csv, headers=headers)
     return world.api.client.request(method, call.path, json=payload, headers=headers)
 
 
@@ -304,6 +319,9 @@ def openapi_path(path: str) -> str:
 
 FORM_ROUTES = frozenset({("POST", "/api/auth/token")})
 """Routes whose body is a urlencoded form (the OAuth2 password form), not JSON."""
+FILE_ROUTES = frozenset({("POST", "/api/admin/books/import")})
+"""Routes whose body is a file (the catalogue's CSV), not JSON: its rows, limits and media
+type are tested in test_http_catalogue_file."""
 
 
 def request_schema(document: dict[str, Any], method: str, path: str) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ import pytest
 from http_matrix import (
     ACTORS,
     ADMIN,
+    FILE_ROUTES,
     ROUTE_IDS,
     ROUTES,
     World,
@@ -115,7 +116,11 @@ def test_another_customers_orders_never_show_in_a_list_whatever_the_query(world:
 # -- mass assignment ----------------------------------------------------------------------
 
 
-WRITES = [route for route in ROUTES if route[0] in {"POST", "PUT", "PATCH"}]
+WRITES = [
+    route
+    for route in ROUTES
+    if route[0] in {"POST", "PUT", "PATCH"} and route not in FILE_ROUTES  # no fields to sneak
+]
 
 
 @pytest.mark.parametrize("route", WRITES, ids=[f"{m} {p}" for m, p in WRITES])

@@ -18,6 +18,7 @@ import jsonschema_rs
 import pytest
 from http_matrix import (
     ADMIN,
+    FILE_ROUTES,
     FORM_ROUTES,
     ROUTES,
     Call,
@@ -109,7 +110,9 @@ def assert_still_valid(world: World, call: Call) -> None:
 
 # JSON bodies; the OAuth2 form's bad input is in test_http_auth.
 BODY_ROUTES = [
-    route for route in ROUTES if route[0] in {"POST", "PUT", "PATCH"} and route not in FORM_ROUTES
+    route
+    for route in ROUTES
+    if route[0] in {"POST", "PUT", "PATCH"} and route not in FORM_ROUTES | FILE_ROUTES
 ]
 
 
