@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Self
 
 from bookstore.adapters.memory.inventory import MemoryInventory
+from bookstore.adapters.memory.payments import MemoryPaymentRepository
 from bookstore.adapters.memory.repositories import (
     MemoryBookRepository,
     MemoryCartRepository,
@@ -84,6 +85,7 @@ class MemoryUnitOfWork:
         self.sessions = MemorySessionRepository(state)
         self.idempotency = MemoryIdempotencyRepository(state)
         self.inventory = MemoryInventory(state)
+        self.payments = MemoryPaymentRepository(state)
         return self
 
     def __exit__(

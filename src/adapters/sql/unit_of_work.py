@@ -33,6 +33,7 @@ from bookstore.adapters.sql.engine import (
 from bookstore.adapters.sql.idempotency import SqlIdempotencyRepository
 from bookstore.adapters.sql.movements import SqlInventory
 from bookstore.adapters.sql.orders import SqlOrderRepository
+from bookstore.adapters.sql.payments import SqlPaymentRepository
 from bookstore.adapters.sql.sessions import SqlSessionRepository
 from bookstore.adapters.sql.statements import (
     CoreDb,
@@ -81,6 +82,7 @@ class SqlUnitOfWork:
     sessions: SqlSessionRepository
     idempotency: SqlIdempotencyRepository
     inventory: SqlInventory
+    payments: SqlPaymentRepository
 
     db: Db
     """The unit of work's statements, for repositories of other modules."""
@@ -104,6 +106,7 @@ class SqlUnitOfWork:
         self.sessions = SqlSessionRepository(db)
         self.idempotency = SqlIdempotencyRepository(db, claim_keys=lock_rows)
         self.inventory = SqlInventory(db)
+        self.payments = SqlPaymentRepository(db)
         return self
 
     def __exit__(
