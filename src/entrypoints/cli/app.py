@@ -13,6 +13,7 @@ from bookstore.entrypoints.cli.inventory import inventory
 from bookstore.entrypoints.cli.runtime import Runtime
 from bookstore.entrypoints.cli.seed import seed_demo
 from bookstore.entrypoints.cli.serve import serve
+from bookstore.entrypoints.cli.worker import orders, worker
 
 
 class BookstoreGroup(click.Group):
@@ -38,7 +39,7 @@ def cli() -> None:
     """
 
 
-for _command in (serve, db, create_admin, seed_demo, inventory):
+for _command in (serve, db, create_admin, seed_demo, inventory, worker, orders):
     cli.add_command(_command)
 
 

@@ -19,6 +19,10 @@ from bookstore.entrypoints.http.controllers.cart import CartController
 from bookstore.entrypoints.http.controllers.health import HealthController
 from bookstore.entrypoints.http.controllers.inventory import AdminInventoryController
 from bookstore.entrypoints.http.controllers.orders import OrderController
+from bookstore.entrypoints.http.controllers.payments import (
+    PaymentController,
+    PaymentWebhookController,
+)
 from bookstore.entrypoints.http.controllers.users import AdminUserController, UserController
 from bookstore.entrypoints.http.dependencies import (
     CONTAINER_STATE_KEY,
@@ -55,6 +59,8 @@ CONTROLLERS = (
     BookController,
     CartController,
     OrderController,
+    PaymentController,
+    PaymentWebhookController,
     AdminOrderController,
     AdminUserController,
     AdminInventoryController,
