@@ -81,9 +81,15 @@ _SET_ORDER_STATUS = (
     .where(orders.c.id == bindparam("order_id"), orders.c.payment_status == bindparam("was"))
     .values(payment_status=bindparam("to"))
 )
+# RETURNING says whether the row went in (the driver's rowcount of an INSERT ... ON CONFLICT
+# is not reliable on every driver).
 _FIRST_DELIVERY = {
-    "sqlite": sqlite_insert(payment_events).on_conflict_do_nothing(),
-    "postgresql": pg_insert(payment_events).on_conflict_do_nothing(),
+    "sqlite": sqlite_insert(payment_events)
+    .on_conflict_do_nothing()
+    .returning(payment_events.c.event_id),
+    "postgresql": pg_insert(payment_events)
+    .on_conflict_do_nothing()
+    .returning(payment_events.c.event_id),
 }
 _EXPIRABLE = (
     select(orders.c.id)
@@ -169,7 +175,7 @@ class SqlPaymentRepository:
 
     def first_delivery(self, event_id: str, at: datetime) -> bool:
         stmt = _FIRST_DELIVERY[self._db.dialect]
-        return self._db.write(stmt, {"event_id": event_id, "applied_at": at}) == 1
+        return self._db.first(stmt, {"event_id": event_id, "applied_at": at}) is not None
 
     def expirable_orders(self, placed_before: datetime, limit: int) -> list[UUID]:
         rows = self._db.rows(_EXPIRABLE, {"placed_before": placed_before, "limit": limit})
