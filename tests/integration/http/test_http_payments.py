@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 
+import pytest
 from http_support import Api, Session, assert_problem
 
 from bookstore.adapters.payments.signature import sign
@@ -153,3 +155,28 @@ def test_a_retried_payment_with_one_key_charges_once(
     assert again.json()["id"] == first.json()["id"]
     changed = pay(api, customer, order["id"], "pm_card_mastercard", **{"Idempotency-Key": "pay-1"})
     assert_problem(changed, 422, "idempotency-mismatch")
+
+
+def test_no_signature_or_secret_reaches_a_log_line_or_an_error(
+    api: Api, admin: Session, customer: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    order = place(api, customer, api.add_book(admin)["id"])
+    payment = pay(api, customer, order["id"], "pm_card_async").json()
+    event = {
+        "id": "evt_log",
+        "type": "payment.succeeded",
+        "created": int(time.time()),
+        "data": {"payment_id": payment["id"], "order_id": order["id"], "amount": "1.00"},
+    }
+    body = json.dumps(event).encode()
+    signature = sign(body, "a-wrong-secret-of-at-least-32-bytes!", int(time.time()))
+    with caplog.at_level(logging.DEBUG):
+        response = api.client.post(
+            "/api/payments/webhook", content=body, headers={"Bookstore-Signature": signature}
+        )
+        assert webhook(api, event).status_code == 400  # signed, but not an event (no currency)
+    assert_problem(response, 400, "invalid-signature")
+    digest = signature.split("v1=")[1]
+    for text in (caplog.text, response.text):
+        assert digest not in text
+        assert DEVELOPMENT_WEBHOOK_SECRET not in text
