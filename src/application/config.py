@@ -18,3 +18,5 @@ class StoreConfig:
     idempotency_key_ttl: timedelta = timedelta(hours=24)
     low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD
     """Given to a new book whose threshold was not set."""
+    unpaid_order_ttl: timedelta | None = timedelta(minutes=60)
+    """How long a placed order may stay unpaid before the system cancels it; None: forever."""

@@ -8,12 +8,15 @@ where it was, and a cancellation gives its copies back in the same transaction, 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from uuid import UUID
 
 from bookstore.application.authorization import may_see_order
 from bookstore.application.ports import UnitOfWork
 from bookstore.domain.errors import OrderNotFound
 from bookstore.domain.order import Order, OrderStatus, OrderTransition
+from bookstore.domain.pagination import PageRequest
+from bookstore.domain.payment import PaymentStatus
 from bookstore.domain.user import Actor
 
 Transition = Callable[[Order], OrderTransition]
@@ -30,7 +33,10 @@ def change_order(
     """Load the order, make the transition, and write it (with any copies it gives back).
 
     - `actor`, when given, must be allowed to see the order, or it is not found.
-    - The write is conditional on the status the order was read in: if a concurrent
+    - A paid order's cancellation marks each of its succeeded payments as owing its refund,
+      in the same transaction (`Refunds.after` issues them once it committed).
+    - The write is conditional on the status (and payment status) the order was read in: if
+      a concurrent
       transition moved it first, the order is read again as it is now and the transition
       made afresh, so it either applies to the new status or is refused (`InvalidTransition`
       from the new status). Nothing is written before it succeeds.
@@ -43,5 +49,13 @@ def change_order(
         if uow.orders.transition(change):
             if change.restock:
                 uow.inventory.move(change.restock, in_catalogue=False)
+            if change.status is OrderStatus.CANCELLED and change.previous is OrderStatus.PAID:
+                _owe_refunds(uow, order_id, change.entry.at)
             return change
     raise RuntimeError(f"order {order_id} kept changing under {_ATTEMPTS} transitions")
+
+
+def _owe_refunds(uow: UnitOfWork, order_id: UUID, at: datetime) -> None:
+    for payment in uow.payments.of_order(order_id, PageRequest(1, 100)).items:
+        if payment.status is PaymentStatus.SUCCEEDED and not payment.refund_requested:
+            uow.payments.update(payment.owe_refund(at), was=PaymentStatus.SUCCEEDED)

@@ -21,6 +21,7 @@ from bookstore.domain.cart import Cart
 from bookstore.domain.inventory import Reconciliation, StockChange, StockMovement
 from bookstore.domain.order import Order, OrderTransition
 from bookstore.domain.pagination import Page, PageRequest
+from bookstore.domain.payment import OrderPaymentStatus, Payment, PaymentStatus
 from bookstore.domain.user import Role, User
 from bookstore.domain.values import Email
 
@@ -186,6 +187,50 @@ class Housekeeping(Protocol):
 
     def prune_idempotency_keys(self, created_before: datetime) -> int:
         """Idempotency records made before this moment (past the keys' lifetime)."""
+
+
+class PaymentRepository(Protocol):
+    """Payments, the order's `payment_status`, and the provider events already applied."""
+
+    def add(self, payment: Payment) -> None: ...
+
+    def get(self, payment_id: UUID) -> Payment | None: ...
+
+    def by_key(self, order_id: UUID, key: str) -> Payment | None:
+        """The payment of this order that answers for this idempotency key."""
+        ...
+
+    def of_order(self, order_id: UUID, page: PageRequest) -> Page[Payment]:
+        """Oldest first."""
+        ...
+
+    def update(self, payment: Payment, was: PaymentStatus) -> bool:
+        """Write a payment only if it is still in status `was`: False, having written
+        nothing, when another transaction changed it first."""
+        ...
+
+    def claim_order(self, order_id: UUID) -> bool:
+        """Atomically move a `placed`, `unpaid` order's payment status to `processing`; False
+        (nothing written) when it is not such an order now."""
+        ...
+
+    def set_order_status(
+        self, order_id: UUID, to: OrderPaymentStatus, was: OrderPaymentStatus
+    ) -> bool:
+        """Atomically change an order's payment status if it is `was`."""
+        ...
+
+    def first_delivery(self, event_id: str, at: datetime) -> bool:
+        """Record a provider event as applied: False if it already was (or is being, by a
+        transaction that then commits). Recorded in the unit of work of its effect."""
+        ...
+
+    def expirable_orders(self, placed_before: datetime, limit: int) -> list[UUID]:
+        """Ids of `placed`, `unpaid` orders placed before the time, oldest first."""
+        ...
+
+    def refunds_owed(self, limit: int) -> list[UUID]:
+        """Ids of succeeded payments whose refund is owed and not yet done."""
         ...
 
 
@@ -283,6 +328,9 @@ class UnitOfWork(Protocol):
 
     @property
     def housekeeping(self) -> Housekeeping: ...
+
+    @property
+    def payments(self) -> PaymentRepository: ...
 
     def __enter__(self) -> Self: ...
 

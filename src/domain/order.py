@@ -31,6 +31,7 @@ from bookstore.domain.order_status import (
     clean_text,
     may_move,
 )
+from bookstore.domain.payment import OrderPaymentStatus
 
 __all__ = ["Order", "OrderLine", "OrderStatus", "OrderTransition"]
 
@@ -58,6 +59,7 @@ class Order:
     """Oldest first; an order placed here starts with `placed`."""
     shipment: Shipment | None = None
     cancellation_reason: str | None = None
+    payment_status: OrderPaymentStatus = OrderPaymentStatus.UNPAID
 
     @property
     def total(self) -> Money:
@@ -107,7 +109,7 @@ class Order:
 
     def mark_paid(self, *, by: ChangedBy, at: datetime, note: str | None = None) -> OrderTransition:
         """A succeeded payment, or an admin recording a payment taken elsewhere."""
-        return self._move(OrderStatus.PAID, by, at, note)
+        return self._move(OrderStatus.PAID, by, at, note, payment_status=OrderPaymentStatus.PAID)
 
     def ship(
         self,
@@ -125,7 +127,17 @@ class Order:
     def cancel(self, *, by: ChangedBy, at: datetime, reason: str | None = None) -> OrderTransition:
         """Every line's copies go back to stock (the transition's `restock` movements)."""
         reason = clean_text(REASON, reason)
-        transition = self._move(OrderStatus.CANCELLED, by, at, reason, cancellation_reason=reason)
+        payment = self.payment_status
+        if self.status is OrderStatus.PAID:
+            payment = OrderPaymentStatus.REFUNDED  # refunded in full (§12), or recorded so
+        transition = self._move(
+            OrderStatus.CANCELLED,
+            by,
+            at,
+            reason,
+            cancellation_reason=reason,
+            payment_status=payment,
+        )
         restock = tuple(
             StockMovement(
                 line.book_id,
@@ -138,6 +150,13 @@ class Order:
             for line in self.lines
         )
         return replace(transition, restock=restock)
+
+    @property
+    def awaits_payment(self) -> bool:
+        """`placed` with no payment under way: what expires when left unpaid (§10)."""
+        return self.status is OrderStatus.PLACED and (
+            self.payment_status is OrderPaymentStatus.UNPAID
+        )
 
     def move_to(
         self,
@@ -168,7 +187,7 @@ class Order:
             self._refuse(to)
         entry = StatusChange(to, at, by.kind, clean_text(NOTE, note), by.user_id)
         after = replace(self, status=to, status_history=(*self.status_history, entry), **changes)
-        return OrderTransition(after, self.status, entry)
+        return OrderTransition(after, self.status, entry, previous_payment=self.payment_status)
 
     def _refuse(self, to: OrderStatus) -> NoReturn:
         raise InvalidTransition(self.id, self.status.value, to.value)
@@ -183,6 +202,8 @@ class OrderTransition:
     previous: OrderStatus
     entry: StatusChange
     restock: tuple[StockMovement, ...] = ()
+    previous_payment: OrderPaymentStatus = OrderPaymentStatus.UNPAID
+    """The payment status the order was read in: the write is conditional on it too."""
 
     @property
     def status(self) -> OrderStatus:

@@ -17,18 +17,27 @@ from bookstore.adapters.clock import SystemClock
 from bookstore.adapters.hashing import BcryptHasher
 from bookstore.adapters.ids import RandomIds
 from bookstore.adapters.memory import MemoryUnitOfWorkFactory
+from bookstore.adapters.payments import MemoryOutcomeSchedule, OutcomeSchedule, SandboxGateway
 from bookstore.adapters.tokens import JwtTokenService
 from bookstore.application.config import StoreConfig
-from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.payment_gateway import PaymentGateway
+from bookstore.application.payment_settlement import Refunds
+from bookstore.application.ports import Clock, UnitOfWorkFactory
 from bookstore.application.sessions import SessionIssuer
 from bookstore.application.use_cases.add_book import AddBook
 from bookstore.application.use_cases.add_to_cart import AddToCart
 from bookstore.application.use_cases.adjust_stock import AdjustStock
+from bookstore.application.use_cases.apply_payment_event import (
+    ApplyDueOutcomes,
+    ApplyPaymentEvent,
+    ReceivePaymentWebhook,
+)
 from bookstore.application.use_cases.authenticate import Authenticate
 from bookstore.application.use_cases.cancel_order import CancelOrder
 from bookstore.application.use_cases.change_order_status import ChangeOrderStatus
 from bookstore.application.use_cases.clear_cart import ClearCart
 from bookstore.application.use_cases.create_admin import CreateAdmin
+from bookstore.application.use_cases.expire_unpaid_orders import ExpireUnpaidOrders
 from bookstore.application.use_cases.export_books import ExportBooks
 from bookstore.application.use_cases.get_book import GetBook
 from bookstore.application.use_cases.get_order import GetOrder
@@ -37,9 +46,11 @@ from bookstore.application.use_cases.import_books import ImportBooks
 from bookstore.application.use_cases.list_low_stock import ListLowStock
 from bookstore.application.use_cases.list_movements import ListMovements
 from bookstore.application.use_cases.list_orders import ListAllOrders, ListMyOrders
+from bookstore.application.use_cases.list_payments import ListPayments
 from bookstore.application.use_cases.list_users import ListUsers
 from bookstore.application.use_cases.log_in import LogIn
 from bookstore.application.use_cases.log_out import LogOut
+from bookstore.application.use_cases.pay_order import PayOrder
 from bookstore.application.use_cases.place_order import PlaceOrder
 from bookstore.application.use_cases.place_order_once import PlaceOrderOnce
 from bookstore.application.use_cases.prune_expired import PruneExpired
@@ -95,6 +106,36 @@ def make_store_config(settings: Settings) -> StoreConfig:
         access_token_ttl=timedelta(minutes=settings.access_token_minutes),
         refresh_token_ttl=timedelta(days=settings.refresh_token_days),
         low_stock_threshold=settings.low_stock_threshold,
+        unpaid_order_ttl=(
+            timedelta(minutes=settings.unpaid_order_minutes)
+            if settings.unpaid_order_minutes
+            else None
+        ),
+    )
+
+
+def make_outcome_schedule(storage: UnitOfWorkFactory) -> OutcomeSchedule:
+    """The sandbox's delayed outcomes live in the database, where every process sees them."""
+    if getattr(storage, "engine", None) is None:
+        return MemoryOutcomeSchedule()
+    from bookstore.adapters.sql import SqlUnitOfWorkFactory
+    from bookstore.adapters.sql.sandbox_outcomes import SqlOutcomeSchedule
+
+    if not isinstance(storage, SqlUnitOfWorkFactory):
+        raise TypeError(f"no outcome schedule for {storage!r}")
+    return SqlOutcomeSchedule(storage)
+
+
+def make_payment_gateway(
+    settings: Settings, schedule: OutcomeSchedule, clock: Clock
+) -> PaymentGateway:
+    """The provider the settings choose (the sandbox is the only one built in)."""
+    settings.effective_payment_provider  # noqa: B018 - refuses an implicit sandbox in production
+    return SandboxGateway(
+        schedule,
+        clock,
+        webhook_secret=settings.effective_webhook_secret,
+        async_delay=timedelta(seconds=settings.sandbox_async_seconds),
     )
 
 
@@ -144,8 +185,24 @@ class Container(containers.DeclarativeContainer):
     list_my_orders = providers.Singleton(ListMyOrders, uow)
     get_order = providers.Singleton(GetOrder, uow)
     list_all_orders = providers.Singleton(ListAllOrders, uow)
-    cancel_order = providers.Singleton(CancelOrder, uow, clock)
-    change_order_status = providers.Singleton(ChangeOrderStatus, uow, clock)
+
+    outcome_schedule = providers.Singleton(make_outcome_schedule, uow)
+    payment_gateway = providers.Singleton(make_payment_gateway, settings, outcome_schedule, clock)
+    refunds = providers.Singleton(Refunds, uow, payment_gateway, clock)
+    cancel_order = providers.Singleton(CancelOrder, uow, clock, refunds)
+    change_order_status = providers.Singleton(ChangeOrderStatus, uow, clock, refunds)
+    pay_order = providers.Singleton(
+        PayOrder, uow, payment_gateway, clock, ids, store_config, refunds
+    )
+    list_payments = providers.Singleton(ListPayments, uow)
+    apply_payment_event = providers.Singleton(ApplyPaymentEvent, uow, clock, refunds)
+    receive_payment_webhook = providers.Singleton(
+        ReceivePaymentWebhook, payment_gateway, apply_payment_event
+    )
+    apply_due_outcomes = providers.Singleton(
+        ApplyDueOutcomes, payment_gateway, apply_payment_event, clock
+    )
+    expire_unpaid_orders = providers.Singleton(ExpireUnpaidOrders, uow, clock, store_config)
 
     adjust_stock = providers.Singleton(AdjustStock, uow, clock)
     list_movements = providers.Singleton(ListMovements, uow)

@@ -18,6 +18,7 @@ from dotenv import dotenv_values
 PREFIX = "BOOKSTORE_"
 MIN_SECRET_BYTES = 32
 DEVELOPMENT_SECRET = "development-only-secret-never-use-in-production!"
+DEVELOPMENT_WEBHOOK_SECRET = "development-only-webhook-secret-never-in-production"
 
 PositiveInt = Annotated[int, msgspec.Meta(ge=1, le=10_000_000)]
 
@@ -67,6 +68,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     low_stock_threshold: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 5
     """A new book's low-stock threshold, unless it is given one."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    payment_provider: Literal["", "sandbox"] = ""
+    """The payment provider; unset means the sandbox, which production must choose
+    explicitly."""
+    payment_webhook_secret: str = ""
+    """Signs the provider's webhooks (`Bookstore-Signature`); required in production."""
+    sandbox_async_seconds: Annotated[float, msgspec.Meta(ge=0, le=86_400)] = 2
+    """How long the sandbox's `pm_card_async*` payments stay `processing`."""
+    unpaid_order_minutes: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)] = 60
+    """A placed order unpaid this long is cancelled by the system; 0 never."""
+    embedded_worker: bool = True
+    """`bookstore serve` runs the periodic jobs itself (one worker per instance)."""
 
     @property
     def rate_limits_on(self) -> bool:
@@ -85,11 +97,36 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             raise SettingsError("BOOKSTORE_JWT_SECRET is required in production")
         return DEVELOPMENT_SECRET
 
+    @property
+    def effective_webhook_secret(self) -> str:
+        """The configured webhook secret; in development only, a fixed default."""
+        if self.payment_webhook_secret:
+            return self.payment_webhook_secret
+        if self.is_production:
+            raise SettingsError("BOOKSTORE_PAYMENT_WEBHOOK_SECRET is required in production")
+        return DEVELOPMENT_WEBHOOK_SECRET
+
+    @property
+    def effective_payment_provider(self) -> str:
+        if self.payment_provider:
+            return self.payment_provider
+        if self.is_production:
+            raise SettingsError(
+                "production takes no payment provider by default: set "
+                "BOOKSTORE_PAYMENT_PROVIDER=sandbox to run the sandbox (test cards only)"
+            )
+        return "sandbox"
+
     def check(self) -> Settings:
-        """Refuse settings that cannot run safely."""
+        """Refuse settings that cannot run safely. Messages name settings, never values."""
         secret = self.effective_jwt_secret
         if len(secret.encode()) < MIN_SECRET_BYTES:
             raise SettingsError(f"BOOKSTORE_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
+        if len(self.effective_webhook_secret.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(
+                f"BOOKSTORE_PAYMENT_WEBHOOK_SECRET must be at least {MIN_SECRET_BYTES} bytes"
+            )
+        self.effective_payment_provider  # noqa: B018 - refuses an implicit sandbox in production
         return self
 
     @property
@@ -157,4 +194,6 @@ def _allowed(name: str) -> str:
         return "true or false"
     if isinstance(info, msgspec.inspect.IntType):
         return f"a whole number from {info.ge} to {info.le}"
+    if isinstance(info, msgspec.inspect.FloatType):
+        return f"a number from {info.ge} to {info.le}"
     return _FORMATS.get(name, "valid")

@@ -136,7 +136,20 @@ def test_production_refuses_to_start_without_a_secret() -> None:
 def test_production_refuses_a_secret_shorter_than_32_bytes() -> None:
     with pytest.raises(SettingsError, match="32 bytes"):
         load(env="production", jwt_secret="s" * 31)
-    assert load(env="production", jwt_secret="s" * 32).is_production
+    payments = {"payment_provider": "sandbox", "payment_webhook_secret": "w" * 32}
+    assert load(env="production", jwt_secret="s" * 32, **payments).is_production
+
+
+def test_production_needs_a_webhook_secret_and_an_explicit_payment_provider() -> None:
+    jwt = {"jwt_secret": "s" * 32}
+    with pytest.raises(SettingsError, match="BOOKSTORE_PAYMENT_WEBHOOK_SECRET is required"):
+        load(env="production", payment_provider="sandbox", **jwt)
+    with pytest.raises(SettingsError, match="BOOKSTORE_PAYMENT_WEBHOOK_SECRET must be at least"):
+        load(env="production", payment_provider="sandbox", payment_webhook_secret="w" * 31, **jwt)
+    with pytest.raises(SettingsError, match="BOOKSTORE_PAYMENT_PROVIDER=sandbox") as refused:
+        load(env="production", payment_webhook_secret="secret-" + "w" * 32, **jwt)
+    assert "secret-" not in str(refused.value)
+    assert load(payment_webhook_secret="").effective_payment_provider == "sandbox"
 
 
 def test_a_secret_too_short_to_sign_tokens_is_refused_in_development_too() -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 import pytest
@@ -50,6 +51,7 @@ from bookstore.application.use_cases import (
     SetCartQuantityCommand,
     UpdateBookCommand,
 )
+from bookstore.application.use_cases.pay_order import PayOrderCommand
 from bookstore.domain.book import UNSET, BookChanges, BookDetails
 from bookstore.domain.errors import (
     BookNotFound,
@@ -66,6 +68,12 @@ from bookstore.domain.inventory import MovementReason
 from bookstore.domain.money import Money, total_of
 from bookstore.domain.order import OrderLine, OrderStatus
 from bookstore.domain.order_status import NEXT_STATUSES, is_lawful_path, may_move
+from bookstore.domain.payment import (
+    OrderPaymentStatus,
+    PaymentDeclined,
+    PaymentInProgress,
+    PaymentStatus,
+)
 from bookstore.domain.user import Actor
 
 from .support import Shop
@@ -375,6 +383,66 @@ class StockMachine(RuleBasedStateMachine):
         if allowed:
             self.admin_moves_an_order(admin, pick, allowed[choice % len(allowed)])
 
+    # Payments (§12) and expiry (§10)
+
+    @rule(
+        who=shoppers,
+        pick=st.integers(0, 99),
+        method=st.sampled_from(
+            ["pm_card_visa", "pm_card_declined", "pm_card_async", "pm_card_async_declined"]
+        ),
+    )
+    def pay_own_order(self, who: int, pick: int, method: str) -> None:
+        actor = self.shoppers[who]
+        order_id = self._pick_order(pick, actor.user_id)
+        if order_id is None:
+            return
+        model = self.orders[order_id]
+        stored = self.shop.storage.state.orders[order_id]
+        pay = self.shop.app.pay_order()
+        before = self.shop.storage.state
+        if model.status is not OrderStatus.PLACED:
+            event(f"payment refused: {model.status}")
+            with pytest.raises(InvalidTransition):
+                pay(PayOrderCommand(actor, order_id, method))
+            assert self.shop.storage.state is before
+            return
+        if stored.payment_status is OrderPaymentStatus.PROCESSING:
+            with pytest.raises(PaymentInProgress):
+                pay(PayOrderCommand(actor, order_id, method))
+            return
+        event(f"payment: {method}")
+        if method == "pm_card_declined":
+            with pytest.raises(PaymentDeclined):
+                pay(PayOrderCommand(actor, order_id, method))
+        else:
+            pay(PayOrderCommand(actor, order_id, method))
+        self._follow(order_id)
+
+    @rule(minutes=st.sampled_from([0, 1, 30, 61]))
+    def time_passes_and_the_worker_runs(self, minutes: int) -> None:
+        self.shop.clock.advance(timedelta(minutes=minutes, seconds=3))
+        self.shop.app.apply_due_outcomes()()
+        expired = self.shop.app.expire_unpaid_orders()()
+        if expired:
+            event("orders expired")
+        for order_id in self.orders:
+            self._follow(order_id)
+
+    def _follow(self, order_id: UUID) -> None:
+        """Take into the model a move the payment or the system made on its own: it must
+        be one step of §10's table, and a cancellation gives every line's copies back."""
+        model = self.orders[order_id]
+        stored = self.shop.storage.state.orders[order_id]
+        if stored.status is model.status:
+            return
+        assert may_move(model.status, stored.status), (model.status, stored.status)
+        assert stored.status in {OrderStatus.PAID, OrderStatus.CANCELLED}
+        model.path.append(stored.status)
+        if stored.status is OrderStatus.CANCELLED:
+            for line in model.lines:
+                self.model[line.book_id].returned += line.quantity
+
     @rule(admin=admins, book=books, delta=st.integers(-6, 6).filter(bool))
     def admin_adjusts_the_stock(self, admin: int, book: int, delta: int) -> None:
         model = self.model[book]
@@ -449,6 +517,19 @@ class StockMachine(RuleBasedStateMachine):
             assert is_lawful_path(statuses), statuses
             assert statuses == model.path
             assert order.status is model.status
+
+    @invariant()
+    def no_order_is_cancelled_and_charged_without_a_refund(self) -> None:
+        state = self.shop.storage.state
+        kept: Counter[UUID] = Counter()
+        for payment in state.payments.values():
+            if payment.status is PaymentStatus.SUCCEEDED:
+                kept[payment.order_id] += 1
+                assert state.orders[payment.order_id].status is not OrderStatus.CANCELLED
+        for order_id, order in state.orders.items():
+            assert kept[order_id] <= 1, "an order charged twice"
+            paid = order.status in {OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED}
+            assert paid == (order.payment_status is OrderPaymentStatus.PAID), order
 
     @invariant()
     def carts_hold_what_was_accepted(self) -> None:

@@ -250,6 +250,8 @@ class MemoryOrderRepository:
         current = self._state.orders.get(transition.order.id)
         if current is None or current.status is not transition.previous:
             return False
+        if current.payment_status is not transition.previous_payment:
+            return False
         self._state.orders[current.id] = transition.order
         return True
 

@@ -11,6 +11,7 @@ from bookstore.application.ports import IdempotencyRecord, RefreshTokenRecord
 from bookstore.domain.book import Book
 from bookstore.domain.inventory import StockMovement
 from bookstore.domain.order import Order
+from bookstore.domain.payment import Payment
 from bookstore.domain.user import User
 
 
@@ -27,6 +28,8 @@ class MemoryState:
     idempotency_keys: dict[tuple[UUID, str], IdempotencyRecord] = field(default_factory=dict)
     movements: list[StockMovement] = field(default_factory=list)
     """The stock ledger, oldest first; `id` is the position plus one."""
+    payments: dict[UUID, Payment] = field(default_factory=dict)
+    payment_events: dict[str, datetime] = field(default_factory=dict)
 
     def record(self, movements: Iterable[StockMovement]) -> list[StockMovement]:
         """Append movements to the ledger, numbered in order."""
@@ -48,4 +51,6 @@ class MemoryState:
             revoked_access_tokens=dict(self.revoked_access_tokens),
             idempotency_keys=dict(self.idempotency_keys),
             movements=list(self.movements),
+            payments=dict(self.payments),
+            payment_events=dict(self.payment_events),
         )

@@ -15,6 +15,7 @@ from typing import Self
 
 from bookstore.adapters.memory.catalogue import MemoryCatalogue, MemoryHousekeeping
 from bookstore.adapters.memory.inventory import MemoryInventory
+from bookstore.adapters.memory.payments import MemoryPaymentRepository
 from bookstore.adapters.memory.repositories import (
     MemoryBookRepository,
     MemoryCartRepository,
@@ -87,6 +88,7 @@ class MemoryUnitOfWork:
         self.inventory = MemoryInventory(state)
         self.catalogue = MemoryCatalogue(state)
         self.housekeeping = MemoryHousekeeping(state)
+        self.payments = MemoryPaymentRepository(state)
         return self
 
     def __exit__(

@@ -1,10 +1,11 @@
 """An order's status history, shipment and cancellation reason in SQL, and its transitions.
 
 A transition is one conditional update, `UPDATE orders SET status = :to ... WHERE id = :id
-AND status = :from`: of two transitions of one order at the same moment, the database lets
-one through; the other updates no row (on PostgreSQL it waits for the first to commit, then
-finds the status changed) and writes nothing. The history entry is inserted only after the
-update succeeded, at the next position (the primary key refuses a second one there).
+AND status = :from AND payment_status = :from_payment`: of two transitions of one order at the
+same moment, the database lets one through; the other updates no row (on PostgreSQL it waits
+for the first to commit, then finds the status changed) and writes nothing. The history entry
+is inserted only after the update succeeded, at the next position (the primary key refuses a
+second one there).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bookstore.adapters.sql.statements import Db, Row, chunks, in_list, list_par
 from bookstore.adapters.sql.tables import order_status_history, orders
 from bookstore.domain.order import Order, OrderLine, OrderStatus, OrderTransition
 from bookstore.domain.order_status import ActorKind, Shipment, StatusChange
+from bookstore.domain.payment import OrderPaymentStatus
 
 _h = order_status_history.c
 
@@ -32,13 +34,19 @@ ORDER_COLUMNS = (
     orders.c.carrier,
     orders.c.tracking_number,
     orders.c.cancellation_reason,
+    orders.c.payment_status,
 )
 _INSERT = insert(order_status_history)
 _TRANSITION = (
     update(orders)
-    .where(orders.c.id == bindparam("order_id"), orders.c.status == bindparam("from_status"))
+    .where(
+        orders.c.id == bindparam("order_id"),
+        orders.c.status == bindparam("from_status"),
+        orders.c.payment_status == bindparam("from_payment"),
+    )
     .values(
         status=bindparam("to_status"),
+        payment_status=bindparam("to_payment"),
         cancellation_reason=bindparam("reason"),
         carrier=bindparam("new_carrier"),
         tracking_number=bindparam("new_tracking_number"),
@@ -81,6 +89,8 @@ def write_transition(db: Db, transition: OrderTransition) -> bool:
         "order_id": order.id,
         "from_status": transition.previous.value,
         "to_status": order.status.value,
+        "from_payment": transition.previous_payment.value,
+        "to_payment": order.payment_status.value,
         "reason": order.cancellation_reason,
         "new_carrier": shipment.carrier,
         "new_tracking_number": shipment.tracking_number,
@@ -109,7 +119,10 @@ def order_from_row(
     row: Row, lines: Sequence[OrderLine], history: tuple[StatusChange, ...]
 ) -> Order:
     """An order from a row of `ORDER_COLUMNS`."""
-    order_id, user_id, status_text, created_at, carrier, tracking_number, reason = row
+    order_id, user_id, status_text, created_at, carrier, tracking_number, reason, paid = row
     status = OrderStatus(status_text)
     shipment = Shipment(carrier, tracking_number) if status in _SHIPPED else None
-    return Order(order_id, user_id, status, tuple(lines), created_at, history, shipment, reason)
+    payment = OrderPaymentStatus(paid)
+    return Order(
+        order_id, user_id, status, tuple(lines), created_at, history, shipment, reason, payment
+    )

@@ -45,6 +45,7 @@ from bookstore.domain.order_status import (
     ActorKind,
     OrderStatus,
 )
+from bookstore.domain.payment import OrderPaymentStatus
 from bookstore.domain.user import FULL_NAME, Role
 from bookstore.domain.values import Email
 
@@ -161,7 +162,18 @@ orders = Table(
     Column("cancellation_reason", String(REASON.max_len)),
     Column("carrier", String(CARRIER.max_len)),
     Column("tracking_number", String(TRACKING_NUMBER.max_len)),
+    # §12; the default costs a placement nothing (no column to send).
+    Column(
+        "payment_status",
+        String(16),
+        nullable=False,
+        server_default=OrderPaymentStatus.UNPAID.value,
+    ),
     CheckConstraint(_one_of("status", [s.value for s in OrderStatus]), name="status_known"),
+    CheckConstraint(
+        _one_of("payment_status", [s.value for s in OrderPaymentStatus]),
+        name="payment_status_known",
+    ),
     CheckConstraint("total_cents >= 0", name="total_not_negative"),
     Index("ix_orders_user_newest", "user_id", "created_at", "id"),
     Index("ix_orders_status_newest", "status", "created_at", "id"),

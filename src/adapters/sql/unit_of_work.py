@@ -36,6 +36,7 @@ from bookstore.adapters.sql.housekeeping import SqlHousekeeping
 from bookstore.adapters.sql.idempotency import SqlIdempotencyRepository
 from bookstore.adapters.sql.movements import SqlInventory
 from bookstore.adapters.sql.orders import SqlOrderRepository
+from bookstore.adapters.sql.payments import SqlPaymentRepository
 from bookstore.adapters.sql.sessions import SqlSessionRepository
 from bookstore.adapters.sql.statements import (
     CoreDb,
@@ -124,6 +125,7 @@ class SqlUnitOfWork:
     inventory: SqlInventory
     catalogue: SqlCatalogue
     housekeeping: SqlHousekeeping
+    payments: SqlPaymentRepository
 
     db: Db
     """The unit of work's statements, for repositories of other modules."""
@@ -149,6 +151,7 @@ class SqlUnitOfWork:
         self.inventory = SqlInventory(db)
         self.catalogue = SqlCatalogue(db, lock_rows=lock_rows)
         self.housekeeping = SqlHousekeeping(db)
+        self.payments = SqlPaymentRepository(db)
         return self
 
     def __exit__(

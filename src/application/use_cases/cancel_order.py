@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from bookstore.application.order_lifecycle import change_order
+from bookstore.application.payment_settlement import Refunds
 from bookstore.application.ports import Clock, UnitOfWorkFactory
 from bookstore.domain.order import Order
 from bookstore.domain.order_status import ChangedBy
@@ -26,11 +27,17 @@ class CancelOrder:
       status (`InvalidTransition`) and nothing changes. A second cancel is refused too.
     - Every line's copies go back to stock, as `cancellation` movements, in the same
       transaction that changes the status: exactly once, whatever runs concurrently.
+    - A paid order's payment is refunded in full (§12) once the cancellation committed; an
+      order paid elsewhere (recorded by an admin) shows `refunded` without a gateway call.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, refunds: Refunds | None = None
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self._refunds = refunds
+        """Without one (storage-only callers), owed refunds wait for the worker."""
 
     def __call__(self, command: CancelOrderCommand) -> Order:
         by, now = ChangedBy.person(command.actor), self._clock.now()
@@ -42,4 +49,6 @@ class CancelOrder:
                 actor=command.actor,
             )
             uow.commit()
+        if self._refunds is not None:
+            self._refunds.after(change)
         return change.order

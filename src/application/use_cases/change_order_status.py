@@ -5,6 +5,7 @@ from uuid import UUID
 
 from bookstore.application.authorization import require_admin
 from bookstore.application.order_lifecycle import change_order
+from bookstore.application.payment_settlement import Refunds
 from bookstore.application.ports import Clock, UnitOfWorkFactory
 from bookstore.domain.order import Order, OrderStatus
 from bookstore.domain.order_status import ChangedBy, Shipment
@@ -32,9 +33,13 @@ class ChangeOrderStatus:
     - The note (at most 500 characters) goes into the order's status history.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, refunds: Refunds | None = None
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self._refunds = refunds
+        """Without one (storage-only callers), owed refunds wait for the worker."""
 
     def __call__(self, command: ChangeOrderStatusCommand) -> Order:
         require_admin(command.actor)
@@ -51,4 +56,6 @@ class ChangeOrderStatus:
                 ),
             )
             uow.commit()
+        if self._refunds is not None:
+            self._refunds.after(change)
         return change.order

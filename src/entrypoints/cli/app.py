@@ -15,6 +15,7 @@ from bookstore.entrypoints.cli.maintenance import backup, prune, restore
 from bookstore.entrypoints.cli.runtime import Runtime
 from bookstore.entrypoints.cli.seed import seed_demo
 from bookstore.entrypoints.cli.serve import serve
+from bookstore.entrypoints.cli.worker import orders, worker
 
 
 class BookstoreGroup(click.Group):
@@ -40,7 +41,17 @@ def cli() -> None:
     """
 
 
-for _command in (serve, db, create_admin, seed_demo, inventory, import_books, export_books):
+for _command in (
+    serve,
+    db,
+    create_admin,
+    seed_demo,
+    inventory,
+    import_books,
+    export_books,
+    worker,
+    orders,
+):
     cli.add_command(_command)
 
 for _command in (backup, restore, prune):

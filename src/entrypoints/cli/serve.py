@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import errno
 import socket
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from bookstore.entrypoints.cli.errors import AddressUnusable, mask_url
 from bookstore.entrypoints.cli.runtime import Runtime, is_process_local, pass_runtime
+
+if TYPE_CHECKING:
+    from bookstore.entrypoints.worker import Worker
 
 ASGI_APP = "bookstore.entrypoints.asgi:app"
 GRACEFUL_SHUTDOWN_SECONDS = 30
@@ -31,6 +35,8 @@ def serve(runtime: Runtime, host: str, port: int, workers: int) -> None:
     """Bring the database schema up to date, then serve the HTTP API.
 
     Migrations run once, here, before any worker starts: workers never race on the schema.
+    Unless BOOKSTORE_EMBEDDED_WORKER=false, the periodic jobs of `bookstore worker` run in
+    this process too.
     """
     settings = runtime.settings
     if workers > 1 and is_process_local(settings.database_url):
@@ -44,6 +50,29 @@ def serve(runtime: Runtime, host: str, port: int, workers: int) -> None:
     runtime.migrate()
     import uvicorn  # here, so the other commands start without loading the server
 
+    embedded = start_embedded_worker(runtime) if settings.embedded_worker else None
+    try:
+        _serve(uvicorn, settings.log_level, host, port, workers)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+def start_embedded_worker(runtime: Runtime) -> Worker:
+    """One worker per `bookstore serve` instance, in this (the supervising) process: not one
+    per server process. A store that lives in one process shares the served app's."""
+    from bookstore.entrypoints.worker import Worker, jobs_of
+
+    container = runtime.container
+    if is_process_local(runtime.settings.database_url):
+        from bookstore.entrypoints.asgi import app  # the app uvicorn serves in this process
+        from bookstore.entrypoints.http.dependencies import container_of
+
+        container = container_of(app.state)
+    return Worker(jobs_of(container)).start()
+
+
+def _serve(uvicorn: Any, log_level: str, host: str, port: int, workers: int) -> None:
     uvicorn.run(
         ASGI_APP,
         host=host,
@@ -52,7 +81,7 @@ def serve(runtime: Runtime, host: str, port: int, workers: int) -> None:
         loop="auto",  # uvloop when installed
         http="auto",  # httptools when installed
         access_log=False,  # the app logs one line per request, with its request id
-        log_level=settings.log_level.lower(),
+        log_level=log_level.lower(),
         # The app believes X-Forwarded-For from BOOKSTORE_TRUSTED_PROXIES only, whatever
         # serves it; uvicorn must not rewrite the client address before the app sees it.
         proxy_headers=False,

@@ -20,6 +20,10 @@ from bookstore.entrypoints.http.controllers.catalogue import AdminCatalogueContr
 from bookstore.entrypoints.http.controllers.health import HealthController
 from bookstore.entrypoints.http.controllers.inventory import AdminInventoryController
 from bookstore.entrypoints.http.controllers.orders import OrderController
+from bookstore.entrypoints.http.controllers.payments import (
+    PaymentController,
+    PaymentWebhookController,
+)
 from bookstore.entrypoints.http.controllers.users import AdminUserController, UserController
 from bookstore.entrypoints.http.dependencies import (
     CONTAINER_STATE_KEY,
@@ -56,6 +60,8 @@ CONTROLLERS = (
     BookController,
     CartController,
     OrderController,
+    PaymentController,
+    PaymentWebhookController,
     AdminOrderController,
     AdminUserController,
     AdminInventoryController,

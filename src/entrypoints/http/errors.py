@@ -30,6 +30,7 @@ from bookstore.domain.errors import (
     InvalidTransition,
     NotFound,
 )
+from bookstore.domain.payment import PaymentDeclined
 from bookstore.entrypoints.http.problems import (
     KINDS,
     PROBLEM_MEDIA_TYPE,
@@ -53,6 +54,7 @@ DOMAIN_STATUSES: Mapping[type[DomainError], int] = {
     IdempotencyInFlight: 409,
     Conflict: 409,
     IdempotencyKeyMismatch: 422,
+    PaymentDeclined: 402,
     DomainError: 400,
 }
 """Each domain error's status; its `code` names the problem type. Looked up along the MRO."""
@@ -91,6 +93,8 @@ def domain_problem(_: Request[Any, Any, Any], exc: DomainError) -> Response[Prob
             for s in exc.shortages
         ]
         return problem_response(kind.problem(exc.detail, items=items))
+    if isinstance(exc, PaymentDeclined):
+        return problem_response(kind.problem(exc.detail, decline_code=exc.decline_code))
     if isinstance(exc, InvalidTransition):
         return problem_response(kind.problem(exc.detail, from_=exc.from_status, to=exc.to_status))
     return problem_response(kind.problem(exc.detail))

@@ -41,6 +41,8 @@ class Problem(msgspec.Struct, kw_only=True):
     """The status the order is in, on invalid-transition problems."""
     to: str | UnsetType = UNSET
     """The status asked for, on invalid-transition problems."""
+    decline_code: str | UnsetType = UNSET
+    """Why the card was declined, on payment-declined problems."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,7 @@ class ProblemKind:
         items: list[ShortageProblem] | UnsetType = UNSET,
         from_: str | UnsetType = UNSET,
         to: str | UnsetType = UNSET,
+        decline_code: str | UnsetType = UNSET,
     ) -> Problem:
         return Problem(
             type=self.type,
@@ -70,6 +73,7 @@ class ProblemKind:
             items=items,
             from_=from_,
             to=to,
+            decline_code=decline_code,
         )
 
 
@@ -90,6 +94,9 @@ KINDS: dict[str, ProblemKind] = {
         ProblemKind("invalid-transition", 409, "Invalid order transition"),
         ProblemKind("self-lockout", 409, "Cannot lock yourself out"),
         ProblemKind("idempotency-in-flight", 409, "Request still in progress"),
+        ProblemKind("payment-in-progress", 409, "Payment already in progress"),
+        ProblemKind("payment-declined", 402, "Payment declined"),
+        ProblemKind("invalid-signature", 400, "Invalid signature"),
         ProblemKind("payload-too-large", 413, "Payload too large"),
         ProblemKind("unsupported-media-type", 415, "Unsupported media type"),
         ProblemKind("idempotency-mismatch", 422, "Idempotency key reused"),

@@ -228,6 +228,19 @@ def _order_status(world: World, session: Session | None) -> Call:
     return Call(f"/api/admin/orders/{_new_order(world)}/status", {"status": "paid"}, session)
 
 
+def _pay_order(world: World, session: Session | None) -> Call:
+    body = {"payment_method": "pm_card_visa"}
+    return Call(f"/api/orders/{_new_order(world)}/payments", body, session)
+
+
+def _payments(world: World, session: Session | None) -> Call:
+    return Call(f"/api/orders/{world.order_id}/payments", None, session)
+
+
+def _unsigned_webhook(world: World, session: Session | None) -> Call:
+    return Call("/api/payments/webhook", {"id": "evt_matrix"}, session)
+
+
 def _movements(world: World, session: Session | None) -> Call:
     return Call(f"/api/admin/books/{world.book_id}/movements", None, session)
 
@@ -270,6 +283,13 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/api/orders"): Spec(_as_is("/api/orders"), users(200)),
     ("GET", "/api/orders/{order_id:uuid}"): Spec(_customers_order, owner(200)),
     ("POST", "/api/orders/{order_id:uuid}/cancel"): Spec(_cancel_order, owner(200)),
+    # Only the owner pays an order (an admin records a payment taken elsewhere instead).
+    ("POST", "/api/orders/{order_id:uuid}/payments"): Spec(
+        _pay_order, {ANONYMOUS: 401, CUSTOMER: 201, OTHER: 404, ADMIN: 404}
+    ),
+    ("GET", "/api/orders/{order_id:uuid}/payments"): Spec(_payments, owner(200)),
+    # Signed by the provider, not a user: no token needed, none helps.
+    ("POST", "/api/payments/webhook"): Spec(_unsigned_webhook, public(400)),
     ("GET", "/api/admin/orders"): Spec(_as_is("/api/admin/orders"), admins(200)),
     ("GET", "/api/admin/orders/{order_id:uuid}"): Spec(_any_order, admins(200)),
     ("POST", "/api/admin/orders/{order_id:uuid}/status"): Spec(_order_status, admins(200)),
@@ -318,6 +338,19 @@ def openapi_path(path: str) -> str:
 
 
 FORM_ROUTES = frozenset({("POST", "/api/auth/token")})
+SIGNED_ROUTES = frozenset({("POST", "/api/payments/webhook")})
+"""Routes whose body is a provider's signed event, read as bytes: the signature, not a schema,
+decides (it may carry fields added since); test_http_payments covers them."""
+
+
+def strongest_caller(world: World, route: tuple[str, str]) -> Session | None:
+    """The most powerful caller the route serves (an order is paid by its owner alone), so
+    that a refusal is about the request, not about who asks."""
+    expected = ROUTES[route].expected
+    allowed = [actor for actor in (ADMIN, CUSTOMER) if expected[actor] < 400]
+    return world.session(allowed[0]) if allowed else None
+
+
 """Routes whose body is a urlencoded form (the OAuth2 password form), not JSON."""
 FILE_ROUTES = frozenset({("POST", "/api/admin/books/import")})
 """Routes whose body is a file (the catalogue's CSV), not JSON: its rows, limits and media

@@ -63,7 +63,12 @@ def test_production_never_shows_debug_output(
     make_api: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LITESTAR_DEBUG", "1")  # Litestar's own switch changes nothing either
-    api = make_api(env="production", jwt_secret=PRODUCTION_SECRET)
+    api = make_api(
+        env="production",
+        jwt_secret=PRODUCTION_SECRET,
+        payment_provider="sandbox",
+        payment_webhook_secret=PRODUCTION_SECRET,
+    )
     api.container.search_books.override(providers.Object(_Exploding()))
     customer = api.customer()
 

@@ -180,6 +180,8 @@ class Server:
             "BOOKSTORE_DATABASE_URL": self.url,
             "BOOKSTORE_ENV": "production",
             "BOOKSTORE_JWT_SECRET": JWT_SECRET,
+            "BOOKSTORE_PAYMENT_PROVIDER": "sandbox",
+            "BOOKSTORE_PAYMENT_WEBHOOK_SECRET": JWT_SECRET,
             "BOOKSTORE_RATE_LIMITS": "off",
             "BOOKSTORE_BCRYPT_ROUNDS": "4",
             # INFO, not WARNING: uvicorn says "Application startup complete." once per

@@ -31,7 +31,7 @@ class Backend:
 
 TABLES = (
     "books, users, cart_lines, orders, order_lines, refresh_tokens, revoked_access_tokens, "
-    "order_status_history, stock_movements"
+    "order_status_history, stock_movements, payments, payment_events, sandbox_outcomes"
 )
 
 

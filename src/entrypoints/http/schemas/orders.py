@@ -22,6 +22,7 @@ from bookstore.domain.order_status import (
     StatusChange,
 )
 from bookstore.domain.pagination import Page, PageRequest
+from bookstore.domain.payment import OrderPaymentStatus
 from bookstore.entrypoints.http.schemas.common import (
     MoneyText,
     PageNumber,
@@ -91,6 +92,8 @@ class OrderOut(msgspec.Struct, kw_only=True):
     """Oldest first; the first entry is `placed`."""
     shipment: ShipmentOut | None
     cancellation_reason: str | None
+    payment_status: OrderPaymentStatus
+    """`unpaid`, `processing`, `paid` or `refunded` (§12)."""
 
 
 class OrderPage(msgspec.Struct, kw_only=True):
@@ -133,6 +136,7 @@ def order_out(order: Order, currency: str) -> OrderOut:
         status_history=[status_change_out(entry) for entry in order.status_history],
         shipment=shipment_out(order.shipment),
         cancellation_reason=order.cancellation_reason,
+        payment_status=order.payment_status,
     )
 
 

@@ -1,0 +1,87 @@
+"""Payments in memory, with the SQL adapter's semantics: conditional writes, events once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from uuid import UUID
+
+from bookstore.adapters.memory.state import MemoryState
+from bookstore.domain.order import OrderStatus
+from bookstore.domain.pagination import Page, PageRequest
+from bookstore.domain.payment import OrderPaymentStatus, Payment, PaymentStatus
+
+
+class MemoryPaymentRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+    def add(self, payment: Payment) -> None:
+        self._state.payments[payment.id] = payment
+
+    def get(self, payment_id: UUID) -> Payment | None:
+        return self._state.payments.get(payment_id)
+
+    def by_key(self, order_id: UUID, key: str) -> Payment | None:
+        return next(
+            (
+                p
+                for p in self._state.payments.values()
+                if p.order_id == order_id and p.idempotency_key == key
+            ),
+            None,
+        )
+
+    def of_order(self, order_id: UUID, page: PageRequest) -> Page[Payment]:
+        found = [p for p in self._state.payments.values() if p.order_id == order_id]
+        found.sort(key=lambda p: p.created_at)  # stable: insertion order breaks ties
+        items = found[page.offset : page.offset + page.page_size]
+        return Page.of(items, page, len(found))
+
+    def update(self, payment: Payment, was: PaymentStatus) -> bool:
+        current = self._state.payments.get(payment.id)
+        if current is None or current.status is not was:
+            return False
+        self._state.payments[payment.id] = payment
+        return True
+
+    def claim_order(self, order_id: UUID) -> bool:
+        order = self._state.orders.get(order_id)
+        if order is None or not order.awaits_payment:
+            return False
+        self._state.orders[order_id] = replace(order, payment_status=OrderPaymentStatus.PROCESSING)
+        return True
+
+    def set_order_status(
+        self, order_id: UUID, to: OrderPaymentStatus, was: OrderPaymentStatus
+    ) -> bool:
+        order = self._state.orders.get(order_id)
+        if order is None or order.payment_status is not was:
+            return False
+        self._state.orders[order_id] = replace(order, payment_status=to)
+        return True
+
+    def first_delivery(self, event_id: str, at: datetime) -> bool:
+        if event_id in self._state.payment_events:
+            return False
+        self._state.payment_events[event_id] = at
+        return True
+
+    def expirable_orders(self, placed_before: datetime, limit: int) -> list[UUID]:
+        due = [
+            o
+            for o in self._state.orders.values()
+            if o.status is OrderStatus.PLACED
+            and o.payment_status is OrderPaymentStatus.UNPAID
+            and o.created_at < placed_before
+        ]
+        due.sort(key=lambda o: o.created_at)
+        return [o.id for o in due[:limit]]
+
+    def refunds_owed(self, limit: int) -> list[UUID]:
+        owed = [
+            p.id
+            for p in self._state.payments.values()
+            if p.status is PaymentStatus.SUCCEEDED and p.refund_requested
+        ]
+        return owed[:limit]
