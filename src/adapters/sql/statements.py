@@ -69,7 +69,13 @@ class Db(Protocol):
         ...
 
     def write_many(self, stmt: Executable, rows: Sequence[Params]) -> None:
-        """Run a statement once per parameter set (all with the same keys)."""
+        """Run a statement once per parameter set (all with the same keys). A driver may
+        send them with the next statement or the commit (see `send`)."""
+        ...
+
+    def send(self, stmt: Executable, params: Params | None = None) -> None:
+        """Run a statement whose outcome nobody reads: a driver may send it together with the
+        next statement or the commit, in one round trip, so its errors may surface there."""
         ...
 
 
@@ -98,6 +104,9 @@ class CoreDb:
     def write_many(self, stmt: Executable, rows: Sequence[Params]) -> None:
         if rows:
             self._execute(stmt, list(rows))
+
+    def send(self, stmt: Executable, params: Params | None = None) -> None:
+        self._execute(stmt, params)
 
     def _execute(self, stmt: Executable, params: Any) -> CursorResult[Any]:
         try:
@@ -136,8 +145,8 @@ _Processor = Callable[[Any], Any] | None
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # told apart by identity: hashed as a memo key
-class _Compiled:
-    """One statement as SQLite's driver takes it."""
+class Compiled:
+    """One statement as a driver takes it (positional parameters)."""
 
     sql: str
     names: tuple[str, ...]
@@ -172,7 +181,7 @@ class _Compiled:
 
 
 @lru_cache(maxsize=2048)
-def _converted(compiled: _Compiled, row: tuple[Any, ...]) -> tuple[Any, ...]:
+def _converted(compiled: Compiled, row: tuple[Any, ...]) -> tuple[Any, ...]:
     """A row with its values converted to Python's types. The converted values are
     immutable (times, UUIDs, decimals), so the rows read most often (a catalogue's first
     pages, its best sellers) are converted once and shared."""
@@ -183,27 +192,32 @@ def _converted(compiled: _Compiled, row: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(values)
 
 
-_COMPILED: WeakKeyDictionary[Executable, dict[tuple[str, ...], _Compiled]] = WeakKeyDictionary()
+_COMPILED: WeakKeyDictionary[Executable, dict[tuple[str, tuple[str, ...]], Compiled]] = (
+    WeakKeyDictionary()
+)
 
 
-def _compiled(stmt: Executable, keys: tuple[str, ...]) -> _Compiled:
-    """The statement compiled for SQLite's driver, once per statement object and, for
-    INSERT and UPDATE without `.values()`, per set of column keys given."""
+def compiled_for(stmt: Executable, keys: tuple[str, ...], dialect: Dialect = _SQLITE) -> Compiled:
+    """The statement compiled for a driver, once per statement object, dialect and, for
+    INSERT and UPDATE without `.values()`, set of column keys given."""
     shapes = _COMPILED.get(stmt)
     if shapes is None:
         shapes = _COMPILED[stmt] = {}
-    found = shapes.get(keys)
+    found = shapes.get((dialect.name, keys))
     if found is None:
-        found = shapes[keys] = _compile(stmt, keys, _SQLITE)
+        found = shapes[(dialect.name, keys)] = _compile(stmt, keys, dialect)
     return found
 
 
-def _keys(stmt: Executable, params: Params | None) -> tuple[str, ...]:
+_compiled = compiled_for
+
+
+def statement_keys(stmt: Executable, params: Params | None) -> tuple[str, ...]:
     """What an INSERT or UPDATE without `.values()` writes depends on the keys given."""
     return tuple(params) if params and isinstance(stmt, UpdateBase) else ()
 
 
-def _compile(stmt: Executable, keys: tuple[str, ...], dialect: Dialect) -> _Compiled:
+def _compile(stmt: Executable, keys: tuple[str, ...], dialect: Dialect) -> Compiled:
     column_keys = list(keys) if keys else None
     compiled = stmt.compile(dialect=dialect, column_keys=column_keys)  # type: ignore[attr-defined]
     if compiled.post_compile_params:  # an `IN` list: its values are part of the statement
@@ -217,7 +231,7 @@ def _compile(stmt: Executable, keys: tuple[str, ...], dialect: Dialect) -> _Comp
     processors = (_result_processor(column.type, dialect) for column in columns)
     result = tuple((n, p) for n, p in enumerate(processors) if p is not None)
     required = frozenset(name for name in names if _is_required(compiled, name))
-    return _Compiled(compiled.string, names, values, bind, result, required)
+    return Compiled(compiled.string, names, values, bind, result, required)
 
 
 def _result_processor(type_: Any, dialect: Dialect) -> _Processor:
@@ -257,14 +271,14 @@ class DriverDb:
         return "sqlite"
 
     def rows(self, stmt: Executable, params: Params | None = None) -> list[Row]:
-        compiled = _compiled(stmt, _keys(stmt, params))
+        compiled = _compiled(stmt, statement_keys(stmt, params))
         fetched = self._run(compiled, params).fetchall()
         if not compiled.result:
             return fetched
         return [compiled.converted(row) for row in fetched]
 
     def first(self, stmt: Executable, params: Params | None = None) -> Row | None:
-        compiled = _compiled(stmt, _keys(stmt, params))
+        compiled = _compiled(stmt, statement_keys(stmt, params))
         row = self._run(compiled, params).fetchone()
         if row is None or not compiled.result:
             return row  # type: ignore[no-any-return]
@@ -275,13 +289,16 @@ class DriverDb:
         return None if row is None else row[0]
 
     def write(self, stmt: Executable, params: Params | None = None) -> int:
-        compiled = _compiled(stmt, _keys(stmt, params))
+        compiled = _compiled(stmt, statement_keys(stmt, params))
         return self._run(compiled, params).rowcount
+
+    def send(self, stmt: Executable, params: Params | None = None) -> None:
+        self.write(stmt, params)
 
     def write_many(self, stmt: Executable, rows: Sequence[Params]) -> None:
         if not rows:
             return
-        compiled = _compiled(stmt, _keys(stmt, rows[0]))
+        compiled = _compiled(stmt, statement_keys(stmt, rows[0]))
         values = [compiled.parameters(row) for row in rows]
         if self._begin is not None and not self._conn.in_transaction:
             self._begin(self._conn)
@@ -290,7 +307,7 @@ class DriverDb:
         except sqlite3.Error as error:
             raise storage_error(driver_error(error, compiled.sql, values[0])) from error
 
-    def _run(self, compiled: _Compiled, params: Params | None) -> sqlite3.Cursor:
+    def _run(self, compiled: Compiled, params: Params | None) -> sqlite3.Cursor:
         values = compiled.parameters(params)
         if self._begin is not None and not self._conn.in_transaction:
             self._begin(self._conn)
@@ -341,9 +358,15 @@ def run_on_driver(conn: sqlite3.Connection, sql: str) -> None:
         raise driver_error(error, sql, ()) from error
 
 
-def driver_error(error: sqlite3.Error, statement: str, params: tuple[Any, ...]) -> DBAPIError:
-    """A pysqlite error wrapped as SQLAlchemy wraps it (`OperationalError`,
-    `IntegrityError`, ...), so callers see one kind of error whichever way a statement ran."""
-    wrapped = DBAPIError.instance(statement, params, error, sqlite3.Error)
+def driver_error(
+    error: Exception,
+    statement: str,
+    params: tuple[Any, ...],
+    base: type[Exception] = sqlite3.Error,
+) -> DBAPIError:
+    """A driver's error (pysqlite's, or psycopg's with its `base`) wrapped as SQLAlchemy
+    wraps it (`OperationalError`, `IntegrityError`, ...), so callers see one kind of error
+    whichever way a statement ran."""
+    wrapped = DBAPIError.instance(statement, params, error, base)
     assert isinstance(wrapped, DBAPIError)  # noqa: S101 (a DB-API error is always wrapped so)
     return wrapped

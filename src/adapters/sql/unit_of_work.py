@@ -4,8 +4,11 @@ from begin to commit or roll-back.
 - SQLite: a pooled pysqlite connection, its transaction begun and ended on the driver
   (`BEGIN IMMEDIATE` for a writer, after the writer gate; a deferred `BEGIN` for a reader),
   statements run by `DriverDb`.
-- PostgreSQL: a SQLAlchemy `Connection` and its `Transaction` (`READ ONLY` for a reader),
-  statements run by `CoreDb`.
+- PostgreSQL: a pooled psycopg connection in autocommit mode, statements run by
+  `PsycopgDb` (a reader: one round trip per statement, no transaction; a writer: `BEGIN`
+  sent with its first statement, and the statements nobody reads sent with its `COMMIT`).
+- Any other database: a SQLAlchemy `Connection` and its `Transaction`, statements run by
+  `CoreDb`.
 
 Both give the same repositories over the same Core statements (`statements.Db`).
 """
@@ -17,12 +20,14 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Self
 
+import psycopg
 from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.pool import PoolProxiedConnection
 
 from bookstore.adapters.sql.book_search import SqliteTotals, Totals
 from bookstore.adapters.sql.books import SqlBookRepository
 from bookstore.adapters.sql.carts import SqlCartRepository
+from bookstore.adapters.sql.driver_pg import PsycopgDb
 from bookstore.adapters.sql.engine import (
     WriterGate,
     begin_immediate,
@@ -51,6 +56,7 @@ class SqlUnitOfWorkFactory:
         self.engine = engine
         self._gate = writer_gate(engine)
         self._sqlite = engine.dialect.name == "sqlite"
+        self._psycopg = engine.dialect.driver == "psycopg"
 
     @property
     def inline_work(self) -> bool:
@@ -64,6 +70,8 @@ class SqlUnitOfWorkFactory:
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         if self._sqlite:
             return SqliteUnitOfWork(self.engine, read_only=read_only, gate=self._gate)
+        if self._psycopg:
+            return PsycopgUnitOfWork(self.engine, read_only=read_only)
         return CoreUnitOfWork(self.engine, read_only=read_only)
 
 
@@ -198,6 +206,55 @@ class SqliteUnitOfWork(SqlUnitOfWork):
                     pooled.close()
             finally:
                 self._leave_gate()
+
+
+class PsycopgUnitOfWork(SqlUnitOfWork):
+    """On a pooled psycopg connection, switched to autocommit for as long as the unit of
+    work holds it (see `driver_pg`); the pool gets it back as it lent it."""
+
+    def __init__(self, engine: Engine, *, read_only: bool) -> None:
+        super().__init__(read_only=read_only)
+        self._engine = engine
+        self._pooled: PoolProxiedConnection | None = None
+        self._raw: psycopg.Connection[Any] | None = None
+        self._db: PsycopgDb | None = None
+
+    def _begin(self) -> tuple[Db, Totals]:
+        if not self._read_only and not writers_may_wait():
+            raise WriterBusy()  # a server's writers may wait: never on an event loop
+        pooled = self._engine.raw_connection()
+        raw = pooled.driver_connection
+        if not isinstance(raw, psycopg.Connection):
+            pooled.close()
+            raise TypeError(f"not a psycopg connection: {raw!r}")
+        try:
+            raw.autocommit = True
+        except BaseException:
+            pooled.invalidate()
+            raise
+        self._pooled, self._raw = pooled, raw
+        self._db = PsycopgDb(raw, read_only=self._read_only)
+        return self._db, Totals()
+
+    def _commit(self) -> None:
+        if self._db is not None:
+            self._db.commit()
+
+    def _end(self) -> None:
+        pooled, raw, db = self._pooled, self._raw, self._db
+        self._pooled = self._raw = self._db = None
+        if pooled is None or raw is None or db is None:
+            return
+        try:
+            db.end()
+            raw.autocommit = False
+        except BaseException:
+            pooled.invalidate()
+            raise
+        finally:
+            if raw.broken or raw.closed:
+                pooled.invalidate()
+            pooled.close()
 
 
 class CoreUnitOfWork(SqlUnitOfWork):
