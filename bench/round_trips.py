@@ -84,7 +84,7 @@ def count(url: str, log: Path) -> int:
             for step, call in steps:
                 starts = {path: len(_text(path)) for path, _ in traces}
                 response = call()
-                assert response.status_code in (200, 201), response.text
+                _expect(response, 200, 201)
                 round_trips, sent = 0, []
                 for path, file in traces:
                     file.flush()
@@ -107,10 +107,15 @@ def _token(client, container, *, admin: bool) -> dict[str, str]:  # type: ignore
         container.create_admin()(CreateAdminCommand(email, password))
     else:
         r = client.post("/api/auth/register", json={"email": email, "password": password})
-        assert r.status_code == 201, r.text
+        _expect(r, 201)
     r = client.post("/api/auth/login", json={"email": email, "password": password})
-    assert r.status_code == 200, r.text
+    _expect(r, 200)
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def _expect(response: Any, *statuses: int) -> None:
+    if response.status_code not in statuses:
+        raise RuntimeError(f"{response.status_code}: {response.text}")
 
 
 def _trace(conn: Any, folder: Path, traces: list[tuple[Path, IO[str]]]) -> None:

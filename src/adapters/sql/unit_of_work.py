@@ -67,6 +67,18 @@ class SqlUnitOfWorkFactory:
     def writes_without_waiting(self) -> AbstractContextManager[None]:
         return writes_without_waiting()
 
+    def bulk_written(self) -> None:
+        """PostgreSQL: `ANALYZE`, so the planner knows how many rows there are and how they
+        spread. Its statistics only change when something analyzes the tables; after a bulk
+        load, until then, it believes `books` is nearly empty and sorts the whole table for
+        each page (docs/performance.md). On a server autovacuum would get to it at some point;
+        the service does not wait for that. SQLite plans well without statistics, and keeps
+        none here."""
+        if self._sqlite:
+            return
+        with unavailable_on_failure(), self.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         if self._sqlite:
             return SqliteUnitOfWork(self.engine, read_only=read_only, gate=self._gate)
