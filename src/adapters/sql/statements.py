@@ -3,14 +3,17 @@
 Every statement of the SQL adapters is written once, as SQLAlchemy Core. A repository runs
 it through the `Db` of its unit of work:
 
-- `CoreDb`, over a SQLAlchemy `Connection` (PostgreSQL): `Connection.execute`, with its
-  compiled cache, events and type processing.
+- `CoreDb`, over a SQLAlchemy `Connection` (a database without a driver path):
+  `Connection.execute`, with its compiled cache, events and type processing.
 - `DriverDb`, over a pysqlite connection (SQLite): the statement compiled once per statement
   object, column keys and dialect (`_compiled`), its parameters put in the compiled order
   and converted by the columns' own bind processors, rows converted by the result
   processors, and driver errors wrapped as SQLAlchemy wraps them. The same statement, the
   same types, the same errors, without SQLAlchemy's per-call work, which costs more than
   SQLite's own on the short indexed statements of this application.
+- `driver_pg.PsycopgDb`, over a psycopg connection (PostgreSQL): the same compiled
+  statements (`compiled_for`, here for the psycopg dialect), prepared on the server, with
+  fewer round trips (see there).
 
 Statements that run often are built once (module constants, or `functools.lru_cache`d per
 shape) with named `bindparam`s, so their compiled form is reused; a statement built per call
