@@ -280,6 +280,9 @@ def _alive(dbapi_connection: Any, *_: Any) -> None:
     goodbye (an error message, then the end of the stream), or the stream already ended."""
     if dbapi_connection.closed or dbapi_connection.broken:
         raise DisconnectionError("the connection is closed")
-    socket = dbapi_connection.pgconn.socket
-    if select.select([socket], [], [], 0)[0]:
+    try:
+        readable = select.select([dbapi_connection.pgconn.socket], [], [], 0)[0]
+    except Exception as error:  # psycopg's own, for a connection already lost
+        raise DisconnectionError(f"the connection is lost: {error}") from error
+    if readable:
         raise DisconnectionError("the server closed the connection")

@@ -42,7 +42,9 @@ from bookstore.adapters.sql.statements import (
     CoreDb,
     Db,
     DriverDb,
+    driver_error,
     run_on_driver,
+    storage_error,
     unavailable_on_failure,
 )
 from bookstore.adapters.sql.users import SqlUserRepository
@@ -234,19 +236,25 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
     def _begin(self) -> tuple[Db, Totals]:
         if not self._read_only and not writers_may_wait():
             raise WriterBusy()  # a server's writers may wait: never on an event loop
-        pooled = self._engine.raw_connection()
+        try:  # a new connection's failure is the driver's own error, unwrapped
+            pooled = self._engine.raw_connection()
+        except psycopg.Error as error:
+            raise storage_error(driver_error(error, "", (), psycopg.Error)) from error
         raw = pooled.driver_connection
         if not isinstance(raw, psycopg.Connection):
             pooled.close()
             raise TypeError(f"not a psycopg connection: {raw!r}")
         try:
             raw.autocommit = True
+            db = PsycopgDb(raw, read_only=self._read_only)
+        except psycopg.Error as error:  # lost since the checkout looked at it
+            pooled.invalidate()
+            raise storage_error(driver_error(error, "", (), psycopg.Error)) from error
         except BaseException:
             pooled.invalidate()
             raise
-        self._pooled, self._raw = pooled, raw
-        self._db = PsycopgDb(raw, read_only=self._read_only)
-        return self._db, Totals()
+        self._pooled, self._raw, self._db = pooled, raw, db
+        return db, Totals()
 
     def _commit(self) -> None:
         if self._db is not None:
@@ -260,12 +268,15 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
         try:
             db.end()
             raw.autocommit = False
+        except psycopg.Error:  # the connection is lost: the pool replaces it
+            pooled.invalidate()
         except BaseException:
             pooled.invalidate()
             raise
-        finally:
+        else:
             if raw.broken or raw.closed:
                 pooled.invalidate()
+        finally:
             pooled.close()
 
 

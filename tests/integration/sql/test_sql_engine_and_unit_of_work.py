@@ -15,6 +15,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.pool import QueuePool, StaticPool
 
 from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine, upgrade_engine
+from bookstore.application.ports import StorageUnavailable
 from bookstore.application.queries import BookQuery
 from bookstore.domain.book import STOCK
 from bookstore.domain.errors import InvalidInput
@@ -218,3 +219,15 @@ def test_read_only_units_of_work_cannot_write_on_postgresql(postgres_backend: Ba
         uow.books.add(details(), T0)
     with postgres_backend.factory(read_only=True) as uow:
         assert uow.books.search(BookQuery()).total == 0
+
+
+def test_a_postgresql_server_that_cannot_be_reached_is_storage_unavailable() -> None:
+    """The driver's own connection error (the pool raises it unwrapped) is the port's."""
+    engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/gone")
+    try:
+        factory = SqlUnitOfWorkFactory(engine)
+        for read_only in (True, False):
+            with pytest.raises(StorageUnavailable), factory(read_only=read_only):
+                pytest.fail("no unit of work without a connection")
+    finally:
+        engine.dispose()
