@@ -15,8 +15,8 @@ import jwt.warnings
 import pytest
 from dependency_injector import providers
 from http_support import PASSWORD, Api, Session, assert_problem, bearer, error_fields, new_email
-from sqlalchemy.exc import OperationalError
 
+from bookstore.application.ports import StorageUnavailable
 from bookstore.domain.errors import AuthenticationFailed
 
 
@@ -290,7 +290,7 @@ def test_forged_tokens_are_refused(
 def test_a_database_failure_while_authenticating_is_a_503(api: Api, customer: Session) -> None:
     class Unreachable:
         def __call__(self, token: str) -> NoReturn:
-            raise OperationalError("SELECT", {}, Exception("unable to open database file"))
+            raise StorageUnavailable("OperationalError: unable to open database file")
 
     api.container.authenticate.override(providers.Object(Unreachable()))
 
