@@ -46,7 +46,8 @@ test: lint typecheck imports pytest
 
 # make bench [N=100000] [DURATION=20] [WORKERS=2] [SCENARIOS=list,get] [PROFILE=/tmp/prof]
 # [SEARCH="lantern poetry"]
-# [BENCH_PG_URL=postgresql+psycopg://...]: needs wrk; see docs/performance.md
+# [BENCH_PG_URL=postgresql+psycopg://.../throwaway_db]: every scenario on PostgreSQL too, in a
+# table of its own. Needs wrk; see docs/performance.md
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(if $(N),--books $(N),) $(if $(DURATION),--duration $(DURATION),) \
 		$(if $(WORKERS),--workers $(WORKERS),) $(if $(SCENARIOS),--scenarios $(SCENARIOS),) \

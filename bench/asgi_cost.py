@@ -5,7 +5,8 @@
 
 Builds the app the way `bookstore serve` does (`bookstore.entrypoints.asgi:app`, settings from
 the environment; BOOKSTORE_LOG_LEVEL=WARNING unless set, so no access log) on a fresh
-10,000-book SQLite catalogue (bench/catalogue.py), runs its lifespan, then calls it directly
+10,000-book SQLite catalogue (bench/catalogue.py; `--pg-url` a throwaway PostgreSQL
+database instead), runs its lifespan, then calls it directly
 with `--concurrency` coroutines sharing `--requests` GETs, and prints the process CPU time per
 request (every thread counted). On a busy machine this moves much less than requests per
 second do, which makes it the tool for A/B-ing a change to the request path: run it with
@@ -177,10 +178,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--books", type=int, default=10_000)
+    parser.add_argument(
+        "--pg-url", help="a throwaway PostgreSQL database to use instead of a SQLite file"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bookstore-asgi-cost-"))
     try:
-        url = f"sqlite:///{workdir / 'bookstore.db'}"
+        url = args.pg_url or f"sqlite:///{workdir / 'bookstore.db'}"
         catalogue.build(url, args.books, quiet=True)
         os.environ["BOOKSTORE_DATABASE_URL"] = url
         os.environ.setdefault("BOOKSTORE_JWT_SECRET", "asgi-cost-" + "x" * 40)

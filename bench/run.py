@@ -2,7 +2,7 @@
 
     python bench/run.py                      # 10,000 books, 10 s per scenario
     python bench/run.py --books 100000 --duration 20
-    python bench/run.py --pg-url postgresql+psycopg://USER:PASSWORD@127.0.0.1/DB  # + PG storm
+    python bench/run.py --pg-url postgresql+psycopg://USER:PASSWORD@127.0.0.1/DB  # + PostgreSQL
     python bench/run.py --profile /tmp/prof  # py-spy record during every scenario (slower)
 
 Steps: a fresh SQLite file under a temporary folder; the catalogue written through the
@@ -454,7 +454,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument(
         "--pg-url",
         default=os.environ.get("BENCH_PG_URL") or None,
-        help="also run the storms on this PostgreSQL database (a throwaway one; "
+        help="also run every scenario on this PostgreSQL database, with a table of its own "
+        "(a throwaway database: the catalogue is added and analyzed if missing; "
         "default $BENCH_PG_URL)",
     )
     p.add_argument(
@@ -535,7 +536,13 @@ def main() -> int:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     print(header_lines(args))
-    print(table(results))
+    for backend in ("sqlite", "postgresql"):
+        mine = [r for r in results if r.get("backend", "sqlite") == backend]
+        if mine:
+            database = "SQLite file (WAL)" if backend == "sqlite" else f"PostgreSQL ({args.pg_url})"
+            print(f"{database}:")
+            print(table(mine))
+            print()
     for server in servers:
         print(rss_line(server))
     ok = all(passed(r) for r in results)
@@ -590,8 +597,8 @@ def header_lines(args: argparse.Namespace) -> str:
 
     return (
         f"\nImagine Bookstore benchmark (source {source_version()}): {args.books:,} books, "
-        "SQLite file (WAL), "
-        f"{args.workers} worker(s), {args.duration} s per scenario, reads at "
+        + ("SQLite file (WAL) and PostgreSQL, " if args.pg_url else "SQLite file (WAL), ")
+        + f"{args.workers} worker(s), {args.duration} s per scenario, reads at "
         f"{args.connections} connections (wrk, 1 thread), flows and storms by an asyncio "
         f"client; python {sys.version.split()[0]}, litestar {version('litestar')}, "
         f"sqlalchemy {version('sqlalchemy')}, uvicorn {version('uvicorn')}, "
@@ -607,9 +614,27 @@ def header_lines(args: argparse.Namespace) -> str:
 def run_all(
     args: argparse.Namespace, scenarios: list[str], workdir: Path, servers: list[Server]
 ) -> list[dict[str, Any]]:
-    url = f"sqlite:///{workdir / 'bookstore.db'}"
-    say(f"building the catalogue in {workdir / 'bookstore.db'}")
-    ids = catalogue.build(url, args.books)
+    """Every scenario on SQLite, then (with `--pg-url`) every scenario on PostgreSQL."""
+    results = run_target(args, scenarios, workdir, servers, "sqlite")
+    if args.pg_url:
+        load.check_loopback("http://" + (make_host(args.pg_url) or "127.0.0.1") + ":1/")
+        results += run_target(args, scenarios, workdir, servers, "postgresql")
+    return results
+
+
+def run_target(
+    args: argparse.Namespace,
+    scenarios: list[str],
+    workdir: Path,
+    servers: list[Server],
+    backend: str,
+) -> list[dict[str, Any]]:
+    """The catalogue, the users, the server, then each scenario, on one database."""
+    postgresql = backend == "postgresql"
+    url = args.pg_url if postgresql else f"sqlite:///{workdir / 'bookstore.db'}"
+    name = "PostgreSQL" if postgresql else "SQLite"
+    say(f"{name}: building the catalogue (books already there are kept)")
+    ids = catalogue.build(url, args.books, quiet=postgresql)
     tag = secrets.token_hex(3)
     flow1 = [f"flow1-{tag}@bench.example.com"]
     flow32 = [f"flow32-{tag}-{i}@bench.example.com" for i in range(32)]
@@ -624,43 +649,45 @@ def run_all(
 
     settings = dict(item.partition("=")[::2] for item in args.server_env)
     port = free_port(args.host)
-    server = Server("sqlite", url, args.host, port, args.workers, workdir, settings)
+    server = Server(backend, url, args.host, port, args.workers, workdir, settings)
     servers.append(server)
-    say(f"starting the server on {server.base_url} ({args.workers} worker(s))")
+    say(f"starting the server on {server.base_url} ({args.workers} worker(s), {name})")
     server.start()
     if args.warmup:
         for path in ("/api/books?page=1&page_size=20", "/api/books/{id}"):
             load.run_wrk(server.base_url, path, duration=args.warmup, id_ranges=ids["flow_ids"])
     results: list[dict[str, Any]] = []
-    for name in scenarios:
-        runs = f"{args.storms} runs" if name == "storm" else f"{args.duration} s"
-        say(f"scenario {name} ({runs})")
-        seconds = args.duration + (1 if name.startswith("flow") else 0)
+    for scenario in scenarios:
+        runs = f"{args.storms} runs" if scenario == "storm" else f"{args.duration} s"
+        say(f"scenario {scenario} ({runs}, {name})")
+        seconds = args.duration + (1 if scenario.startswith("flow") else 0)
         pids = server.workers_pids()
         cpu_before, wall_before = cpu_seconds(pids), time.perf_counter()
-        spy_seconds = seconds if name != "storm" else 30
+        spy_seconds = seconds if scenario != "storm" else 30
+        profile_name = f"{scenario}-{backend}" if postgresql else scenario
         try:
-            with profiled(server, args.profile, name, spy_seconds, args.profile_gil):
-                if name in READS:
-                    result = run_read(server, name, args, ids)
-                elif name == "login":
+            with profiled(server, args.profile, profile_name, spy_seconds, args.profile_gil):
+                if scenario in READS:
+                    result = run_read(server, scenario, args, ids)
+                elif scenario == "login":
                     result = run_login(server, args, login[0])
-                elif name == "flow1":
+                elif scenario == "flow1":
                     result = run_flow(server, args, flow1, ids)
-                elif name == "flow32":
+                elif scenario == "flow32":
                     result = run_flow(server, args, flow32, ids)
                 else:
-                    result = run_storms(server, args, storms, ids, "SQLite")
+                    result = run_storms(server, args, storms, ids, name)
         except (RuntimeError, TimeoutError, ValueError) as error:
-            result = {"label": name, "failed": str(error)[:300], "errors": 1}
-        result["scenario"] = name
+            result = {"label": scenario, "failed": str(error)[:300], "errors": 1}
+        result["scenario"] = scenario
+        result["backend"] = backend
         cpu_after = cpu_seconds(pids)
         if cpu_before is not None and cpu_after is not None and "failed" not in result:
             # over the whole scenario (set-up and warm-up included): the server's CPU use
             result["server_cpu_cores"] = (cpu_after - cpu_before) / (
                 time.perf_counter() - wall_before
             )
-            if name != "storm" and result["rate"]:
+            if scenario != "storm" and result["rate"]:
                 result["server_cpu_ms_per_op"] = 1000 * result["server_cpu_cores"] / result["rate"]
         results.append(result)
         say("  " + table([result]).splitlines()[-2].strip())
@@ -668,29 +695,6 @@ def run_all(
         time.sleep(0.5)
     server.record_rss()
     server.stop()
-
-    if args.pg_url and "storm" in scenarios:
-        load.check_loopback("http://" + (make_host(args.pg_url) or "127.0.0.1") + ":1/")
-        say("PostgreSQL: catalogue (books already there are kept), users, server")
-        pg_ids = catalogue.build(args.pg_url, args.books, quiet=True)
-        pg_storms = [[e.replace("@", "-pg@") for e in run] for run in storms]
-        create_users(args.pg_url, [e for run in pg_storms for e in run], args.bcrypt_rounds)
-        port = free_port(args.host)
-        pg = Server("postgresql", args.pg_url, args.host, port, args.workers, workdir, settings)
-        servers.append(pg)
-        pg.start()
-        try:
-            result = run_storms(pg, args, pg_storms, pg_ids, "PostgreSQL")
-        except (RuntimeError, TimeoutError) as error:
-            result = {
-                "label": "oversell storm (PostgreSQL)",
-                "failed": str(error)[:300],
-                "errors": 1,
-            }
-        result["scenario"] = "storm-pg"
-        results.append(result)
-        pg.record_rss()
-        pg.stop()
     return results
 
 

@@ -365,6 +365,12 @@ class UnitOfWorkFactory(Protocol):
         raises it at once)."""
         ...
 
+    def bulk_written(self) -> None:
+        """Many rows were just written at once (a seed, an import): storage brings what it
+        knows about its data up to date, e.g. a database planner's statistics, so the next
+        queries are planned for the data as it is now."""
+        ...
+
 
 class WriterBusy(Exception):
     """A write unit of work opened inside `writes_without_waiting()` would have had to wait

@@ -52,6 +52,9 @@ class _BusyOnce:
     def writes_without_waiting(self) -> Iterator[None]:
         yield
 
+    def bulk_written(self) -> None:
+        pass
+
 
 Scenario = Callable[[Shop], tuple[Any, Any]]
 """Sets the scene in a shop; the use case to call and its command."""

@@ -55,6 +55,9 @@ class MemoryUnitOfWorkFactory:
         finally:
             _writers_may_wait.reset(token)
 
+    def bulk_written(self) -> None:
+        """Nothing to bring up to date: no planner here."""
+
     def begin(self, read_only: bool) -> MemoryState:
         if not read_only:
             self._write_lock.acquire()

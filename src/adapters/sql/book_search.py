@@ -30,7 +30,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 from bookstore.adapters.sql.book_rows import BOOK_COLUMNS, IN_CATALOGUE, book_from_row
 from bookstore.adapters.sql.fulltext import WORDS, match_expression, text_match
 from bookstore.adapters.sql.statements import Db, Params, contains_pattern
-from bookstore.adapters.sql.tables import books
+from bookstore.adapters.sql.tables import books, catalogue_counts
 from bookstore.application.queries import BookQuery, BookSort, fold_case
 from bookstore.domain.book import Book
 from bookstore.domain.pagination import Page
@@ -73,10 +73,17 @@ def search_books(db: Db, query: BookQuery, totals: Totals) -> Page[Book]:
     words = query.search_words
     if words:
         params[WORDS] = match_expression(db.dialect, words)
-    page_stmt, count_stmt = _statements(db.dialect, filters, query.effective_sort, bool(words))
+    shape = _statements(db.dialect, filters, query.effective_sort, bool(words))
+    page_stmt, count_stmt, total_in_page = shape
     page = query.page
     page_params = params | {"limit": page.page_size, "offset": page.offset}
-    items = [book_from_row(row) for row in db.rows(page_stmt, page_params)]
+    rows = db.rows(page_stmt, page_params)
+    if total_in_page:
+        items = [book_from_row(row[:-1]) for row in rows]
+        if rows and rows[0][-1] is not None:
+            return Page.of(items, page, int(rows[0][-1]))
+    else:
+        items = [book_from_row(row) for row in rows]
     if len(items) < page.page_size and (items or page.offset == 0):
         return Page.of(items, page, page.offset + len(items))
     key = (filters, *params.items())
@@ -100,31 +107,44 @@ def _filters_of(query: BookQuery) -> tuple[tuple[str, ...], dict[str, Any]]:
     return filters, params
 
 
+_CATALOGUE_SIZE = (
+    select(catalogue_counts.c.books).where(catalogue_counts.c.id == 1).scalar_subquery()
+)
+"""The number of books in the catalogue, kept by the database's triggers (migration 0007)."""
+
+
 @lru_cache(maxsize=256)
 def _statements(
     dialect: str, filters: tuple[str, ...], sort: BookSort, has_words: bool
-) -> tuple[Select[Any], Select[Any]]:
-    """The page and count statements of one query shape."""
+) -> tuple[Select[Any], Select[Any], bool]:
+    """The page and count statements of one query shape, and whether each page row ends
+    with the total: the whole catalogue's from its kept count; a text search's on
+    PostgreSQL counted with the matches its ranking reads anyway (`count(*) OVER ()`)."""
     conditions = [IN_CATALOGUE, *(_FILTERS[name] for name in filters)]
     source: FromClause = books
     order = _SORTS.get(sort, _SORTS[BookSort.TITLE])
+    total: list[ColumnElement[Any]] = []
+    if not filters and not has_words:
+        total = [_CATALOGUE_SIZE.label("total")]
     if has_words:
         match = text_match(dialect)
         source = match.source
         conditions.append(match.condition)
         if sort is BookSort.RELEVANCE:
             if dialect == "sqlite" and not filters:
-                return _ranked_text_page(), _count(source, conditions)
+                return _ranked_text_page(), _count(source, conditions), False
             order = (match.best_first, books.c.title_key.asc(), books.c.id.asc())
+        if dialect == "postgresql":
+            total = [func.count().over().label("total")]
     page = (
-        select(*BOOK_COLUMNS)
+        select(*BOOK_COLUMNS, *total)
         .select_from(source)
         .where(*conditions)
         .order_by(*order)
         .limit(_LIMIT)
         .offset(_OFFSET)
     )
-    return page, _count(source, conditions)
+    return page, _count(source, conditions), bool(total)
 
 
 def _count(source: FromClause, conditions: list[ColumnElement[bool]]) -> Select[Any]:

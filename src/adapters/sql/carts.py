@@ -49,7 +49,7 @@ class SqlCartRepository:
         run one after the other, so a cart cannot be ordered twice. SQLite's `BEGIN
         IMMEDIATE` serialises them already."""
         params = {"owner": user_id}
-        if self._lock_rows:
+        if self._lock_rows:  # a statement of its own: the next one sees what the lock waited for
             self._db.rows(_LOCK_OWNER, params)
         read = {book_id: (qty, pos) for book_id, qty, pos in self._db.rows(_LINES, params)}
         self._read[user_id] = read
@@ -67,7 +67,7 @@ class SqlCartRepository:
         self._read.clear()
 
     def _rewrite(self, cart: Cart) -> _Lines:
-        self._db.write(_DELETE_CART, {"owner": cart.user_id})
+        self._db.send(_DELETE_CART, {"owner": cart.user_id})
         written = {book_id: (qty, n) for n, (book_id, qty) in enumerate(cart.lines.items())}
         self._insert(cart.user_id, written)
         return written
@@ -83,7 +83,7 @@ class SqlCartRepository:
         user_id, lines = cart.user_id, cart.lines
         if not lines:
             if read:
-                self._db.write(_DELETE_CART, {"owner": user_id})
+                self._db.send(_DELETE_CART, {"owner": user_id})
             return {}
         gone = [{"owner": user_id, "book": b} for b in read if b not in lines]
         self._db.write_many(_DELETE_LINE, gone)

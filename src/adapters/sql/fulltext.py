@@ -28,6 +28,7 @@ from sqlalchemy import (
     func,
     literal_column,
     table,
+    true,
 )
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement, UnaryExpression
 
@@ -92,10 +93,15 @@ def _fts5_match() -> TextMatch:
 
 
 def _tsvector_match() -> TextMatch:
-    query = func.to_tsquery(_simple, func.bookstore_fold(bindparam(WORDS, type_=String)))
+    # The query is a function in FROM: computed once per statement, also in a generic plan
+    # of the prepared statement (in the WHERE and ORDER BY clauses it would fold and parse
+    # the words again for every match), and the GIN index takes it as its condition.
+    words = func.to_tsquery(_simple, func.bookstore_fold(bindparam(WORDS, type_=String)))
+    found = words.alias("search_query")
+    query = found.column
     rank = func.ts_rank(_search_vector, query, type_=Float)
     return TextMatch(
-        source=books,
+        source=books.join(found, true()),
         condition=_search_vector.bool_op("@@")(query),
         rank=rank,
         best_first=rank.desc(),

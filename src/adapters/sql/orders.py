@@ -78,7 +78,7 @@ class SqlOrderRepository:
             "total_cents": order.total.cents,
             "created_at": order.created_at,
         }
-        self._db.write(_INSERT_ORDER, head)
+        self._db.send(_INSERT_ORDER, head)
         lines = [
             {
                 "order_id": order.id,

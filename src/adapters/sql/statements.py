@@ -1,15 +1,24 @@
 """Running Core statements in a unit of work's transaction, on either kind of connection.
 
-Every statement is written once, as SQLAlchemy Core; repositories run it through the `Db`
-of their unit of work. `CoreDb` runs it with `Connection.execute` (PostgreSQL). `DriverDb`
-runs it on a pysqlite connection: compiled once per statement object and column keys,
-parameters converted by the columns' bind processors, rows by their result processors,
-driver errors wrapped as SQLAlchemy wraps them; the same statement, types and errors without
-SQLAlchemy's per-call work, which costs more than SQLite's on short indexed statements.
+Every statement of the SQL adapters is written once, as SQLAlchemy Core. A repository runs
+it through the `Db` of its unit of work:
 
-So statements that run often are built once (module constants, or `lru_cache`d per shape)
-with named `bindparam`s. An `IN` list is rendered into a statement compiled per call; a
-cached statement binds each item by name (`in_list`).
+- `CoreDb`, over a SQLAlchemy `Connection` (a database without a driver path):
+  `Connection.execute`, with its compiled cache, events and type processing.
+- `DriverDb`, over a pysqlite connection (SQLite): the statement compiled once per statement
+  object, column keys and dialect (`_compiled`), its parameters put in the compiled order
+  and converted by the columns' own bind processors, rows converted by the result
+  processors, and driver errors wrapped as SQLAlchemy wraps them. The same statement, the
+  same types, the same errors, without SQLAlchemy's per-call work, which costs more than
+  SQLite's own on the short indexed statements of this application.
+- `driver_pg.PsycopgDb`, over a psycopg connection (PostgreSQL): the same compiled
+  statements (`compiled_for`, here for the psycopg dialect), prepared on the server, with
+  fewer round trips (see there).
+
+Statements that run often are built once (module constants, or `functools.lru_cache`d per
+shape) with named `bindparam`s, so their compiled form is reused; a statement built per call
+is compiled per call. Expanding `IN` parameters are rendered at compile time, so a cached
+statement must bind each list item by name (see `books.in_list`).
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import ColumnElement, Connection, CursorResult, Executable, bindparam
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import (
     DatabaseError,
     DBAPIError,
@@ -40,13 +50,16 @@ from bookstore.application.ports import StorageUnavailable
 T = TypeVar("T")
 Params = Mapping[str, Any]
 Row = Sequence[Any]
-"""A result row, read by position in the order of the statement's columns."""
+"""A result row: read by position, in the order of the statement's columns."""
 
 
 class Db(Protocol):
     """The statements of one unit of work, in its transaction."""
 
-    dialect: str
+    @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`."""
+        ...
 
     def rows(self, stmt: Executable, params: Params | None = None) -> list[Row]: ...
 
@@ -55,34 +68,38 @@ class Db(Protocol):
     def scalar(self, stmt: Executable, params: Params | None = None) -> Any: ...
 
     def write(self, stmt: Executable, params: Params | None = None) -> int:
-        """How many rows the statement changed."""
+        """Run a statement that returns no rows; how many rows it changed."""
         ...
 
-    def write_many(self, stmt: Executable, rows: Sequence[Params]) -> None: ...
+    def write_many(self, stmt: Executable, rows: Sequence[Params]) -> None:
+        """Run a statement once per parameter set (all with the same keys). A driver may
+        send them with the next statement or the commit (see `send`)."""
+        ...
+
+    def send(self, stmt: Executable, params: Params | None = None) -> None:
+        """Run a statement whose outcome nobody reads: a driver may send it together with the
+        next statement or the commit, in one round trip, so its errors may surface there."""
+        ...
 
 
-class _Reads:
-    """`first` and `scalar` of every `Db`, from its `rows`."""
+class CoreDb:
+    __slots__ = ("_conn",)
 
-    def rows(self, stmt: Executable, params: Params | None = None) -> list[Row]:
-        raise NotImplementedError
-
-    def first(self, stmt: Executable, params: Params | None = None) -> Row | None:
-        found = self.rows(stmt, params)
-        return found[0] if found else None
-
-    def scalar(self, stmt: Executable, params: Params | None = None) -> Any:
-        row = self.first(stmt, params)
-        return None if row is None else row[0]
-
-
-class CoreDb(_Reads):
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
-        self.dialect = conn.dialect.name
+
+    @property
+    def dialect(self) -> str:
+        return self._conn.dialect.name
 
     def rows(self, stmt: Executable, params: Params | None = None) -> list[Row]:
         return list(self._execute(stmt, params).all())
+
+    def first(self, stmt: Executable, params: Params | None = None) -> Row | None:
+        return self._execute(stmt, params).first()
+
+    def scalar(self, stmt: Executable, params: Params | None = None) -> Any:
+        return self._execute(stmt, params).scalar()
 
     def write(self, stmt: Executable, params: Params | None = None) -> int:
         return self._execute(stmt, params).rowcount
@@ -91,6 +108,9 @@ class CoreDb(_Reads):
         if rows:
             self._execute(stmt, list(rows))
 
+    def send(self, stmt: Executable, params: Params | None = None) -> None:
+        self._execute(stmt, params)
+
     def _execute(self, stmt: Executable, params: Any) -> CursorResult[Any]:
         try:
             return self._conn.execute(stmt, params)
@@ -98,64 +118,57 @@ class CoreDb(_Reads):
             raise storage_error(error) from error
 
 
-class DriverDb(_Reads):
-    """With `begin`, a statement run outside a transaction (after a commit) begins one."""
-
-    dialect = "sqlite"
-
-    def __init__(
-        self, conn: sqlite3.Connection, begin: Callable[[sqlite3.Connection], None] | None = None
-    ) -> None:
-        self._conn = conn
-        self._begin = begin
-
-    def rows(self, stmt: Executable, params: Params | None = None) -> list[Row]:
-        compiled = _compiled(stmt, _keys(stmt, params))
-        fetched = self._run(compiled, compiled.parameters(params)).fetchall()
-        return [_converted(compiled, row) for row in fetched] if compiled.result else fetched
-
-    def write(self, stmt: Executable, params: Params | None = None) -> int:
-        compiled = _compiled(stmt, _keys(stmt, params))
-        return self._run(compiled, compiled.parameters(params)).rowcount
-
-    def write_many(self, stmt: Executable, rows: Sequence[Params]) -> None:
-        if rows:
-            compiled = _compiled(stmt, _keys(stmt, rows[0]))
-            self._run(compiled, [compiled.parameters(row) for row in rows], many=True)
-
-    def _run(self, compiled: _Compiled, values: Any, *, many: bool = False) -> sqlite3.Cursor:
-        if self._begin is not None and not self._conn.in_transaction:
-            self._begin(self._conn)
-        try:
-            if many:
-                return self._conn.executemany(compiled.sql, values)
-            return self._conn.execute(compiled.sql, values)
-        except sqlite3.Error as error:
-            raise storage_error(driver_error(error, compiled.sql, ())) from error
+MAX_IN_LIST = 100
+"""The most values one `in_list` binds; longer lists go in several statements (`chunks`)."""
 
 
-_Processor = Callable[[Any], Any]
+def in_list(column: ColumnElement[Any], count: int) -> ColumnElement[bool]:
+    """`column IN (:item0, :item1, ...)` with `count` named parameters, so a statement built
+    for one length is compiled once (values from `list_params`)."""
+    return column.in_([bindparam(f"item{n}", type_=column.type) for n in range(count)])
 
 
-@dataclass(frozen=True, slots=True, eq=False)  # told apart by identity: a memo key
-class _Compiled:
-    """One statement as SQLite's driver takes it."""
+def list_params(values: Sequence[Any]) -> dict[str, Any]:
+    return {f"item{n}": value for n, value in enumerate(values)}
+
+
+def chunks(values: Sequence[T]) -> list[Sequence[T]]:
+    """`values` in pieces of at most `MAX_IN_LIST`."""
+    return [values[start : start + MAX_IN_LIST] for start in range(0, len(values), MAX_IN_LIST)]
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (`ESCAPE '/'`) matching `text` as a literal substring."""
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+_SQLITE = SQLiteDialect_pysqlite(paramstyle="qmark")
+_Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # told apart by identity: hashed as a memo key
+class Compiled:
+    """One statement as a driver takes it (positional parameters)."""
 
     sql: str
     names: tuple[str, ...]
-    """The parameters' names, in the order of the `?` marks."""
+    """The parameters' names in the order of the `?` marks."""
     values: Mapping[str, Any]
-    """The values bound in the statement itself (literals, a rendered `IN` list)."""
-    bind: tuple[_Processor | None, ...]
-    result: tuple[tuple[int, _Processor], ...]
-    """The result columns to convert: (position, processor)."""
+    """The values bound in the statement itself (literals, rendered `IN` lists)."""
+    bind: tuple[_Processor, ...]
+    result: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """The result columns that need converting: (position, processor)."""
     required: frozenset[str]
+    """The parameters the caller must give."""
 
     def parameters(self, params: Params | None) -> tuple[Any, ...]:
-        """The values for the `?` marks; a value its type refuses is a `StatementError`."""
+        """The values for the `?` marks, converted as their columns' types say; a value a
+        type refuses is a `StatementError`, as SQLAlchemy reports it."""
         given = params or {}
-        if missing := self.required - given.keys():
-            raise ValueError(f"no value for {', '.join(sorted(missing))} in: {self.sql}")
+        if not self.required <= given.keys():
+            missing = ", ".join(sorted(self.required - given.keys()))
+            raise ValueError(f"no value for the parameters {missing} of: {self.sql}")
         values = [given[n] if n in given else self.values[n] for n in self.names]
         try:
             return tuple(
@@ -166,11 +179,15 @@ class _Compiled:
             message = f"(in parameter processing) {type(error).__name__}: {error}"
             raise StatementError(message, self.sql, None, error) from error
 
+    def converted(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return _converted(self, row)
+
 
 @lru_cache(maxsize=2048)
-def _converted(compiled: _Compiled, row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A row in Python's types. The values are immutable (times, UUIDs), so the rows read
-    most often are converted once and shared."""
+def _converted(compiled: Compiled, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row with its values converted to Python's types. The converted values are
+    immutable (times, UUIDs, decimals), so the rows read most often (a catalogue's first
+    pages, its best sellers) are converted once and shared."""
     values = list(row)
     for position, processor in compiled.result:
         if (value := values[position]) is not None:
@@ -178,92 +195,156 @@ def _converted(compiled: _Compiled, row: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(values)
 
 
-_SQLITE = SQLiteDialect_pysqlite(paramstyle="qmark")
-_COMPILED: WeakKeyDictionary[Executable, dict[tuple[str, ...], _Compiled]] = WeakKeyDictionary()
+_COMPILED: WeakKeyDictionary[Executable, dict[tuple[str, tuple[str, ...]], Compiled]] = (
+    WeakKeyDictionary()
+)
 
 
-def _keys(stmt: Executable, params: Params | None) -> tuple[str, ...]:
+def compiled_for(stmt: Executable, keys: tuple[str, ...], dialect: Dialect = _SQLITE) -> Compiled:
+    """The statement compiled for a driver, once per statement object, dialect and, for
+    INSERT and UPDATE without `.values()`, set of column keys given."""
+    shapes = _COMPILED.get(stmt)
+    if shapes is None:
+        shapes = _COMPILED[stmt] = {}
+    found = shapes.get((dialect.name, keys))
+    if found is None:
+        found = shapes[(dialect.name, keys)] = _compile(stmt, keys, dialect)
+    return found
+
+
+_compiled = compiled_for
+
+
+def statement_keys(stmt: Executable, params: Params | None) -> tuple[str, ...]:
     """What an INSERT or UPDATE without `.values()` writes depends on the keys given."""
     return tuple(params) if params and isinstance(stmt, UpdateBase) else ()
 
 
-def _compiled(stmt: Executable, keys: tuple[str, ...]) -> _Compiled:
-    shapes = _COMPILED.setdefault(stmt, {})
-    if (found := shapes.get(keys)) is None:
-        found = shapes[keys] = _compile(stmt, list(keys) or None)
-    return found
-
-
-def _compile(stmt: Any, keys: list[str] | None) -> _Compiled:
-    compiled = stmt.compile(dialect=_SQLITE, column_keys=keys)
-    if compiled.post_compile_params:  # an `IN` list: its values become part of the statement
-        kwargs = {"render_postcompile": True}
-        compiled = stmt.compile(dialect=_SQLITE, column_keys=keys, compile_kwargs=kwargs)
+def _compile(stmt: Executable, keys: tuple[str, ...], dialect: Dialect) -> Compiled:
+    column_keys = list(keys) if keys else None
+    compiled = stmt.compile(dialect=dialect, column_keys=column_keys)  # type: ignore[attr-defined]
+    if compiled.post_compile_params:  # an `IN` list: its values are part of the statement
+        compiled = stmt.compile(  # type: ignore[attr-defined]
+            dialect=dialect, column_keys=column_keys, compile_kwargs={"render_postcompile": True}
+        )
     names = tuple(compiled.positiontup or ())
-    # `<name>_<n>` is the n-th item of a rendered `IN` list `<name>`
-    binds = [compiled.binds.get(n, compiled.binds.get(n.rpartition("_")[0])) for n in names]
-    results = (_processor(c.type, "result") for c in getattr(stmt, "exported_columns", ()))
-    return _Compiled(
-        compiled.string,
-        names,
-        compiled.construct_params(_check=False),
-        tuple(_processor(bind.type, "bind") for bind in binds),
-        tuple((n, p) for n, p in enumerate(results) if p is not None),
-        frozenset(
-            n for n, b in zip(names, binds, strict=True) if n in compiled.binds and b.required
-        ),
-    )
+    values = compiled.construct_params(_check=False)
+    bind = tuple(_bind_processor(compiled, name, values[name], dialect) for name in names)
+    columns = getattr(stmt, "exported_columns", ())
+    processors = (_result_processor(column.type, dialect) for column in columns)
+    result = tuple((n, p) for n, p in enumerate(processors) if p is not None)
+    required = frozenset(name for name in names if _is_required(compiled, name))
+    return Compiled(compiled.string, names, values, bind, result, required)
 
 
-def _processor(type_: Any, kind: str) -> _Processor | None:
-    impl = type_.dialect_impl(_SQLITE)
-    found: _Processor | None = (
-        impl.bind_processor(_SQLITE) if kind == "bind" else impl.result_processor(_SQLITE, None)
-    )
-    return found
+def _result_processor(type_: Any, dialect: Dialect) -> _Processor:
+    processor: _Processor = type_.dialect_impl(dialect).result_processor(dialect, None)
+    return processor
 
 
-MAX_IN_LIST = 100
-"""The most values one `in_list` binds; longer lists go in several statements (`chunks`)."""
+def _is_required(compiled: Any, name: str) -> bool:
+    bound = compiled.binds.get(name)
+    return bound is not None and bool(bound.required)
 
 
-def in_list(column: ColumnElement[Any], count: int) -> ColumnElement[bool]:
-    """`column IN (:item0, :item1, ...)`: compiled once per length (values: `list_params`)."""
-    return column.in_([bindparam(f"item{n}", type_=column.type) for n in range(count)])
+def _bind_processor(compiled: Any, name: str, value: Any, dialect: Dialect) -> _Processor:
+    bound = compiled.binds.get(name)
+    if bound is None:  # `<name>_<n>`: the n-th item of a rendered `IN` list
+        bound = compiled.binds[name.rpartition("_")[0]]
+    processor: _Processor = bound.type.dialect_impl(dialect).bind_processor(dialect)
+    return processor
 
 
-def list_params(values: Sequence[Any]) -> dict[str, Any]:
-    return {f"item{n}": value for n, value in enumerate(values)}
+class DriverDb:
+    """Core statements run on a pysqlite connection directly (see the module's doc). With
+    `begin`, a statement run outside a transaction (after a commit) begins one first."""
 
+    __slots__ = ("_begin", "_conn")
 
-def chunks(values: Sequence[T]) -> list[Sequence[T]]:
-    return [values[start : start + MAX_IN_LIST] for start in range(0, len(values), MAX_IN_LIST)]
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        begin: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> None:
+        self._conn = conn
+        self._begin = begin
 
+    @property
+    def dialect(self) -> str:
+        return "sqlite"
 
-def contains_pattern(text: str) -> str:
-    """A LIKE pattern (`ESCAPE '/'`) matching `text` as a literal substring."""
-    return "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+    def rows(self, stmt: Executable, params: Params | None = None) -> list[Row]:
+        compiled = _compiled(stmt, statement_keys(stmt, params))
+        fetched = self._run(compiled, params).fetchall()
+        if not compiled.result:
+            return fetched
+        return [compiled.converted(row) for row in fetched]
+
+    def first(self, stmt: Executable, params: Params | None = None) -> Row | None:
+        compiled = _compiled(stmt, statement_keys(stmt, params))
+        row = self._run(compiled, params).fetchone()
+        if row is None or not compiled.result:
+            return row  # type: ignore[no-any-return]
+        return compiled.converted(row)
+
+    def scalar(self, stmt: Executable, params: Params | None = None) -> Any:
+        row = self.first(stmt, params)
+        return None if row is None else row[0]
+
+    def write(self, stmt: Executable, params: Params | None = None) -> int:
+        compiled = _compiled(stmt, statement_keys(stmt, params))
+        return self._run(compiled, params).rowcount
+
+    def send(self, stmt: Executable, params: Params | None = None) -> None:
+        self.write(stmt, params)
+
+    def write_many(self, stmt: Executable, rows: Sequence[Params]) -> None:
+        if not rows:
+            return
+        compiled = _compiled(stmt, statement_keys(stmt, rows[0]))
+        values = [compiled.parameters(row) for row in rows]
+        if self._begin is not None and not self._conn.in_transaction:
+            self._begin(self._conn)
+        try:
+            self._conn.executemany(compiled.sql, values)
+        except sqlite3.Error as error:
+            raise storage_error(driver_error(error, compiled.sql, values[0])) from error
+
+    def _run(self, compiled: Compiled, params: Params | None) -> sqlite3.Cursor:
+        values = compiled.parameters(params)
+        if self._begin is not None and not self._conn.in_transaction:
+            self._begin(self._conn)
+        try:
+            return self._conn.execute(compiled.sql, values)
+        except sqlite3.Error as error:
+            raise storage_error(driver_error(error, compiled.sql, values)) from error
 
 
 _UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 
 def storage_error(error: DBAPIError | PoolTimeout | DisconnectionError) -> Exception:
-    """`StorageUnavailable` when the storage itself failed (connection lost, locked past its
-    timeout, disk error, an unreadable file); otherwise the error as it is (a constraint a
-    repository recognises, or a bug)."""
+    """What the callers see of a failed statement: `StorageUnavailable` when the storage
+    itself failed (connection lost, locked past its timeout, disk error, an unreadable
+    file), the error as it is otherwise (a constraint a repository recognises, or a bug)."""
     invalidated = isinstance(error, DBAPIError) and error.connection_invalidated
-    if isinstance(error, _UNAVAILABLE) or invalidated or type(error) is DatabaseError:
-        orig = getattr(error, "orig", None) or error  # its first line: SQLAlchemy's text
-        first_line = (str(orig).strip().splitlines() or [""])[0]  # would quote parameters
-        return StorageUnavailable(f"{type(orig).__name__}: {first_line}")
+    unreadable = type(error) is DatabaseError  # not a database, or a damaged one
+    if isinstance(error, _UNAVAILABLE) or invalidated or unreadable:
+        return StorageUnavailable(_driver_message(error))
     return error
+
+
+def _driver_message(error: Exception) -> str:
+    """The driver's own first line (never SQLAlchemy's text, which quotes the parameters)."""
+    orig = getattr(error, "orig", None) or error
+    lines = str(orig).strip().splitlines() or [""]
+    return f"{type(orig).__name__}: {lines[0]}"
 
 
 @contextmanager
 def unavailable_on_failure() -> Iterator[None]:
-    """Around checkout, begin and commit; a new pysqlite connection's set-up may fail with
-    the driver's own error (an unreadable file)."""
+    """Around work on a connection outside a statement (checkout, begin, commit). A new
+    pysqlite connection's set-up may fail with the driver's own error (an unreadable file)."""
     try:
         yield
     except (DBAPIError, PoolTimeout, DisconnectionError) as error:
@@ -273,15 +354,22 @@ def unavailable_on_failure() -> Iterator[None]:
 
 
 def run_on_driver(conn: sqlite3.Connection, sql: str) -> None:
-    """A statement of SQLite's own (BEGIN, COMMIT, a PRAGMA), errors wrapped."""
+    """A fixed statement of SQLite's own (BEGIN, COMMIT, a PRAGMA), errors wrapped."""
     try:
         conn.execute(sql).close()
     except sqlite3.Error as error:
         raise driver_error(error, sql, ()) from error
 
 
-def driver_error(error: sqlite3.Error, statement: str, params: tuple[Any, ...]) -> DBAPIError:
-    """A pysqlite error wrapped as SQLAlchemy wraps it (`OperationalError`, ...)."""
-    wrapped = DBAPIError.instance(statement, params, error, sqlite3.Error)
+def driver_error(
+    error: Exception,
+    statement: str,
+    params: tuple[Any, ...],
+    base: type[Exception] = sqlite3.Error,
+) -> DBAPIError:
+    """A driver's error (pysqlite's, or psycopg's with its `base`) wrapped as SQLAlchemy
+    wraps it (`OperationalError`, `IntegrityError`, ...), so callers see one kind of error
+    whichever way a statement ran."""
+    wrapped = DBAPIError.instance(statement, params, error, base)
     assert isinstance(wrapped, DBAPIError)  # noqa: S101 (a DB-API error is always wrapped so)
     return wrapped

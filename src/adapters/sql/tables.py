@@ -124,6 +124,17 @@ _catalogue_index("ix_books_genre_key", books.c.genre_key)
 _removed = books.c.removed_at.is_not(None)
 Index("ix_books_removed", books.c.id, sqlite_where=_removed, postgresql_where=_removed)
 
+catalogue_counts = Table(
+    "catalogue_counts",
+    metadata,
+    # One row: the number of books in the catalogue, kept by triggers on `books` in the
+    # transactions that add and remove them (migration 0007).
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("books", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="one_row"),
+    CheckConstraint("books >= 0", name="not_negative"),
+)
+
 users = Table(
     "users",
     metadata,

@@ -4,8 +4,11 @@ from begin to commit or roll-back.
 - SQLite: a pooled pysqlite connection, its transaction begun and ended on the driver
   (`BEGIN IMMEDIATE` for a writer, after the writer gate; a deferred `BEGIN` for a reader),
   statements run by `DriverDb`.
-- PostgreSQL: a SQLAlchemy `Connection` and its `Transaction` (`READ ONLY` for a reader),
-  statements run by `CoreDb`.
+- PostgreSQL: a pooled psycopg connection in autocommit mode, statements run by
+  `PsycopgDb` (a reader: one round trip per statement, no transaction; a writer: `BEGIN`
+  sent with its first statement, and the statements nobody reads sent with its `COMMIT`).
+- Any other database: a SQLAlchemy `Connection` and its `Transaction`, statements run by
+  `CoreDb`.
 
 Both give the same repositories over the same Core statements (`statements.Db`).
 """
@@ -18,6 +21,7 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Self
 
+import psycopg
 from sqlalchemy import Connection, Engine, RootTransaction, event
 from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 
@@ -25,6 +29,7 @@ from bookstore.adapters.sql.book_search import SqliteTotals, Totals
 from bookstore.adapters.sql.books import SqlBookRepository
 from bookstore.adapters.sql.carts import SqlCartRepository
 from bookstore.adapters.sql.catalogue import SqlCatalogue
+from bookstore.adapters.sql.driver_pg import PsycopgDb
 from bookstore.adapters.sql.engine import (
     WriterGate,
     begin_immediate,
@@ -42,7 +47,9 @@ from bookstore.adapters.sql.statements import (
     CoreDb,
     Db,
     DriverDb,
+    driver_error,
     run_on_driver,
+    storage_error,
     unavailable_on_failure,
 )
 from bookstore.adapters.sql.users import SqlUserRepository
@@ -56,6 +63,7 @@ class SqlUnitOfWorkFactory:
         self.engine = engine
         self._gate = writer_gate(engine)
         self._sqlite = engine.dialect.name == "sqlite"
+        self._psycopg = engine.dialect.driver == "psycopg"
         # A SQLite file's units of work keep a few connections: its writers pass the gate one
         # at a time, so one kept connection serves them all.
         kept = self._gate is not None
@@ -71,10 +79,24 @@ class SqlUnitOfWorkFactory:
     def writes_without_waiting(self) -> AbstractContextManager[None]:
         return writes_without_waiting()
 
+    def bulk_written(self) -> None:
+        """PostgreSQL: `ANALYZE`, so the planner knows how many rows there are and how they
+        spread. Its statistics only change when something analyzes the tables; after a bulk
+        load, until then, it believes `books` is nearly empty and sorts the whole table for
+        each page (docs/performance.md). On a server autovacuum would get to it at some point;
+        the service does not wait for that. SQLite plans well without statistics, and keeps
+        none here."""
+        if self._sqlite:
+            return
+        with unavailable_on_failure(), self.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         if self._sqlite:
             kept = self._readers if read_only else self._writers
             return SqliteUnitOfWork(self.engine, read_only=read_only, gate=self._gate, kept=kept)
+        if self._psycopg:
+            return PsycopgUnitOfWork(self.engine, read_only=read_only)
         return CoreUnitOfWork(self.engine, read_only=read_only)
 
 
@@ -256,6 +278,64 @@ class SqliteUnitOfWork(SqlUnitOfWork):
             self._connections.give_back(pooled)
         finally:
             self._leave_gate()
+
+
+class PsycopgUnitOfWork(SqlUnitOfWork):
+    """On a pooled psycopg connection, switched to autocommit for as long as the unit of
+    work holds it (see `driver_pg`); the pool gets it back as it lent it."""
+
+    def __init__(self, engine: Engine, *, read_only: bool) -> None:
+        super().__init__(read_only=read_only)
+        self._engine = engine
+        self._pooled: PoolProxiedConnection | None = None
+        self._raw: psycopg.Connection[Any] | None = None
+        self._db: PsycopgDb | None = None
+
+    def _begin(self) -> tuple[Db, Totals]:
+        if not self._read_only and not writers_may_wait():
+            raise WriterBusy()  # a server's writers may wait: never on an event loop
+        try:  # a new connection's failure is the driver's own error, unwrapped
+            pooled = self._engine.raw_connection()
+        except psycopg.Error as error:
+            raise storage_error(driver_error(error, "", (), psycopg.Error)) from error
+        raw = pooled.driver_connection
+        if not isinstance(raw, psycopg.Connection):
+            pooled.close()
+            raise TypeError(f"not a psycopg connection: {raw!r}")
+        try:
+            raw.autocommit = True
+            db = PsycopgDb(raw, read_only=self._read_only)
+        except psycopg.Error as error:  # lost since the checkout looked at it
+            pooled.invalidate()
+            raise storage_error(driver_error(error, "", (), psycopg.Error)) from error
+        except BaseException:
+            pooled.invalidate()
+            raise
+        self._pooled, self._raw, self._db = pooled, raw, db
+        return db, Totals()
+
+    def _commit(self) -> None:
+        if self._db is not None:
+            self._db.commit()
+
+    def _end(self) -> None:
+        pooled, raw, db = self._pooled, self._raw, self._db
+        self._pooled = self._raw = self._db = None
+        if pooled is None or raw is None or db is None:
+            return
+        try:
+            db.end()
+            raw.autocommit = False
+        except psycopg.Error:  # the connection is lost: the pool replaces it
+            pooled.invalidate()
+        except BaseException:
+            pooled.invalidate()
+            raise
+        else:
+            if raw.broken or raw.closed:
+                pooled.invalidate()
+        finally:
+            pooled.close()
 
 
 class CoreUnitOfWork(SqlUnitOfWork):

@@ -98,6 +98,8 @@ def seed_demo(runtime: Runtime, if_empty: bool) -> None:
         click.echo(f"The catalogue already has {size} {books_word}: nothing to do.")
         return
     report = _seed_with_progress(seeder, books)
+    if report.added:
+        container.uow().bulk_written()
     click.echo(
         f"Added {report.added} demo books; skipped {report.skipped} already in the catalogue."
     )

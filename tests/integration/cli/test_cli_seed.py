@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from uuid import UUID
 
 import pytest
 from cli_support import Cli, assert_clean_failure
+from postgres_support import (
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_server_url,
+)
+from sqlalchemy import create_engine, select, text
 
+from bookstore.adapters.sql.book_rows import BOOK_COLUMNS, IN_CATALOGUE
+from bookstore.adapters.sql.tables import books
 from bookstore.application.queries import BookQuery
 from bookstore.application.use_cases.add_book import AddBookCommand
 from bookstore.domain.book import BookDetails
@@ -73,3 +82,37 @@ def test_a_memory_store_is_refused_since_no_one_would_ever_see_its_books(
     line = assert_clean_failure(result, exit_code=2)
     assert "memory://" in line
     assert "Added" not in result.stdout
+
+
+@pytest.mark.postgres
+def test_on_a_fresh_postgresql_database_the_first_page_reads_the_title_index_at_once(
+    tmp_path: Path,
+) -> None:
+    """seed-demo leaves the planner's statistics current (nothing else would, with
+    autovacuum off or behind): the list page walks the title index, not a sort of every
+    book planned for a table believed nearly empty."""
+    database = create_postgres_database(postgres_server_url(), prefix="bookstore_seed")
+    try:
+        cli = Cli(
+            tmp_path,
+            {"BOOKSTORE_DATABASE_URL": database.url, "BOOKSTORE_BCRYPT_ROUNDS": "4"},
+        )
+        seeded = cli.run("seed-demo")
+        assert seeded.returncode == 0, seeded.stderr
+        engine = create_engine(database.url)
+        try:
+            with engine.connect() as conn:
+                known = conn.execute(
+                    text("SELECT reltuples FROM pg_class WHERE relname = 'books'")
+                ).scalar_one()
+                page = select(*BOOK_COLUMNS).where(IN_CATALOGUE)
+                page = page.order_by(books.c.title_key, books.c.id).limit(20)
+                sql = str(page.compile(engine, compile_kwargs={"literal_binds": True}))
+                plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}"))
+        finally:
+            engine.dispose()
+    finally:
+        drop_postgres_database(database)
+    assert known >= MIN_DEMO_BOOKS  # analyzed: the planner knows how many books there are
+    assert "ix_books_title_key_sort" in plan, plan
+    assert "Sort" not in plan, plan

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import psycopg
 from sqlalchemy import Engine, create_engine, event, text
 
 from bookstore.adapters.sql import SqlUnitOfWorkFactory
@@ -118,20 +119,37 @@ def add_users(factory: UnitOfWorkFactory, *users: User) -> None:
 def recorded_statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
     """The statements every connection of `engine` runs meanwhile, with their parameters.
 
-    SQLite units of work run their statements on the driver, which SQLAlchemy's cursor
-    events do not see: there the driver's own trace callback reports them, values in place
-    (parameters None). Elsewhere the `before_cursor_execute` event does."""
+    Units of work run their statements on the driver, which SQLAlchemy's cursor events do
+    not see: on SQLite the driver's own trace callback reports them, values in place
+    (parameters None); on PostgreSQL a recording psycopg cursor does (positional `%s`
+    parameters). The `before_cursor_execute` event reports what runs through SQLAlchemy."""
     seen: list[tuple[str, Any]] = []
     if engine.dialect.name != "sqlite":
 
         def record(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
             seen.append((statement, parameters))
 
+        class Recording(psycopg.Cursor[Any]):
+            def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+                text = query.decode() if isinstance(query, bytes) else str(query)
+                seen.append((text, params))
+                return super().execute(query, params, **options)
+
+        def watch(dbapi_connection: Any, *_: Any) -> None:
+            dbapi_connection.cursor_factory = Recording
+
+        def unwatch(dbapi_connection: Any, *_: Any) -> None:
+            dbapi_connection.cursor_factory = psycopg.Cursor
+
         event.listen(engine, "before_cursor_execute", record)
+        event.listen(engine, "checkout", watch)
+        event.listen(engine, "checkin", unwatch)
         try:
             yield seen
         finally:
             event.remove(engine, "before_cursor_execute", record)
+            event.remove(engine, "checkout", watch)
+            event.remove(engine, "checkin", unwatch)
         return
 
     def trace(dbapi_connection: Any, *_: Any) -> None:

@@ -10,8 +10,10 @@ from uuid import UUID
 
 import pytest
 from sql_support import T0, Backend, RandomIds, StepClock, a_user, add_books, add_users, details
-from sqlalchemy import event
+from sqlalchemy import Insert
 
+from bookstore.adapters.sql.driver_pg import PsycopgDb
+from bookstore.adapters.sql.statements import DriverDb
 from bookstore.application.ports import UnitOfWorkFactory
 from bookstore.application.queries import OrderQuery
 from bookstore.application.use_cases import (
@@ -150,27 +152,27 @@ def test_an_order_moved_before_this_storage_kept_history_reads_with_it(
     assert [e.status for e in stored.status_history] == [OrderStatus.PAID]
 
 
-@pytest.mark.postgres
 def test_an_order_writes_its_movements_and_its_history_in_one_insert_each(
-    postgres_backend: Backend,
+    sql_backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The hot path pays one statement for the ledger and one for the history, whatever the
-    number of lines (a multi-row insert, not a statement per line). On SQLite the same
-    statement is prepared once and stepped per row (`executemany`), which no cursor event
-    tells apart."""
-    sql_backend = postgres_backend
+    number of lines: one multi-row call to the driver each (`executemany` on SQLite, a
+    pipelined batch on PostgreSQL), not a call per line."""
     factory = sql_backend.factory
     books = add_books(factory, *(details(f"B{n}", stock=5) for n in range(4)))
     inserts: list[str] = []
+    db_class = DriverDb if sql_backend.name == "sqlite" else PsycopgDb
 
-    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.startswith("INSERT INTO"):
-            inserts.append(statement.split()[2])
+    def recorded(method: Any) -> Any:
+        def run(self: Any, stmt: Any, *args: Any) -> Any:
+            if isinstance(stmt, Insert):
+                inserts.append(stmt.table.name)
+            return method(self, stmt, *args)
 
-    event.listen(sql_backend.engine, "before_cursor_execute", seen)
-    try:
-        place(factory, {book.id: 1 for book in books})
-    finally:
-        event.remove(sql_backend.engine, "before_cursor_execute", seen)
+        return run
+
+    for name in ("rows", "write", "write_many", "send"):
+        monkeypatch.setattr(db_class, name, recorded(getattr(db_class, name)))
+    place(factory, {book.id: 1 for book in books})
     assert inserts.count("stock_movements") == 1
     assert inserts.count("order_status_history") == 1

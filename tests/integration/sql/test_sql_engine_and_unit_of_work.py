@@ -8,13 +8,14 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 from sql_support import T0, Backend, add_books, details, recorded_statements
-from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import event, func, select
 from sqlalchemy.pool import QueuePool, StaticPool
 
 from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine, upgrade_engine
+from bookstore.application.ports import StorageUnavailable
 from bookstore.application.queries import BookQuery
 from bookstore.domain.book import STOCK
 from bookstore.domain.errors import InvalidInput
@@ -68,11 +69,29 @@ def test_in_memory_sqlite_shares_one_connection_and_can_be_migrated() -> None:
 
 
 @pytest.mark.postgres
-def test_postgresql_engines_use_psycopg_and_pre_ping(postgres_url: str) -> None:
+def test_postgresql_connections_the_server_dropped_are_replaced_without_a_ping(
+    postgres_url: str,
+) -> None:
     engine = make_engine(postgres_url.replace("postgresql+psycopg://", "postgresql://"))
     try:
         assert engine.dialect.driver == "psycopg"
-        assert engine.pool._pre_ping  # type: ignore[attr-defined]
+        assert not engine.pool._pre_ping  # type: ignore[attr-defined]
+        upgrade_engine(engine)
+        factory = SqlUnitOfWorkFactory(engine)
+        (book,) = add_books(factory, details())
+        with factory(read_only=True) as uow:
+            assert uow.books.get(book.id) == book
+            pid = uow.db.scalar(select(func.pg_backend_pid()))
+        plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(plain, autocommit=True) as other:  # the server ends it
+            other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            deadline = time.monotonic() + 5
+            alive = "SELECT count(*) FROM pg_stat_activity WHERE pid = %s"
+            while time.monotonic() < deadline and other.execute(alive, (pid,)).fetchone() != (0,):
+                time.sleep(0.05)
+        with factory(read_only=True) as uow:  # a new connection, not the dead one
+            assert uow.books.get(book.id) == book
+            assert uow.db.scalar(select(func.pg_backend_pid())) != pid
     finally:
         engine.dispose()
 
@@ -194,8 +213,23 @@ def test_commit_outside_the_block_is_an_error(sql_backend: Backend) -> None:
 
 @pytest.mark.postgres
 def test_read_only_units_of_work_cannot_write_on_postgresql(postgres_backend: Backend) -> None:
+    """Refused before anything is sent: its statements run without a transaction."""
     with (
         postgres_backend.factory(read_only=True) as uow,
-        pytest.raises(DBAPIError, match="read-only"),
+        pytest.raises(RuntimeError, match="read-only"),
     ):
         uow.books.add(details(), T0)
+    with postgres_backend.factory(read_only=True) as uow:
+        assert uow.books.search(BookQuery()).total == 0
+
+
+def test_a_postgresql_server_that_cannot_be_reached_is_storage_unavailable() -> None:
+    """The driver's own connection error (the pool raises it unwrapped) is the port's."""
+    engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/gone")
+    try:
+        factory = SqlUnitOfWorkFactory(engine)
+        for read_only in (True, False):
+            with pytest.raises(StorageUnavailable), factory(read_only=read_only):
+                pytest.fail("no unit of work without a connection")
+    finally:
+        engine.dispose()
