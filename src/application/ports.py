@@ -167,11 +167,6 @@ class CatalogueTransfer(Protocol):
         """Up to `limit` catalogue books with ids above `book_id`, in id order."""
         ...
 
-    def refresh_statistics(self) -> None:
-        """After a bulk write: let the database's planner see the catalogue and the ledger as
-        they now are (PostgreSQL's ANALYZE; nothing where the planner needs no help)."""
-        ...
-
 
 class Housekeeping(Protocol):
     """Deleting what no one may use any more (`bookstore db prune`). Each method returns

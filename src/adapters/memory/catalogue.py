@@ -35,9 +35,6 @@ class MemoryCatalogue:
         ids = sorted(i for i in self._state.books if i > book_id)[:limit]
         return [replace(self._state.books[i]) for i in ids]
 
-    def refresh_statistics(self) -> None:
-        """Nothing to plan in memory."""
-
 
 class MemoryHousekeeping:
     def __init__(self, state: MemoryState) -> None:

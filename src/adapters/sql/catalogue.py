@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, select, text
+from sqlalchemy import Select, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from bookstore.adapters.sql.book_rows import (
@@ -19,13 +19,12 @@ from bookstore.adapters.sql.book_rows import (
 )
 from bookstore.adapters.sql.integrity import violates
 from bookstore.adapters.sql.statements import Db, chunks, in_list, list_params
-from bookstore.adapters.sql.tables import books, stock_movements
+from bookstore.adapters.sql.tables import books
 from bookstore.domain.book import Book, BookDetails
 from bookstore.domain.errors import DuplicateIsbn
 
 # Built once; each call only binds its values.
 _ADD = insert(books).returning(books.c.id)
-_ANALYZE = tuple(text(f"ANALYZE {table.name}") for table in (books, stock_movements))
 
 
 @lru_cache(maxsize=2 * 100)
@@ -72,11 +71,3 @@ class SqlCatalogue:
         return [
             book_from_row(row) for row in self._db.rows(_page_after(limit), {"after_id": book_id})
         ]
-
-    def refresh_statistics(self) -> None:
-        """PostgreSQL plans from statistics that autovacuum refreshes only now and then: after
-        a bulk write it would still plan for the catalogue as it was. SQLite's planner keeps
-        no such statistics here."""
-        if self._db.dialect == "postgresql":
-            for statement in _ANALYZE:
-                self._db.write(statement)

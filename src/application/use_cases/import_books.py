@@ -94,7 +94,7 @@ class ImportBooks:
             raise ImportStopped(unreadable.line, unreadable.reason, report) from unreadable
         self._land(command, header, batch, report, planned)
         if not command.dry_run and (report.created or report.updated):
-            self._refresh_statistics()
+            self._uow.bulk_written()
         return report
 
     def _land(
@@ -149,11 +149,6 @@ class ImportBooks:
         report.fail(row)
         if command.on_failure is not None:
             command.on_failure(row)
-
-    def _refresh_statistics(self) -> None:
-        with self._uow() as uow:
-            uow.catalogue.refresh_statistics()
-            uow.commit()
 
 
 Record = tuple[int, tuple[str, ...]]
