@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, exists, inspect, select
 from sqlalchemy.engine import URL, make_url
 
-from bookstore.adapters.sql.tables import metadata
+from bookstore.adapters.sql.tables import catalogue_counts, metadata
 
 
 class BackupFailed(Exception):
@@ -52,7 +52,8 @@ def restore_database(url: str, source: Path, *, force: bool = False) -> None:
 
 
 def holds_data(url: str) -> bool:
-    """Whether any table of the schema exists and has a row."""
+    """Whether any table of the schema exists and has a row of the store's own (the
+    catalogue's count, kept by triggers, is derived from the books: not data of its own)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and not Path(_sqlite_path(parsed)).exists():
         return False
@@ -60,7 +61,9 @@ def holds_data(url: str) -> bool:
     try:
         with engine.connect() as conn:
             present = set(inspect(conn).get_table_names())
-            tables = [t for t in metadata.sorted_tables if t.name in present]
+            tables = [
+                t for t in metadata.sorted_tables if t.name in present and t is not catalogue_counts
+            ]
             return any(conn.scalar(select(exists().select_from(t))) for t in tables)
     finally:
         engine.dispose()
