@@ -87,12 +87,18 @@ def _sqlite_backup(database: str, target: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database file (sqlite.org/fileformat.html)."""
+
+
 def _sqlite_restore(source: Path, database: str) -> None:
     try:
-        with sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True) as check:
-            check.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as error:
-        raise BackupFailed(f"{source} is not a SQLite backup: {error}") from error
+        with source.open("rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+    except OSError as error:
+        raise BackupFailed(f"{source} cannot be read: {error}") from error
+    if header != _SQLITE_HEADER:
+        raise BackupFailed(f"{source} is not a SQLite backup (no SQLite header)")
     _copy_sqlite(str(source), database)
 
 

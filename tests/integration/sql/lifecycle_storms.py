@@ -7,21 +7,18 @@ bookstore), not pytest's fixtures.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
-import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
 from uuid import UUID
 
 import sql_storms
-from sql_storms import JOIN_TIMEOUT, PLACED, make_buyers, place_order, run_together
+from sql_storms import PLACED, make_buyers, place_order, run_together
 from sqlalchemy import Engine, update
 
 from bookstore.adapters.clock import SystemClock
-from bookstore.adapters.sql import SqlUnitOfWork, SqlUnitOfWorkFactory, make_engine
+from bookstore.adapters.sql import SqlUnitOfWork
 from bookstore.adapters.sql.orders import SqlOrderRepository
 from bookstore.adapters.sql.tables import orders
 from bookstore.application.ports import UnitOfWorkFactory
@@ -110,46 +107,9 @@ def thread_run(factory: UnitOfWorkFactory, tasks: Sequence[Task]) -> list[str]:
     return run_together([task_of(factory, task) for task in tasks])
 
 
-def _process_tasks(url: str, share: list[tuple[int, Task]], start: Any, results: Any) -> None:
-    """One worker process: its own engine, its tasks as threads, released with the others."""
-    engine = make_engine(url)
-    try:
-        factory = SqlUnitOfWorkFactory(engine)
-        with factory(read_only=True) as uow:
-            uow.books.get(0)  # connect before the start line
-        start.wait(timeout=JOIN_TIMEOUT)
-        outcomes = thread_run(factory, [task for _, task in share])
-        results.put([(n, outcome) for (n, _), outcome in zip(share, outcomes, strict=True)])
-    except Exception:
-        failure = traceback.format_exc().splitlines()[-1]
-        results.put([(n, failure) for n, _ in share])
-    finally:
-        engine.dispose()
-
-
 def process_run(url: str, tasks: Sequence[Task], processes: int) -> list[str]:
-    """The tasks dealt out over `processes` spawned OS processes, started together; the
-    outcomes in the order of the tasks."""
-    context = multiprocessing.get_context("spawn")
-    start = context.Barrier(processes)
-    results = context.Queue()
-    numbered = list(enumerate(tasks))
-    shares = [numbered[n::processes] for n in range(processes)]
-    workers = [
-        context.Process(target=_process_tasks, args=(url, share, start, results))
-        for share in shares
-    ]
-    for worker in workers:
-        worker.start()
-    outcomes = ["did not finish"] * len(tasks)
-    for _ in workers:
-        for n, outcome in results.get(timeout=JOIN_TIMEOUT):
-            outcomes[n] = outcome
-    for worker in workers:
-        worker.join(timeout=JOIN_TIMEOUT)
-    results.close()
-    results.join_thread()
-    return outcomes
+    """The tasks dealt out over `processes` spawned OS processes, started together."""
+    return sql_storms.process_run(url, tasks, processes, thread_run)
 
 
 def audit(factory: UnitOfWorkFactory, initial: dict[int, int]) -> dict[UUID, list[OrderStatus]]:

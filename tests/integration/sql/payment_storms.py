@@ -8,21 +8,19 @@ bookstore), not pytest's fixtures.
 
 from __future__ import annotations
 
-import multiprocessing
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
+import sql_storms
 from lifecycle_storms import place_orders
-from sql_storms import JOIN_TIMEOUT, run_together
+from sql_storms import run_together
 
 from bookstore.adapters.clock import SystemClock
 from bookstore.adapters.ids import RandomIds
 from bookstore.adapters.payments import SandboxGateway
-from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine
+from bookstore.adapters.sql import SqlUnitOfWorkFactory
 from bookstore.adapters.sql.sandbox_outcomes import SqlOutcomeSchedule
 from bookstore.application.config import StoreConfig
 from bookstore.application.payment_settlement import Refunds
@@ -121,40 +119,6 @@ def thread_run(factory: SqlUnitOfWorkFactory, tasks: Sequence[Task]) -> list[str
     return run_together([task_of(factory, payments, task) for task in tasks])
 
 
-def _process_tasks(url: str, share: list[tuple[int, Task]], start: Any, results: Any) -> None:
-    engine = make_engine(url)
-    try:
-        factory = SqlUnitOfWorkFactory(engine)
-        with factory(read_only=True) as uow:
-            uow.books.get(0)  # connect before the start line
-        start.wait(timeout=JOIN_TIMEOUT)
-        outcomes = thread_run(factory, [task for _, task in share])
-        results.put([(n, o) for (n, _), o in zip(share, outcomes, strict=True)])
-    except Exception:
-        failure = traceback.format_exc().splitlines()[-1]
-        results.put([(n, failure) for n, _ in share])
-    finally:
-        engine.dispose()
-
-
 def process_run(url: str, tasks: Sequence[Task], processes: int) -> list[str]:
-    context = multiprocessing.get_context("spawn")
-    start = context.Barrier(processes)
-    results = context.Queue()
-    numbered = list(enumerate(tasks))
-    shares = [numbered[n::processes] for n in range(processes)]
-    workers = [
-        context.Process(target=_process_tasks, args=(url, share, start, results))
-        for share in shares
-    ]
-    for worker in workers:
-        worker.start()
-    outcomes = ["did not finish"] * len(tasks)
-    for _ in workers:
-        for n, result in results.get(timeout=JOIN_TIMEOUT):
-            outcomes[n] = result
-    for worker in workers:
-        worker.join(timeout=JOIN_TIMEOUT)
-    results.close()
-    results.join_thread()
-    return outcomes
+    """The tasks dealt out over `processes` spawned OS processes, started together."""
+    return sql_storms.process_run(url, tasks, processes, thread_run)

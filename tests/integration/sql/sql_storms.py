@@ -251,3 +251,57 @@ class NaiveUnitOfWorkFactory(SqlUnitOfWorkFactory):
         if self.engine.dialect.name == "sqlite":
             return NaiveSqliteUnitOfWork(self.engine, self._naive)
         return NaiveCoreUnitOfWork(self.engine, self._naive)
+
+
+def _run_share(
+    url: str,
+    share: list[tuple[int, Any]],
+    start: Any,
+    results: Any,
+    thread_run: Callable[[UnitOfWorkFactory, list[Any]], list[str]],
+) -> None:
+    """One worker process: its own engine, its tasks as threads, released with the others."""
+    engine = make_engine(url)
+    try:
+        factory = SqlUnitOfWorkFactory(engine)
+        with factory(read_only=True) as uow:
+            uow.books.get(0)  # connect before the start line
+        start.wait(timeout=JOIN_TIMEOUT)
+        outcomes = thread_run(factory, [task for _, task in share])
+        results.put([(n, outcome) for (n, _), outcome in zip(share, outcomes, strict=True)])
+    except Exception:
+        failure = traceback.format_exc().splitlines()[-1]
+        results.put([(n, failure) for n, _ in share])
+    finally:
+        engine.dispose()
+
+
+def process_run(
+    url: str,
+    tasks: Sequence[Any],
+    processes: int,
+    thread_run: Callable[[UnitOfWorkFactory, list[Any]], list[str]],
+) -> list[str]:
+    """`tasks` dealt out over `processes` spawned OS processes, started together, each running
+    its share with `thread_run` (a module-level function, so a spawned process can import
+    it); the outcomes in the order of the tasks."""
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(processes)
+    results = context.Queue()
+    numbered = list(enumerate(tasks))
+    shares = [numbered[n::processes] for n in range(processes)]
+    workers = [
+        context.Process(target=_run_share, args=(url, share, start, results, thread_run))
+        for share in shares
+    ]
+    for worker in workers:
+        worker.start()
+    outcomes = ["did not finish"] * len(tasks)
+    for _ in workers:
+        for n, outcome in results.get(timeout=JOIN_TIMEOUT):
+            outcomes[n] = outcome
+    for worker in workers:
+        worker.join(timeout=JOIN_TIMEOUT)
+    results.close()
+    results.join_thread()
+    return outcomes
