@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck imports pytest bench clean
+.PHONY: install run test quick lint typecheck imports pytest bench clean
+
+# Test processes (pytest-xdist). Many tests wait on servers, disks and the database more than
+# they compute, so a few more processes than cores keep both cores busy.
+PYTEST_WORKERS ?= 3
 
 # make run [PORT=8000] [HOST=127.0.0.1]. Only the command line sets them: some shells and hosts
 # export HOST or PORT for their own purposes.
@@ -39,10 +43,16 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
+# Tests that stop the shared PostgreSQL server run alone, after all the others.
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not stops_postgres" $(PYTEST_ARGS)
+	$(BIN)/pytest -m stops_postgres $(PYTEST_ARGS)
 
 test: lint typecheck imports pytest
+
+# For your own iterations: the checks and every test not marked slow.
+quick: lint typecheck imports
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow and not stops_postgres" -q $(PYTEST_ARGS)
 
 # make bench [N=100000] [DURATION=20] [WORKERS=2] [SCENARIOS=list,get] [PROFILE=/tmp/prof]
 # [SEARCH="lantern poetry"]

@@ -68,15 +68,21 @@ _flusher: list[threading.Thread] = []
 
 def flush_batched_logs() -> None:
     """Write out every handler's gathered lines now (at app shutdown)."""
-    for handler in list(_watched):
+    for handler in _watched_now():
         handler.flush()
+
+
+def _watched_now() -> list[BatchedStreamHandler]:
+    """A copy of the watched handlers: another thread may add one while this one iterates."""
+    with _flusher_lock:
+        return list(_watched)
 
 
 def _watch(handler: BatchedStreamHandler) -> None:
     """Have the process's one flusher thread (a daemon, started on first use) write out the
     lines of this handler when it goes quiet."""
-    _watched.add(handler)
     with _flusher_lock:
+        _watched.add(handler)
         if not _flusher:
             thread = threading.Thread(target=_flush_quiet_handlers, name="log-flusher", daemon=True)
             thread.start()
@@ -86,6 +92,6 @@ def _watch(handler: BatchedStreamHandler) -> None:
 def _flush_quiet_handlers() -> None:
     while True:
         time.sleep(MAX_DELAY / 2)
-        for handler in list(_watched):
+        for handler in _watched_now():
             if handler.overdue():
                 handler.flush()

@@ -18,13 +18,6 @@ from resilience_support import postgres_database
 STOPS_POSTGRES = "stops_postgres"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        f"{STOPS_POSTGRES}: stops the shared PostgreSQL server for a while; runs last",
-    )
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that stop PostgreSQL run after every other test of the session, so that a
     server slow to come back cannot fail anyone else's test."""

@@ -277,12 +277,20 @@ def assert_no_tracebacks(server: Server) -> None:
 # --- clients --------------------------------------------------------------------------------
 
 
+KEEPALIVE_SECONDS = 2.0
+"""Well under the server's keep-alive (uvicorn closes an idle connection after 5 s): a client
+that reused a connection idle for longer could send on it just as the server closes it, and
+see "server disconnected" on a loaded machine."""
+
+
 def client(base: str, timeout: float = 30) -> httpx.AsyncClient:
     """One client, one connection: a separate buyer."""
     return httpx.AsyncClient(
         base_url=base,
         timeout=timeout,
-        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        limits=httpx.Limits(
+            max_connections=1, max_keepalive_connections=1, keepalive_expiry=KEEPALIVE_SECONDS
+        ),
     )
 
 
