@@ -52,7 +52,7 @@ _UPDATE = update(coupons).where(_c.code == bindparam("the_code"))
 _TAKE_USE = (
     update(coupons)
     .where(
-        _c.code == bindparam("code"),
+        _c.code == bindparam("the_code"),
         _c.active.is_(True),
         or_(_c.max_uses.is_(None), _c.times_used < _c.max_uses),
     )
@@ -60,7 +60,7 @@ _TAKE_USE = (
 )
 _GIVE_BACK = (
     update(coupons)
-    .where(_c.code == bindparam("code"), _c.times_used > 0)
+    .where(_c.code == bindparam("the_code"), _c.times_used > 0)
     .values(times_used=_c.times_used - 1)
 )
 _NEWEST_FIRST = (_c.created_at.desc(), _c.code.desc())
@@ -189,10 +189,10 @@ class SqlCouponRepository:
         return uses
 
     def take_use(self, code: str) -> bool:
-        return self._db.write(_TAKE_USE, {"code": code}) == 1
+        return self._db.write(_TAKE_USE, {"the_code": code}) == 1
 
     def give_back(self, codes: Sequence[str]) -> None:
-        self._db.write_many(_GIVE_BACK, [{"code": code} for code in codes])
+        self._db.write_many(_GIVE_BACK, [{"the_code": code} for code in codes])
 
     def _in(self, codes: Collection[str], *, lock: bool) -> dict[str, Coupon]:
         found: dict[str, Coupon] = {}
