@@ -1,0 +1,68 @@
+"""Coupon uses under real parallelism, threads and OS processes, on SQLite and PostgreSQL:
+a coupon with `max_uses` N is carried by exactly N orders however many customers race for
+it, and a customer's own limit holds against their own parallel requests."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from coupon_storms import (
+    EMPTY,
+    Task,
+    add_coupon,
+    add_customers,
+    process_run,
+    thread_run,
+    uses,
+)
+from sql_storms import PLACED
+from sql_support import Backend, add_books, details
+
+pytestmark = pytest.mark.slow
+
+SHARED, OWN = "LAST-USES", "MY-USES"
+MAX_USES = 3
+RACERS = 8
+PER_CUSTOMER = 2
+ATTEMPTS = 6
+
+
+def storm(backend: Backend) -> tuple[list[Task], list[Task]]:
+    """RACERS customers with the SHARED coupon (MAX_USES in all) in their carts, all placing
+    at once; and one customer shopping with the OWN coupon (PER_CUSTOMER uses each) in
+    ATTEMPTS parallel sessions, each adding a copy, applying the coupon and placing the order
+    until it placed one or is told the coupon's uses are spent (another session may empty
+    the cart in between)."""
+    (book,) = add_books(backend.factory, details(stock=100))
+    add_coupon(backend.factory, SHARED, max_uses=MAX_USES, max_uses_per_customer=None)
+    add_coupon(backend.factory, OWN, max_uses=None, max_uses_per_customer=PER_CUSTOMER)
+    racers = add_customers(backend.factory, RACERS, {book.id: 1}, SHARED)
+    (shopper,) = add_customers(backend.factory, 1, {}, OWN)
+    shared = [("place", str(racer), 0, SHARED) for racer in racers]
+    own = [("shop", str(shopper), book.id, OWN)] * ATTEMPTS
+    return shared, own
+
+
+def check(backend: Backend, shared: list[str], own: list[str]) -> None:
+    assert Counter(shared) == {PLACED: MAX_USES, "coupon used_up": RACERS - MAX_USES}
+    times_used, carried = uses(backend.factory, SHARED)
+    assert times_used == sum(carried.values()) == MAX_USES
+
+    allowed = {PLACED, EMPTY, "coupon already_used", "coupon no_eligible_items"}
+    assert set(own) <= allowed, Counter(own)
+    assert "coupon already_used" in own, Counter(own)
+    times_used, carried = uses(backend.factory, OWN)
+    assert list(carried.values()) == [times_used] == [PER_CUSTOMER]
+
+
+def test_coupon_limits_hold_against_requests_racing_in_threads(sql_backend: Backend) -> None:
+    shared, own = storm(sql_backend)
+    outcomes = thread_run(sql_backend.factory, shared + own)
+    check(sql_backend, outcomes[: len(shared)], outcomes[len(shared) :])
+
+
+def test_coupon_limits_hold_against_requests_racing_in_processes(sql_backend: Backend) -> None:
+    shared, own = storm(sql_backend)
+    outcomes = process_run(sql_backend.url, shared + own, processes=2)
+    check(sql_backend, outcomes[: len(shared)], outcomes[len(shared) :])
