@@ -7,19 +7,22 @@ bookstore), not pytest's fixtures.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 import sql_storms
-from sql_storms import PLACED, run_together
-from sqlalchemy import func, select
+from sql_storms import NAIVE_THINK_SECONDS, PLACED, run_together
+from sqlalchemy import func, select, update
 
 from bookstore.adapters.clock import SystemClock
 from bookstore.adapters.ids import RandomIds
-from bookstore.adapters.sql import SqlUnitOfWorkFactory
+from bookstore.adapters.sql import SqlUnitOfWork, SqlUnitOfWorkFactory
 from bookstore.adapters.sql.coupon_tables import coupons, order_coupons
+from bookstore.adapters.sql.coupons import SqlCouponRepository
+from bookstore.adapters.sql.statements import Db
 from bookstore.adapters.sql.tables import orders
 from bookstore.application.config import StoreConfig
 from bookstore.application.ports import UnitOfWorkFactory
@@ -124,3 +127,30 @@ def uses(factory: SqlUnitOfWorkFactory, code: str) -> tuple[int, dict[UUID, int]
             .group_by(orders.c.user_id)
         ).all()
     return int(times_used), {user: int(count) for user, count in carried}
+
+
+# --- The naive variant, used only to show the storm tests have teeth. -----------------------
+
+
+class NaiveCouponRepository(SqlCouponRepository):
+    """Reads the coupons without locking them, then writes back a use count computed from
+    that (stale) read."""
+
+    def __init__(self, db: Db) -> None:
+        super().__init__(db, lock_rows=False)
+        self._read: dict[str, int] = {}
+
+    def lock(self, codes: Collection[str]) -> dict[str, Coupon]:
+        found = self.get_many(codes)
+        self._read.update({code: coupon.times_used for code, coupon in found.items()})
+        time.sleep(NAIVE_THINK_SECONDS)  # so that concurrent buyers overlap, as under load
+        return found
+
+    def take_use(self, code: str) -> bool:
+        stale = update(coupons).where(coupons.c.code == code)
+        self._db.write(stale.values(times_used=self._read[code] + 1))
+        return True
+
+
+def naive_coupons(uow: SqlUnitOfWork) -> None:
+    uow.coupons = NaiveCouponRepository(uow.db)

@@ -12,11 +12,12 @@ from coupon_storms import (
     Task,
     add_coupon,
     add_customers,
+    naive_coupons,
     process_run,
     thread_run,
     uses,
 )
-from sql_storms import PLACED
+from sql_storms import PLACED, NaiveUnitOfWorkFactory
 from sql_support import Backend, add_books, details
 
 pytestmark = pytest.mark.slow
@@ -45,9 +46,9 @@ def storm(backend: Backend) -> tuple[list[Task], list[Task]]:
 
 
 def check(backend: Backend, shared: list[str], own: list[str]) -> None:
-    assert Counter(shared) == {PLACED: MAX_USES, "coupon used_up": RACERS - MAX_USES}
     times_used, carried = uses(backend.factory, SHARED)
     assert times_used == sum(carried.values()) == MAX_USES
+    assert Counter(shared) == {PLACED: MAX_USES, "coupon used_up": RACERS - MAX_USES}
 
     allowed = {PLACED, EMPTY, "coupon already_used", "coupon no_eligible_items"}
     assert set(own) <= allowed, Counter(own)
@@ -66,3 +67,18 @@ def test_coupon_limits_hold_against_requests_racing_in_processes(sql_backend: Ba
     shared, own = storm(sql_backend)
     outcomes = process_run(sql_backend.url, shared + own, processes=2)
     check(sql_backend, outcomes[: len(shared)], outcomes[len(shared) :])
+
+
+def test_the_storm_catches_coupons_read_then_written(sql_backend: Backend) -> None:
+    """Teeth: the same race with coupons read unlocked and their uses written back from that
+    read must be caught failing."""
+    naive = NaiveUnitOfWorkFactory(sql_backend.engine, naive=naive_coupons)
+    (book,) = add_books(naive, details(stock=100))
+    add_coupon(naive, SHARED, max_uses=MAX_USES, max_uses_per_customer=None)
+    racers = add_customers(naive, RACERS, {book.id: 1}, SHARED)
+    outcomes = thread_run(naive, [("place", str(racer), 0, SHARED) for racer in racers])
+    with pytest.raises(AssertionError):
+        check(sql_backend, outcomes, [])
+    _, carried = uses(sql_backend.factory, SHARED)
+    broken = set(outcomes) - {PLACED, "coupon used_up"}
+    assert sum(carried.values()) > MAX_USES or broken, "caught for what it does wrong"
