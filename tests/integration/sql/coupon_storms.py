@@ -51,12 +51,12 @@ def add_coupon(factory: UnitOfWorkFactory, code: str, **rules: Any) -> None:
 
 
 def add_customers(
-    factory: UnitOfWorkFactory, count: int, cart: dict[int, int], code: str
+    factory: UnitOfWorkFactory, carts: Sequence[dict[int, int]], code: str
 ) -> list[UUID]:
-    """`count` customers, each with the cart given and the coupon in it."""
+    """A customer for each cart, with the coupon in it."""
     customers = []
     with factory() as uow:
-        for _ in range(count):
+        for cart in carts:
             user_id = uuid4()
             email = Email(f"racer-{user_id.hex}@example.com")
             uow.users.add(User(user_id, email, "", Role.CUSTOMER, True, "x", datetime.now(UTC)))

@@ -30,16 +30,19 @@ ATTEMPTS = 6
 
 
 def storm(backend: Backend) -> tuple[list[Task], list[Task]]:
-    """RACERS customers with the SHARED coupon (MAX_USES in all) in their carts, all placing
-    at once; and one customer shopping with the OWN coupon (PER_CUSTOMER uses each) in
-    ATTEMPTS parallel sessions, each adding a copy, applying the coupon and placing the order
-    until it placed one or is told the coupon's uses are spent (another session may empty
-    the cart in between)."""
-    (book,) = add_books(backend.factory, details(stock=100))
+    """RACERS customers with the SHARED coupon (MAX_USES in all) in their carts, each buying
+    a book of their own (so that no book's lock lines them up), all placing at once; and one
+    customer shopping with the OWN coupon (PER_CUSTOMER uses each) in ATTEMPTS parallel
+    sessions, each adding a copy, applying the coupon and placing the order until it placed
+    one or is told the coupon's uses are spent (another session may empty the cart in
+    between)."""
+    book, *own_books = add_books(
+        backend.factory, *(details(f"B{n}", stock=100) for n in range(RACERS + 1))
+    )
     add_coupon(backend.factory, SHARED, max_uses=MAX_USES, max_uses_per_customer=None)
     add_coupon(backend.factory, OWN, max_uses=None, max_uses_per_customer=PER_CUSTOMER)
-    racers = add_customers(backend.factory, RACERS, {book.id: 1}, SHARED)
-    (shopper,) = add_customers(backend.factory, 1, {}, OWN)
+    racers = add_customers(backend.factory, [{b.id: 1} for b in own_books], SHARED)
+    (shopper,) = add_customers(backend.factory, [{}], OWN)
     shared = [("place", str(racer), 0, SHARED) for racer in racers]
     own = [("shop", str(shopper), book.id, OWN)] * ATTEMPTS
     return shared, own
@@ -73,9 +76,9 @@ def test_the_storm_catches_coupons_read_then_written(sql_backend: Backend) -> No
     """Teeth: the same race with coupons read unlocked and their uses written back from that
     read must be caught failing."""
     naive = NaiveUnitOfWorkFactory(sql_backend.engine, naive=naive_coupons)
-    (book,) = add_books(naive, details(stock=100))
+    books = add_books(naive, *(details(f"B{n}", stock=100) for n in range(RACERS)))
     add_coupon(naive, SHARED, max_uses=MAX_USES, max_uses_per_customer=None)
-    racers = add_customers(naive, RACERS, {book.id: 1}, SHARED)
+    racers = add_customers(naive, [{b.id: 1} for b in books], SHARED)
     outcomes = thread_run(naive, [("place", str(racer), 0, SHARED) for racer in racers])
     with pytest.raises(AssertionError):
         check(sql_backend, outcomes, [])
