@@ -13,6 +13,7 @@ from uuid import UUID
 
 from bookstore.application.authorization import may_see_order
 from bookstore.application.ports import UnitOfWork
+from bookstore.application.redemptions import give_back_uses
 from bookstore.domain.errors import OrderNotFound
 from bookstore.domain.order import Order, OrderStatus, OrderTransition
 from bookstore.domain.pagination import PageRequest
@@ -33,6 +34,7 @@ def change_order(
     """Load the order, make the transition, and write it (with any copies it gives back).
 
     - `actor`, when given, must be allowed to see the order, or it is not found.
+    - A cancellation gives the order's coupon uses back (§13), in the same transaction.
     - A paid order's cancellation marks each of its succeeded payments as owing its refund,
       in the same transaction (`Refunds.after` issues them once it committed).
     - The write is conditional on the status (and payment status) the order was read in: if
@@ -49,6 +51,8 @@ def change_order(
         if uow.orders.transition(change):
             if change.restock:
                 uow.inventory.move(change.restock, in_catalogue=False)
+            if change.status is OrderStatus.CANCELLED:
+                give_back_uses(uow, change.order)  # §13: once, as the transition
             if change.status is OrderStatus.CANCELLED and change.previous is OrderStatus.PAID:
                 _owe_refunds(uow, order_id, change.entry.at)
             return change

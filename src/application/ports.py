@@ -18,6 +18,7 @@ from uuid import UUID
 from bookstore.application.queries import BookQuery, OrderQuery, UserQuery
 from bookstore.domain.book import DEFAULT_LOW_STOCK_THRESHOLD, Book, BookDetails
 from bookstore.domain.cart import Cart
+from bookstore.domain.coupon import Coupon
 from bookstore.domain.inventory import Reconciliation, StockChange, StockMovement
 from bookstore.domain.order import Order, OrderTransition
 from bookstore.domain.pagination import Page, PageRequest
@@ -114,6 +115,48 @@ class OrderRepository(Protocol):
 
     def list(self, query: OrderQuery) -> Page[Order]:
         """Newest first."""
+        ...
+
+
+class CouponRepository(Protocol):
+    """Coupons (§13) and their uses. A use is taken in the order's transaction and given back
+    in its cancellation's; a customer's uses are those of their orders not cancelled."""
+
+    def add(self, coupon: Coupon) -> None:
+        """Raises `DuplicateCoupon` when the code is taken."""
+        ...
+
+    def get(self, code: str) -> Coupon | None: ...
+
+    def get_many(self, codes: Collection[str]) -> dict[str, Coupon]:
+        """The coupons with these codes (unknown ones are left out)."""
+        ...
+
+    def lock(self, codes: Collection[str]) -> dict[str, Coupon]:
+        """Like `get_many`, but fresh from storage and locked against concurrent redemptions
+        and cancellations until the unit of work ends (in code order), so that the uses
+        counted next are exact."""
+        ...
+
+    def update(self, coupon: Coupon) -> bool:
+        """Write an admin's fields (not `times_used`); False if there is no such coupon."""
+        ...
+
+    def list(self, active: bool | None, page: PageRequest) -> Page[Coupon]:
+        """Newest first (ties by code); `active` keeps only active or inactive ones."""
+        ...
+
+    def uses_by(self, user_id: UUID, codes: Collection[str]) -> dict[str, int]:
+        """How many of this customer's orders not cancelled carry each coupon."""
+        ...
+
+    def take_use(self, code: str) -> bool:
+        """Atomically count one more use of an active coupon that has uses left; False
+        (nothing written) when it is inactive or used up now."""
+        ...
+
+    def give_back(self, codes: Sequence[str]) -> None:
+        """Count one use less of each (a cancelled order's)."""
         ...
 
 
@@ -326,6 +369,9 @@ class UnitOfWork(Protocol):
 
     @property
     def payments(self) -> PaymentRepository: ...
+
+    @property
+    def coupons(self) -> CouponRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -174,3 +174,50 @@ class IdempotencyInFlight(Conflict):
 
     def __init__(self) -> None:
         super().__init__("A request with this Idempotency-Key is still being processed.")
+
+
+class DuplicateCoupon(Conflict):
+    code = "duplicate-coupon"
+
+    def __init__(self, coupon_code: str) -> None:
+        self.coupon_code = coupon_code
+        super().__init__(f"A coupon with code {coupon_code} already exists.")
+
+
+class CouponNotFound(NotFound):
+    def __init__(self, coupon_code: str) -> None:
+        self.coupon_code = coupon_code
+        super().__init__(f"Coupon {coupon_code} does not exist.")
+
+
+class CouponNotInCart(NotFound):
+    def __init__(self, coupon_code: str) -> None:
+        self.coupon_code = coupon_code
+        super().__init__(f"Coupon {coupon_code} is not in the cart.")
+
+
+class CouponNotApplicable(DomainError):
+    """A coupon cannot go into the cart; `reason` is one of §13's (`NotApplicable`)."""
+
+    code = "coupon-not-applicable"
+
+    def __init__(self, coupon_code: str, reason: str) -> None:
+        self.coupon_code = coupon_code
+        self.reason = reason
+        super().__init__(f"Coupon {coupon_code} does not apply to this cart: {reason}.")
+
+
+class CouponStoppedApplying(CouponNotApplicable, Conflict):
+    """A coupon in the cart no longer applies when the order is placed: nothing changed."""
+
+
+class QuoteChanged(Conflict):
+    """The order's total is not the one the customer expected (prices, stock or coupons
+    changed since they looked): nothing changed."""
+
+    code = "quote-changed"
+
+    def __init__(self, expected_total: str, total: str) -> None:
+        self.expected_total = expected_total
+        self.total = total
+        super().__init__(f"The order's total is {total}, not the {expected_total} expected.")

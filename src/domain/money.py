@@ -43,6 +43,9 @@ class Money:
     def __add__(self, other: Money) -> Money:
         return Money(self.cents + other.cents)
 
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.cents - other.cents)
+
     def __mul__(self, quantity: int) -> Money:
         return Money(self.cents * quantity)
 

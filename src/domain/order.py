@@ -33,7 +33,7 @@ from bookstore.domain.order_status import (
 )
 from bookstore.domain.payment import OrderPaymentStatus
 
-__all__ = ["Order", "OrderLine", "OrderStatus", "OrderTransition"]
+__all__ = ["Order", "OrderCoupon", "OrderLine", "OrderStatus", "OrderTransition"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,14 @@ class OrderLine:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderCoupon:
+    """A coupon the order carried, and what it took off (§13)."""
+
+    code: str
+    discount: Money
+
+
+@dataclass(frozen=True, slots=True)
 class Order:
     id: UUID
     user_id: UUID
@@ -60,14 +68,30 @@ class Order:
     shipment: Shipment | None = None
     cancellation_reason: str | None = None
     payment_status: OrderPaymentStatus = OrderPaymentStatus.UNPAID
+    coupons: tuple[OrderCoupon, ...] = ()
+    """In the order they were added to the cart; lines keep their undiscounted prices."""
+
+    @property
+    def subtotal(self) -> Money:
+        return total_of([line.line_total for line in self.lines])
+
+    @property
+    def discount(self) -> Money:
+        return total_of([coupon.discount for coupon in self.coupons])
 
     @property
     def total(self) -> Money:
-        return total_of([line.line_total for line in self.lines])
+        return self.subtotal - self.discount
 
     @classmethod
     def place(
-        cls, *, order_id: UUID, cart: Cart, books: Mapping[int, Book], now: datetime
+        cls,
+        *,
+        order_id: UUID,
+        cart: Cart,
+        books: Mapping[int, Book],
+        now: datetime,
+        coupons: tuple[OrderCoupon, ...] = (),
     ) -> Order:
         """Take every line's copies from the books, or none if any book falls short.
 
@@ -85,7 +109,9 @@ class Order:
             for book_id, quantity in cart.lines.items()
         )
         placed = StatusChange(OrderStatus.PLACED, now, ActorKind.CUSTOMER, actor_id=cart.user_id)
-        order = cls(order_id, cart.user_id, OrderStatus.PLACED, lines, now, (placed,))
+        order = cls(
+            order_id, cart.user_id, OrderStatus.PLACED, lines, now, (placed,), coupons=coupons
+        )
         for movement in order.sale_movements:
             books[movement.book_id].move(movement)
         return order

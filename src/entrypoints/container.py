@@ -27,16 +27,19 @@ from bookstore.application.sessions import SessionIssuer
 from bookstore.application.use_cases.add_book import AddBook
 from bookstore.application.use_cases.add_to_cart import AddToCart
 from bookstore.application.use_cases.adjust_stock import AdjustStock
+from bookstore.application.use_cases.apply_coupon import ApplyCoupon
 from bookstore.application.use_cases.apply_payment_event import (
     ApplyDueOutcomes,
     ApplyPaymentEvent,
     ReceivePaymentWebhook,
 )
 from bookstore.application.use_cases.authenticate import Authenticate
+from bookstore.application.use_cases.browse_coupons import GetCoupon, ListCoupons
 from bookstore.application.use_cases.cancel_order import CancelOrder
 from bookstore.application.use_cases.change_order_status import ChangeOrderStatus
 from bookstore.application.use_cases.clear_cart import ClearCart
 from bookstore.application.use_cases.create_admin import CreateAdmin
+from bookstore.application.use_cases.create_coupon import CreateCoupon
 from bookstore.application.use_cases.expire_unpaid_orders import ExpireUnpaidOrders
 from bookstore.application.use_cases.export_books import ExportBooks
 from bookstore.application.use_cases.get_book import GetBook
@@ -58,11 +61,13 @@ from bookstore.application.use_cases.reconcile_inventory import ReconcileInvento
 from bookstore.application.use_cases.refresh_session import RefreshSession
 from bookstore.application.use_cases.register_user import RegisterUser
 from bookstore.application.use_cases.remove_book import RemoveBook
+from bookstore.application.use_cases.remove_coupon import RemoveCoupon
 from bookstore.application.use_cases.remove_from_cart import RemoveFromCart
 from bookstore.application.use_cases.restock_book import RestockBook
 from bookstore.application.use_cases.search_books import SearchBooks
 from bookstore.application.use_cases.set_cart_quantity import SetCartQuantity
 from bookstore.application.use_cases.update_book import UpdateBook
+from bookstore.application.use_cases.update_coupon import DeactivateCoupon, UpdateCoupon
 from bookstore.application.use_cases.update_user import UpdateUser
 from bookstore.application.use_cases.view_cart import ViewCart
 from bookstore.domain.cart import CartLimits
@@ -174,10 +179,10 @@ class Container(containers.DeclarativeContainer):
     import_books = providers.Singleton(ImportBooks, uow, clock, store_config)
     export_books = providers.Singleton(ExportBooks, uow)
 
-    view_cart = providers.Singleton(ViewCart, uow, store_config)
-    add_to_cart = providers.Singleton(AddToCart, uow, store_config)
-    set_cart_quantity = providers.Singleton(SetCartQuantity, uow, store_config)
-    remove_from_cart = providers.Singleton(RemoveFromCart, uow, store_config)
+    view_cart = providers.Singleton(ViewCart, uow, store_config, clock)
+    add_to_cart = providers.Singleton(AddToCart, uow, store_config, clock)
+    set_cart_quantity = providers.Singleton(SetCartQuantity, uow, store_config, clock)
+    remove_from_cart = providers.Singleton(RemoveFromCart, uow, store_config, clock)
     clear_cart = providers.Singleton(ClearCart, uow)
 
     place_order = providers.Singleton(PlaceOrder, uow, clock, ids)
@@ -214,6 +219,15 @@ class Container(containers.DeclarativeContainer):
 
     prune_expired = providers.Singleton(PruneExpired, uow, clock, store_config)
     """Housekeeping: `bookstore db prune`, and the worker's hourly job."""
+
+    # Coupons (§13): an admin's, and the cart's.
+    create_coupon = providers.Singleton(CreateCoupon, uow, clock)
+    list_coupons = providers.Singleton(ListCoupons, uow)
+    get_coupon = providers.Singleton(GetCoupon, uow)
+    update_coupon = providers.Singleton(UpdateCoupon, uow)
+    deactivate_coupon = providers.Singleton(DeactivateCoupon, uow)
+    apply_coupon = providers.Singleton(ApplyCoupon, uow, store_config, clock)
+    remove_coupon = providers.Singleton(RemoveCoupon, uow, store_config, clock)
 
 
 def create_container(settings: Settings | None = None) -> Container:

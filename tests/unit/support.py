@@ -27,7 +27,9 @@ from bookstore.application.use_cases import (
     PlaceOrderCommand,
     RegisterUserCommand,
 )
+from bookstore.application.use_cases.create_coupon import CreateCouponCommand
 from bookstore.domain.book import Book, BookDetails
+from bookstore.domain.coupon import Coupon, CouponKind
 from bookstore.domain.inventory import Reconciliation, StockMovement
 from bookstore.domain.order import Order
 from bookstore.domain.user import Actor, User
@@ -123,6 +125,12 @@ class Shop:
     def order(self, actor: Actor, *lines: tuple[Book, int]) -> Order:
         self.fill_cart(actor, *lines)
         return self.app.place_order()(PlaceOrderCommand(actor))
+
+    def coupon(self, code: str | None = None, **fields: Any) -> Coupon:
+        """A coupon (by default 10 % off everything, once per customer)."""
+        fields = {"kind": CouponKind.PERCENT, "value": 10} | fields
+        code = code or f"SAVE-{next(self._numbers)}"
+        return self.app.create_coupon()(CreateCouponCommand(self.root, code, **fields))
 
     def order_count(self) -> int:
         return len(self.storage.state.orders)

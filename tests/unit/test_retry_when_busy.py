@@ -22,6 +22,7 @@ from bookstore.application.use_cases import (
     PlaceOrderOnceCommand,
     SetCartQuantityCommand,
 )
+from bookstore.application.use_cases.apply_coupon import ApplyCouponCommand
 
 from .support import Shop
 
@@ -82,7 +83,15 @@ def _place_order_once(shop: Shop) -> tuple[Any, Any]:
     return shop.app.place_order_once(), PlaceOrderOnceCommand(customer, "key-1", "body")
 
 
+def _apply_coupon(shop: Shop) -> tuple[Any, Any]:
+    customer = shop.customer()
+    shop.fill_cart(customer, (shop.book(stock=3), 2))
+    code = shop.coupon().code
+    return shop.app.apply_coupon(), ApplyCouponCommand(customer, code)
+
+
 SCENARIOS: dict[str, Scenario] = {
+    "ApplyCoupon": _apply_coupon,
     "AddToCart": _add_to_cart,
     "SetCartQuantity": _set_quantity,
     "PlaceOrder": _place_order,

@@ -13,8 +13,12 @@ predicts every outcome, and after every step:
 - every order's status history is a path in §10's table, ending in its status, and the one
   the model predicts (a refused transition changed nothing);
 - carts hold what the model says (a refused change, or a failed order, changed nothing);
-- every order's total is the sum of its lines, and its lines keep the title and price of
-  the moment it was placed, whatever the admins did since.
+- every order's subtotal is the sum of its lines, its total the subtotal less its coupons'
+  discount (never below zero), and its lines keep the title and price of the moment it was
+  placed, whatever the admins did since;
+- coupons (§13): no coupon is used more than its `max_uses`, nor by a customer more than its
+  `max_uses_per_customer`; a coupon's uses are the orders not cancelled that carry it (a
+  cancellation gives back exactly its order's uses), and the model predicts every refusal.
 """
 
 from __future__ import annotations
@@ -51,12 +55,17 @@ from bookstore.application.use_cases import (
     SetCartQuantityCommand,
     UpdateBookCommand,
 )
+from bookstore.application.use_cases.apply_coupon import ApplyCouponCommand
 from bookstore.application.use_cases.pay_order import PayOrderCommand
+from bookstore.application.use_cases.remove_coupon import RemoveCouponCommand
 from bookstore.domain.book import UNSET, BookChanges, BookDetails
 from bookstore.domain.errors import (
     BookNotFound,
     CartLimitExceeded,
     CartLineNotFound,
+    CouponNotApplicable,
+    CouponNotInCart,
+    CouponStoppedApplying,
     DomainError,
     EmptyCart,
     Forbidden,
@@ -89,6 +98,9 @@ shoppers = st.integers(0, CUSTOMERS + ADMINS - 1)  # an admin can shop like anyo
 customers = st.integers(0, CUSTOMERS - 1)
 prices = st.integers(1, 5_000).map(Money)
 titles = st.sampled_from(TITLES)
+COUPONS = {"FEW": {"max_uses": 2, "max_uses_per_customer": None}, "ONCE": {}, "HALF": {}}
+"""Non-exclusive percent coupons: FEW has two uses in all; ONCE and HALF one per customer."""
+codes = st.sampled_from(sorted(COUPONS))
 
 
 @dataclass
@@ -112,6 +124,7 @@ class OrderModel:
     user_id: UUID
     lines: tuple[OrderLine, ...]
     path: list[OrderStatus]
+    coupons: tuple[str, ...] = ()
 
     @property
     def status(self) -> OrderStatus:
@@ -130,6 +143,10 @@ class StockMachine(RuleBasedStateMachine):
         self.model: dict[int, BookModel] = {}
         self.carts: dict[UUID, dict[int, int]] = {s.user_id: {} for s in self.shoppers}
         self.orders: dict[UUID, OrderModel] = {}
+        for code, limits in COUPONS.items():
+            value = 50 if code == "HALF" else 10
+            self.shop.coupon(code, value=value, exclusive=False, **limits)
+        self.cart_coupons: dict[UUID, list[str]] = {s.user_id: [] for s in self.shoppers}
 
     # Catalogue
 
@@ -268,6 +285,7 @@ class StockMachine(RuleBasedStateMachine):
         actor = self.shoppers[who]
         self.shop.app.clear_cart()(actor)
         self.carts[actor.user_id].clear()
+        self.cart_coupons[actor.user_id].clear()
 
     # Orders
 
@@ -281,6 +299,14 @@ class StockMachine(RuleBasedStateMachine):
             if quantity > self.model[book].stock
         ]
         before = self._stored()
+        stopped = self._first_stopped(actor.user_id, self.cart_coupons[actor.user_id])
+        if cart and not short and stopped is not None:
+            event(f"order refused: coupon {stopped[1]}")
+            with pytest.raises(CouponStoppedApplying) as refused_coupon:
+                self.shop.app.place_order()(PlaceOrderCommand(actor))
+            assert (refused_coupon.value.coupon_code, refused_coupon.value.reason) == stopped
+            assert self._stored() == before, "a refused order changed something"
+            return
         if not cart or short:
             event("order refused: " + ("short stock" if cart else "empty cart"))
             with pytest.raises((EmptyCart, InsufficientStock)) as refused:
@@ -296,25 +322,86 @@ class StockMachine(RuleBasedStateMachine):
                 assert isinstance(refused.value, EmptyCart)
             assert self._stored() == before, "a failed order changed something"
             return
-        event("order placed")
+        event("order placed" + (" with coupons" if self.cart_coupons[actor.user_id] else ""))
         order = self.shop.app.place_order()(PlaceOrderCommand(actor))
         expected = tuple(
             OrderLine(book, self.model[book].title, self.model[book].price, quantity)
             for book, quantity in cart.items()
         )
         assert order.lines == expected
+        assert [c.code for c in order.coupons] == self.cart_coupons[actor.user_id]
         assert order.user_id == actor.user_id
         assert self.shop.app.view_cart()(actor).lines == ()
         assert self.shop.app.get_order()(GetOrderCommand(actor, order.id)) == order
         for book, quantity in cart.items():
             self.model[book].sold += quantity
         cart.clear()
-        self.orders[order.id] = OrderModel(actor.user_id, expected, [OrderStatus.PLACED])
+        coupons = tuple(self.cart_coupons[actor.user_id])
+        self.cart_coupons[actor.user_id].clear()
+        self.orders[order.id] = OrderModel(actor.user_id, expected, [OrderStatus.PLACED], coupons)
 
     @rule(who=shoppers, book=books, quantity=st.integers(1, 3))
     def add_to_cart_and_order_at_once(self, who: int, book: int, quantity: int) -> None:
         self.add_to_cart(who, book, quantity)
         self.place_an_order(who)
+
+    # Coupons (§13)
+
+    def _uses(self, code: str, user_id: UUID | None = None) -> int:
+        """The orders not cancelled that carry the coupon (the customer's, when given)."""
+        return sum(
+            code in model.coupons
+            for model in self.orders.values()
+            if model.status is not OrderStatus.CANCELLED
+            and (user_id is None or model.user_id == user_id)
+        )
+
+    def _first_stopped(self, user_id: UUID, coupons: list[str]) -> tuple[str, str] | None:
+        """The first coupon (and why) that the customer's uses or everyone's stop."""
+        for code in coupons:
+            limits = {"max_uses": None, "max_uses_per_customer": 1} | COUPONS[code]
+            most, per_customer = limits["max_uses"], limits["max_uses_per_customer"]
+            if most is not None and self._uses(code) >= most:
+                return code, "used_up"
+            if per_customer is not None and self._uses(code, user_id) >= per_customer:
+                return code, "already_used"
+        return None
+
+    @rule(who=shoppers, code=codes)
+    def apply_a_coupon(self, who: int, code: str) -> None:
+        actor = self.shoppers[who]
+        stopped = self._first_stopped(actor.user_id, [code])
+        reason = (
+            stopped[1] if stopped else None if self.carts[actor.user_id] else "no_eligible_items"
+        )
+        before = self._stored()
+        if reason is not None:
+            event(f"coupon refused: {reason}")
+            with pytest.raises(CouponNotApplicable) as refused:
+                self.shop.app.apply_coupon()(ApplyCouponCommand(actor, code.lower()))
+            assert refused.value.reason == reason
+            assert self._stored() == before, "a refused coupon changed something"
+            return
+        event("coupon applied")
+        self.shop.app.apply_coupon()(ApplyCouponCommand(actor, code.lower()))
+        if code not in self.cart_coupons[actor.user_id]:
+            self.cart_coupons[actor.user_id].append(code)
+
+    @rule(who=shoppers, book=books, code=codes)
+    def shop_with_a_coupon_and_order(self, who: int, book: int, code: str) -> None:
+        self.add_to_cart(who, book, 1)
+        self.apply_a_coupon(who, code)
+        self.place_an_order(who)
+
+    @rule(who=shoppers, code=codes)
+    def remove_a_coupon(self, who: int, code: str) -> None:
+        actor = self.shoppers[who]
+        if code not in self.cart_coupons[actor.user_id]:
+            with pytest.raises(CouponNotInCart):
+                self.shop.app.remove_coupon()(RemoveCouponCommand(actor, code))
+            return
+        self.shop.app.remove_coupon()(RemoveCouponCommand(actor, code))
+        self.cart_coupons[actor.user_id].remove(code)
 
     # The order's life
 
@@ -459,11 +546,13 @@ class StockMachine(RuleBasedStateMachine):
         assert (movement.delta, movement.reason) == (delta, MovementReason.ADJUSTMENT)
         model.adjusted += delta
 
-    def _stored(self) -> tuple[dict[int, int], dict[UUID, dict[int, int]], int]:
+    def _stored(self) -> tuple[object, ...]:
         state = self.shop.storage.state
         stocks = {book_id: book.stock for book_id, book in state.books.items()}
         carts = {user: dict(lines) for user, lines in state.carts.items() if lines}
-        return stocks, carts, len(state.orders)
+        coupons = {user: list(codes) for user, codes in state.cart_coupons.items() if codes}
+        uses = {code: coupon.times_used for code, coupon in state.coupons.items()}
+        return stocks, carts, len(state.orders), coupons, uses
 
     # Invariants
 
@@ -544,9 +633,28 @@ class StockMachine(RuleBasedStateMachine):
         assert set(stored) == set(self.orders)
         for order_id, order in stored.items():
             assert order.lines == self.orders[order_id].lines
-            assert order.total == total_of(
+            assert order.subtotal == total_of(
                 [line.unit_price * line.quantity for line in order.lines]
             )
+            assert Money(0) <= order.discount <= order.subtotal
+            assert order.total == order.subtotal - order.discount
+
+    @invariant()
+    def coupon_uses_never_exceed_their_limits_and_follow_the_orders(self) -> None:
+        state = self.shop.storage.state
+        for code, coupon in state.coupons.items():
+            live = [o for o in state.orders.values() if o.status is not OrderStatus.CANCELLED]
+            carried = [o.user_id for o in live if code in {c.code for c in o.coupons}]
+            assert coupon.times_used == len(carried) == self._uses(code)
+            if coupon.max_uses is not None:
+                assert coupon.times_used <= coupon.max_uses
+            if coupon.max_uses_per_customer is not None:
+                assert max(Counter(carried).values(), default=0) <= coupon.max_uses_per_customer
+
+    @invariant()
+    def carts_hold_the_coupons_accepted(self) -> None:
+        stored = {u: codes for u, codes in self.shop.storage.state.cart_coupons.items() if codes}
+        assert stored == {u: codes for u, codes in self.cart_coupons.items() if codes}
 
 
 StockMachine.TestCase.settings = settings(

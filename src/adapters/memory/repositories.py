@@ -226,14 +226,27 @@ class MemoryCartRepository:
         self._state = state
 
     def get(self, user_id: UUID) -> Cart:
-        return Cart(user_id, dict(self._state.carts.get(user_id, {})))
+        state = self._state
+        return Cart(
+            user_id,
+            dict(state.carts.get(user_id, {})),
+            dict(state.cart_quotes.get(user_id, {})),
+            list(state.cart_coupons.get(user_id, [])),
+            list(state.cart_unavailable.get(user_id, [])),
+        )
 
     def save(self, cart: Cart) -> None:
-        self._state.carts[cart.user_id] = dict(cart.lines)
+        user_id = cart.user_id
+        self._state.carts[user_id] = dict(cart.lines)
+        self._state.cart_quotes[user_id] = dict(cart.quoted)
+        self._state.cart_coupons[user_id] = list(cart.coupons)
+        self._state.cart_unavailable[user_id] = list(cart.unavailable)
 
     def remove_book_everywhere(self, book_id: int) -> None:
-        for lines in self._state.carts.values():
-            lines.pop(book_id, None)
+        for user_id, lines in self._state.carts.items():
+            if lines.pop(book_id, None) is not None:
+                self._state.cart_quotes.get(user_id, {}).pop(book_id, None)
+                self._state.cart_unavailable.setdefault(user_id, []).append(book_id)
 
 
 class MemoryOrderRepository:

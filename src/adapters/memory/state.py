@@ -9,7 +9,9 @@ from uuid import UUID
 
 from bookstore.application.ports import IdempotencyRecord, RefreshTokenRecord
 from bookstore.domain.book import Book
+from bookstore.domain.coupon import Coupon
 from bookstore.domain.inventory import StockMovement
+from bookstore.domain.money import Money
 from bookstore.domain.order import Order
 from bookstore.domain.payment import Payment
 from bookstore.domain.user import User
@@ -30,6 +32,11 @@ class MemoryState:
     """The stock ledger, oldest first; `id` is the position plus one."""
     payments: dict[UUID, Payment] = field(default_factory=dict)
     payment_events: dict[str, datetime] = field(default_factory=dict)
+    # §13: what a cart holds besides its lines, and the coupons.
+    cart_quotes: dict[UUID, dict[int, Money]] = field(default_factory=dict)
+    cart_coupons: dict[UUID, list[str]] = field(default_factory=dict)
+    cart_unavailable: dict[UUID, list[int]] = field(default_factory=dict)
+    coupons: dict[str, Coupon] = field(default_factory=dict)
 
     def record(self, movements: Iterable[StockMovement]) -> list[StockMovement]:
         """Append movements to the ledger, numbered in order."""
@@ -53,4 +60,8 @@ class MemoryState:
             movements=list(self.movements),
             payments=dict(self.payments),
             payment_events=dict(self.payment_events),
+            cart_quotes={user: dict(quotes) for user, quotes in self.cart_quotes.items()},
+            cart_coupons={user: list(codes) for user, codes in self.cart_coupons.items()},
+            cart_unavailable={user: list(ids) for user, ids in self.cart_unavailable.items()},
+            coupons=dict(self.coupons),
         )

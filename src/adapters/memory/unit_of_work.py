@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Self
 
 from bookstore.adapters.memory.catalogue import MemoryCatalogue, MemoryHousekeeping
+from bookstore.adapters.memory.coupons import MemoryCouponRepository
 from bookstore.adapters.memory.inventory import MemoryInventory
 from bookstore.adapters.memory.payments import MemoryPaymentRepository
 from bookstore.adapters.memory.repositories import (
@@ -92,6 +93,7 @@ class MemoryUnitOfWork:
         self.catalogue = MemoryCatalogue(state)
         self.housekeeping = MemoryHousekeeping(state)
         self.payments = MemoryPaymentRepository(state)
+        self.coupons = MemoryCouponRepository(state)
         return self
 
     def __exit__(

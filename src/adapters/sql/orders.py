@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import builtins
 from collections import defaultdict
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, bindparam, func, insert, select
 
+from bookstore.adapters.sql.coupon_tables import order_coupons
 from bookstore.adapters.sql.order_history import (
     ORDER_COLUMNS,
     add_history,
@@ -21,14 +23,15 @@ from bookstore.adapters.sql.statements import Db, Row, chunks, in_list, list_par
 from bookstore.adapters.sql.tables import order_lines, orders
 from bookstore.application.queries import OrderQuery
 from bookstore.domain.money import Money
-from bookstore.domain.order import Order, OrderLine, OrderTransition
+from bookstore.domain.order import Order, OrderCoupon, OrderLine, OrderTransition
 from bookstore.domain.pagination import Page
 
-_HEAD_COLUMNS = ORDER_COLUMNS
+_HEAD_COLUMNS = (*ORDER_COLUMNS, orders.c.discount_cents)
 
 # Built once; each call only binds its values.
 _INSERT_ORDER = insert(orders)
 _INSERT_LINES = insert(order_lines)
+_INSERT_COUPONS = insert(order_coupons)
 _ONE_ORDER = select(*_HEAD_COLUMNS).where(orders.c.id == bindparam("order_id"))
 _NEWEST_FIRST = (orders.c.created_at.desc(), orders.c.id.desc())
 
@@ -45,6 +48,15 @@ def _lines_of(count: int) -> Select[Any]:
         )
         .where(in_list(order_lines.c.order_id, count))
         .order_by(order_lines.c.order_id, order_lines.c.line_no)
+    )
+
+
+@lru_cache(maxsize=100)
+def _coupons_of(count: int) -> Select[Any]:
+    return (
+        select(order_coupons.c.order_id, order_coupons.c.code, order_coupons.c.discount_cents)
+        .where(in_list(order_coupons.c.order_id, count))
+        .order_by(order_coupons.c.order_id, order_coupons.c.position)
     )
 
 
@@ -78,6 +90,8 @@ class SqlOrderRepository:
             "total_cents": order.total.cents,
             "created_at": order.created_at,
         }
+        if order.coupons:  # otherwise NULL: nothing more to send, nor to read back
+            head["discount_cents"] = order.discount.cents
         self._db.send(_INSERT_ORDER, head)
         lines = [
             {
@@ -92,6 +106,16 @@ class SqlOrderRepository:
         ]
         self._db.write_many(_INSERT_LINES, lines)
         add_history(self._db, order)
+        coupons = [
+            {
+                "order_id": order.id,
+                "position": n,
+                "code": c.code,
+                "discount_cents": c.discount.cents,
+            }
+            for n, c in enumerate(order.coupons, start=1)
+        ]
+        self._db.write_many(_INSERT_COUPONS, coupons)
 
     def transition(self, transition: OrderTransition) -> bool:
         return write_transition(self._db, transition)
@@ -123,4 +147,21 @@ class SqlOrderRepository:
             ):
                 lines[order_id].append(OrderLine(book_id, title, Money(cents), quantity))
         histories = load_histories(self._db, [head[0] for head in heads])
-        return [order_from_row(head, lines[head[0]], histories.get(head[0], ())) for head in heads]
+        coupons = self._coupons([head[0] for head in heads if head[-1] is not None])
+        return [
+            replace(
+                order_from_row(head[:-1], lines[head[0]], histories.get(head[0], ())),
+                coupons=tuple(coupons[head[0]]),
+            )
+            for head in heads
+        ]
+
+    def _coupons(
+        self, order_ids: builtins.list[UUID]
+    ) -> defaultdict[UUID, builtins.list[OrderCoupon]]:
+        """The coupons of these orders (those that carried any), in the order they were added."""
+        found: defaultdict[UUID, builtins.list[OrderCoupon]] = defaultdict(builtins.list)
+        for chunk in chunks(order_ids):
+            for order_id, code, cents in self._db.rows(_coupons_of(len(chunk)), list_params(chunk)):
+                found[order_id].append(OrderCoupon(code, Money(cents)))
+        return found

@@ -157,6 +157,8 @@ cart_lines = Table(
     Column("book_id", Integer, ForeignKey(books.c.id), nullable=False),
     Column("quantity", Integer, nullable=False),
     Column("position", Integer, nullable=False),
+    # §13: the book's price when the line was last added or set.
+    Column("price_cents", Integer),
     PrimaryKeyConstraint("user_id", "book_id"),
     CheckConstraint("quantity > 0", name="quantity_positive"),
     Index("ix_cart_lines_book_id", "book_id"),
@@ -185,6 +187,9 @@ orders = Table(
         _one_of("payment_status", [s.value for s in OrderPaymentStatus]),
         name="payment_status_known",
     ),
+    # §13: what the order's coupons took off its lines' subtotal; NULL when it carried none
+    # (its `order_coupons` are read only for orders with a value here).
+    Column("discount_cents", BigInteger),
     CheckConstraint("total_cents >= 0", name="total_not_negative"),
     Index("ix_orders_user_newest", "user_id", "created_at", "id"),
     Index("ix_orders_status_newest", "status", "created_at", "id"),

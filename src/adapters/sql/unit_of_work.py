@@ -29,6 +29,7 @@ from bookstore.adapters.sql.book_search import SqliteTotals, Totals
 from bookstore.adapters.sql.books import SqlBookRepository
 from bookstore.adapters.sql.carts import SqlCartRepository
 from bookstore.adapters.sql.catalogue import SqlCatalogue
+from bookstore.adapters.sql.coupons import SqlCouponRepository
 from bookstore.adapters.sql.driver_pg import PsycopgDb
 from bookstore.adapters.sql.engine import (
     WriterGate,
@@ -148,6 +149,7 @@ class SqlUnitOfWork:
     catalogue: SqlCatalogue
     housekeeping: SqlHousekeeping
     payments: SqlPaymentRepository
+    coupons: SqlCouponRepository
 
     db: Db
     """The unit of work's statements, for repositories of other modules."""
@@ -174,6 +176,7 @@ class SqlUnitOfWork:
         self.catalogue = SqlCatalogue(db, lock_rows=lock_rows)
         self.housekeeping = SqlHousekeeping(db)
         self.payments = SqlPaymentRepository(db)
+        self.coupons = SqlCouponRepository(db, lock_rows=lock_rows)
         return self
 
     def __exit__(

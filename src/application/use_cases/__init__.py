@@ -3,7 +3,14 @@
 from bookstore.application.use_cases.add_book import AddBook, AddBookCommand
 from bookstore.application.use_cases.add_to_cart import AddToCart, AddToCartCommand
 from bookstore.application.use_cases.adjust_stock import AdjustStock, AdjustStockCommand
+from bookstore.application.use_cases.apply_coupon import ApplyCoupon, ApplyCouponCommand
 from bookstore.application.use_cases.authenticate import Authenticate, Authenticated
+from bookstore.application.use_cases.browse_coupons import (
+    GetCoupon,
+    GetCouponCommand,
+    ListCoupons,
+    ListCouponsCommand,
+)
 from bookstore.application.use_cases.cancel_order import CancelOrder, CancelOrderCommand
 from bookstore.application.use_cases.change_order_status import (
     ChangeOrderStatus,
@@ -11,6 +18,7 @@ from bookstore.application.use_cases.change_order_status import (
 )
 from bookstore.application.use_cases.clear_cart import ClearCart
 from bookstore.application.use_cases.create_admin import CreateAdmin, CreateAdminCommand
+from bookstore.application.use_cases.create_coupon import CreateCoupon, CreateCouponCommand
 from bookstore.application.use_cases.export_books import ExportBooks
 from bookstore.application.use_cases.get_book import GetBook
 from bookstore.application.use_cases.get_order import GetOrder, GetOrderCommand
@@ -41,6 +49,7 @@ from bookstore.application.use_cases.refresh_session import (
 )
 from bookstore.application.use_cases.register_user import RegisterUser, RegisterUserCommand
 from bookstore.application.use_cases.remove_book import RemoveBook, RemoveBookCommand
+from bookstore.application.use_cases.remove_coupon import RemoveCoupon, RemoveCouponCommand
 from bookstore.application.use_cases.remove_from_cart import (
     RemoveFromCart,
     RemoveFromCartCommand,
@@ -52,6 +61,13 @@ from bookstore.application.use_cases.set_cart_quantity import (
     SetCartQuantityCommand,
 )
 from bookstore.application.use_cases.update_book import UpdateBook, UpdateBookCommand
+from bookstore.application.use_cases.update_coupon import (
+    CouponChanges,
+    DeactivateCoupon,
+    DeactivateCouponCommand,
+    UpdateCoupon,
+    UpdateCouponCommand,
+)
 from bookstore.application.use_cases.update_user import UpdateUser, UpdateUserCommand
 from bookstore.application.use_cases.view_cart import CartLineView, CartView, ViewCart
 
@@ -120,4 +136,22 @@ __all__ = [
     "UpdateUser",
     "UpdateUserCommand",
     "ViewCart",
+]
+# Coupons (§13)
+__all__ += [
+    "ApplyCoupon",
+    "ApplyCouponCommand",
+    "CouponChanges",
+    "CreateCoupon",
+    "CreateCouponCommand",
+    "DeactivateCoupon",
+    "DeactivateCouponCommand",
+    "GetCoupon",
+    "GetCouponCommand",
+    "ListCoupons",
+    "ListCouponsCommand",
+    "RemoveCoupon",
+    "RemoveCouponCommand",
+    "UpdateCoupon",
+    "UpdateCouponCommand",
 ]

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from bookstore.application.config import StoreConfig
-from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.ports import Clock, UnitOfWorkFactory
 from bookstore.application.use_cases.change_cart import CartChange
 from bookstore.application.use_cases.view_cart import CartView
 from bookstore.domain.cart import check_requested_quantity
@@ -29,13 +29,13 @@ class AddToCart:
     retry_when_busy: ClassVar[Literal[True]] = True
     """Its write unit of work is its first storage action (see `RetryableWrite`)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, config: StoreConfig) -> None:
-        self._change = CartChange(uow, config)
+    def __init__(self, uow: UnitOfWorkFactory, config: StoreConfig, clock: Clock) -> None:
+        self._change = CartChange(uow, config, clock)
 
     def __call__(self, command: AddToCartCommand) -> CartView:
         check_requested_quantity(command.quantity)
         return self._change(
             command.actor,
             command.book_id,
-            lambda cart, limits: cart.add(command.book_id, command.quantity, limits),
+            lambda cart, limits, price: cart.add(command.book_id, command.quantity, limits, price),
         )

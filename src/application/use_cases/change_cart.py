@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bookstore.application.cart_quote import quote_cart
 from bookstore.application.config import StoreConfig
-from bookstore.application.ports import UnitOfWorkFactory
-from bookstore.application.use_cases.view_cart import CartView, describe_cart
+from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.application.use_cases.view_cart import CartView
 from bookstore.domain.cart import Cart, CartLimits
 from bookstore.domain.errors import BookNotFound, InsufficientStock
+from bookstore.domain.money import Money
 from bookstore.domain.user import Actor
 
-LineChange = Callable[[Cart, CartLimits], int]
+LineChange = Callable[[Cart, CartLimits, Money], int]
+"""Changes the cart's line; given the book's price now, which the line remembers."""
 
 
 class CartChange:
     """Change one line of a cart, checking the book exists and its stock covers the line."""
 
-    def __init__(self, uow: UnitOfWorkFactory, config: StoreConfig) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, config: StoreConfig, clock: Clock) -> None:
         self._uow = uow
         self._config = config
+        self._clock = clock
 
     def __call__(self, actor: Actor, book_id: int, change: LineChange) -> CartView:
         with self._uow() as uow:
@@ -27,13 +31,13 @@ class CartChange:
             if book is None:
                 raise BookNotFound(book_id)
             cart = uow.carts.get(actor.user_id)
-            new_quantity = change(cart, self._config.cart_limits)
+            new_quantity = change(cart, self._config.cart_limits, book.price)
             if (short := book.shortage(new_quantity)) is not None:
                 raise InsufficientStock([short])
             uow.carts.save(cart)
             books = {book_id: book}  # read in this transaction: no need to read it again
             if others := [other for other in cart.lines if other != book_id]:
                 books |= uow.books.get_many(others)
-            view = describe_cart(cart, books, self._config.currency)
+            view = quote_cart(uow, cart, books, self._config.currency, self._clock.now())
             uow.commit()
         return view

@@ -5,7 +5,7 @@ from bookstore.domain.user import Actor
 
 
 class ClearCart:
-    """Empty the caller's cart."""
+    """Empty the caller's cart: its lines and its coupons."""
 
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from bookstore.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from bookstore.application.redemptions import check_expected_total, redeem_cart_coupons
 from bookstore.domain.errors import EmptyCart, InsufficientStock, Shortage
+from bookstore.domain.money import Money
 from bookstore.domain.order import Order, OrderLine
 from bookstore.domain.user import Actor
 
@@ -12,6 +14,8 @@ from bookstore.domain.user import Actor
 @dataclass(frozen=True, slots=True)
 class PlaceOrderCommand:
     actor: Actor
+    expected_total: Money | None = None
+    """The total the customer was quoted; the order is refused if its total differs."""
 
 
 class PlaceOrder:
@@ -23,6 +27,8 @@ class PlaceOrder:
       order, and each is taken with a conditional decrement.
     - The order keeps each book's title and price as they are now; the cart is emptied.
     - Every line's copies are recorded as an `order` movement, in the same transaction.
+    - The cart's coupons must all still apply; each takes one use in the same transaction
+      (§13). With `expected_total`, a different total refuses the order; nothing changes.
     """
 
     retry_when_busy: ClassVar[Literal[True]] = True
@@ -35,18 +41,31 @@ class PlaceOrder:
 
     def __call__(self, command: PlaceOrderCommand) -> Order:
         with self._uow() as uow:
-            order = order_the_cart(uow, command.actor, self._clock, self._ids)
+            order = order_the_cart(
+                uow, command.actor, self._clock, self._ids, expected_total=command.expected_total
+            )
             uow.commit()
         return order
 
 
-def order_the_cart(uow: UnitOfWork, actor: Actor, clock: Clock, ids: IdGenerator) -> Order:
+def order_the_cart(
+    uow: UnitOfWork,
+    actor: Actor,
+    clock: Clock,
+    ids: IdGenerator,
+    *,
+    expected_total: Money | None = None,
+) -> Order:
     """The steps of placing an order, inside the caller's write unit of work."""
     cart = uow.carts.get(actor.user_id)
     if cart.is_empty:
         raise EmptyCart()
     books = uow.books.lock(cart.lines.keys())
-    order = Order.place(order_id=ids.new_id(), cart=cart, books=books, now=clock.now())
+    now = clock.now()
+    order = Order.place(order_id=ids.new_id(), cart=cart, books=books, now=now)
+    # Coupons (§13): nothing is read or written for a cart without any.
+    order = redeem_cart_coupons(uow, cart, order, books, now)
+    check_expected_total(order, expected_total)
     for line in order.lines:
         if not uow.books.take_stock(line.book_id, line.quantity):
             raise InsufficientStock([_shortage_now(uow, line)])

@@ -13,6 +13,7 @@ from bookstore.application.ports import (
 )
 from bookstore.application.use_cases.place_order import order_the_cart
 from bookstore.domain.errors import IdempotencyKeyMismatch, InvalidInput, OrderNotFound
+from bookstore.domain.money import Money
 from bookstore.domain.order import Order
 from bookstore.domain.user import Actor
 
@@ -27,6 +28,8 @@ class PlaceOrderOnceCommand:
     fingerprint: str
     """What identifies the request, e.g. a hash of its body: the same key with another
     fingerprint is a different request."""
+    expected_total: Money | None = None
+    """As `PlaceOrderCommand.expected_total` (it is part of the request's fingerprint)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +75,9 @@ class PlaceOrderOnce:
             previous = self._previous(uow, command)
             if previous is not None:
                 return previous
-            order = order_the_cart(uow, command.actor, self._clock, self._ids)
+            order = order_the_cart(
+                uow, command.actor, self._clock, self._ids, expected_total=command.expected_total
+            )
             uow.idempotency.save(_record_of(command, order))
             uow.commit()
         return OrderPlacement(order, replayed=False)

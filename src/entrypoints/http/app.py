@@ -17,6 +17,7 @@ from bookstore.entrypoints.http.controllers.auth import AuthController
 from bookstore.entrypoints.http.controllers.books import BookController
 from bookstore.entrypoints.http.controllers.cart import CartController
 from bookstore.entrypoints.http.controllers.catalogue import AdminCatalogueController
+from bookstore.entrypoints.http.controllers.coupons import AdminCouponController
 from bookstore.entrypoints.http.controllers.health import HealthController
 from bookstore.entrypoints.http.controllers.inventory import AdminInventoryController
 from bookstore.entrypoints.http.controllers.orders import OrderController
@@ -66,6 +67,7 @@ CONTROLLERS = (
     AdminUserController,
     AdminInventoryController,
     AdminCatalogueController,
+    AdminCouponController,
     HealthController,
 )
 

@@ -21,6 +21,8 @@ from bookstore.application.ports import StorageUnavailable
 from bookstore.domain.errors import (
     AuthenticationFailed,
     Conflict,
+    CouponNotApplicable,
+    CouponStoppedApplying,
     DomainError,
     Forbidden,
     IdempotencyInFlight,
@@ -29,6 +31,7 @@ from bookstore.domain.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
+    QuoteChanged,
 )
 from bookstore.domain.payment import PaymentDeclined
 from bookstore.entrypoints.http.problems import (
@@ -54,6 +57,8 @@ DOMAIN_STATUSES: Mapping[type[DomainError], int] = {
     IdempotencyInFlight: 409,
     Conflict: 409,
     IdempotencyKeyMismatch: 422,
+    CouponStoppedApplying: 409,
+    CouponNotApplicable: 422,
     PaymentDeclined: 402,
     DomainError: 400,
 }
@@ -82,6 +87,8 @@ def problem_response(
 def domain_problem(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     status = next(DOMAIN_STATUSES[cls] for cls in type(exc).__mro__ if cls in DOMAIN_STATUSES)
     kind = KINDS.get(exc.code) or ProblemKind(exc.code, status, kind_for_status(status).title)
+    if kind.status != status:  # one kind of problem, answered with another status here
+        kind = ProblemKind(kind.slug, status, kind.title)
     if isinstance(exc, InvalidInput):
         errors = [field_problem(e.field, e.message) for e in exc.errors]
         return problem_response(kind.problem(exc.detail, errors=errors))
@@ -95,6 +102,11 @@ def domain_problem(_: Request[Any, Any, Any], exc: DomainError) -> Response[Prob
         return problem_response(kind.problem(exc.detail, items=items))
     if isinstance(exc, PaymentDeclined):
         return problem_response(kind.problem(exc.detail, decline_code=exc.decline_code))
+    if isinstance(exc, CouponNotApplicable):
+        return problem_response(kind.problem(exc.detail, code=exc.coupon_code, reason=exc.reason))
+    if isinstance(exc, QuoteChanged):
+        problem = kind.problem(exc.detail, expected_total=exc.expected_total, total=exc.total)
+        return problem_response(problem)
     if isinstance(exc, InvalidTransition):
         return problem_response(kind.problem(exc.detail, from_=exc.from_status, to=exc.to_status))
     return problem_response(kind.problem(exc.detail))

@@ -43,6 +43,14 @@ class Problem(msgspec.Struct, kw_only=True):
     """The status asked for, on invalid-transition problems."""
     decline_code: str | UnsetType = UNSET
     """Why the card was declined, on payment-declined problems."""
+    code: str | UnsetType = UNSET
+    """The coupon, on coupon-not-applicable problems."""
+    reason: str | UnsetType = UNSET
+    """Why the coupon does not apply (§13's reasons), on coupon-not-applicable problems."""
+    expected_total: str | UnsetType = UNSET
+    """The total the client expected, on quote-changed problems."""
+    total: str | UnsetType = UNSET
+    """The order's total now, on quote-changed problems."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +71,9 @@ class ProblemKind:
         from_: str | UnsetType = UNSET,
         to: str | UnsetType = UNSET,
         decline_code: str | UnsetType = UNSET,
+        **coupon_fields: str,
     ) -> Problem:
+        """`coupon_fields`: `code`, `reason`, `expected_total`, `total` (§13's problems)."""
         return Problem(
             type=self.type,
             title=self.title,
@@ -74,6 +84,7 @@ class ProblemKind:
             from_=from_,
             to=to,
             decline_code=decline_code,
+            **coupon_fields,
         )
 
 
@@ -100,6 +111,9 @@ KINDS: dict[str, ProblemKind] = {
         ProblemKind("payload-too-large", 413, "Payload too large"),
         ProblemKind("unsupported-media-type", 415, "Unsupported media type"),
         ProblemKind("idempotency-mismatch", 422, "Idempotency key reused"),
+        ProblemKind("duplicate-coupon", 409, "Duplicate coupon"),
+        ProblemKind("coupon-not-applicable", 422, "Coupon not applicable"),
+        ProblemKind("quote-changed", 409, "Quote changed"),
         ProblemKind("rate-limited", 429, "Too many requests"),
         ProblemKind("internal", 500, "Internal server error"),
         ProblemKind("service-unavailable", 503, "Service unavailable"),

@@ -262,6 +262,50 @@ def _patch_user(world: World, session: Session | None) -> Call:
     return Call(f"/api/admin/users/{world.customer.user_id}", {"is_active": True}, session)
 
 
+def _new_coupon(world: World) -> str:
+    """A coupon anyone may put in any cart, any number of times."""
+    code = f"MATRIX-{next(_titles)}"
+    body = {
+        "code": code,
+        "kind": "percent",
+        "value": 10,
+        "exclusive": False,
+        "max_uses_per_customer": None,
+    }
+    created = world.api.client.post("/api/admin/coupons", json=body, headers=world.admin.headers)
+    assert created.status_code == 201, created.text
+    return code
+
+
+def _create_coupon(world: World, session: Session | None) -> Call:
+    body = {"code": f"matrix-new-{next(_titles)}", "kind": "fixed", "value": "5.00"}
+    return Call("/api/admin/coupons", body, session)
+
+
+def _coupon(world: World, session: Session | None) -> Call:
+    return Call(f"/api/admin/coupons/{_new_coupon(world)}", None, session)
+
+
+def _patch_coupon(world: World, session: Session | None) -> Call:
+    return Call(f"/api/admin/coupons/{_new_coupon(world)}", {"value": 15}, session)
+
+
+def _apply_coupon(world: World, session: Session | None) -> Call:
+    world.fill_cart(session)
+    return Call("/api/cart/coupons", {"code": _new_coupon(world).lower()}, session)
+
+
+def _cart_coupon(world: World, session: Session | None) -> Call:
+    code = _new_coupon(world)
+    world.fill_cart(session)
+    if session is not None:
+        applied = world.api.client.post(
+            "/api/cart/coupons", json={"code": code}, headers=session.headers
+        )
+        assert applied.status_code == 200, applied.text
+    return Call(f"/api/cart/coupons/{code}", None, session)
+
+
 ROUTES: dict[tuple[str, str], Spec] = {
     ("POST", "/api/auth/register"): Spec(_register, public(201)),
     ("POST", "/api/auth/login"): Spec(_log_in, public(200)),
@@ -305,6 +349,13 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/api/admin/books/export"): Spec(_as_is("/api/admin/books/export"), admins(200)),
     ("GET", "/api/admin/users"): Spec(_as_is("/api/admin/users"), admins(200)),
     ("PATCH", "/api/admin/users/{user_id:uuid}"): Spec(_patch_user, admins(200)),
+    ("POST", "/api/admin/coupons"): Spec(_create_coupon, admins(201)),
+    ("GET", "/api/admin/coupons"): Spec(_as_is("/api/admin/coupons"), admins(200)),
+    ("GET", "/api/admin/coupons/{code:str}"): Spec(_coupon, admins(200)),
+    ("PATCH", "/api/admin/coupons/{code:str}"): Spec(_patch_coupon, admins(200)),
+    ("DELETE", "/api/admin/coupons/{code:str}"): Spec(_coupon, admins(204)),
+    ("POST", "/api/cart/coupons"): Spec(_apply_coupon, users(200)),
+    ("DELETE", "/api/cart/coupons/{code:str}"): Spec(_cart_coupon, users(200)),
     ("GET", "/health/live"): Spec(_as_is("/health/live"), public(200)),
     ("GET", "/health/ready"): Spec(_as_is("/health/ready"), public(200)),
 }

@@ -13,7 +13,8 @@ def test_a_new_user_has_an_empty_cart(api: Api, customer: Session) -> None:
 
     assert response.status_code == 200
     assert response.json() == {
-        "items": [], "total_quantity": 0, "subtotal": "0.00", "currency": "USD",
+        "items": [], "total_quantity": 0, "subtotal": "0.00", "coupons": [], "discount": "0.00",
+        "total": "0.00", "notices": [], "currency": "USD",
     }  # fmt: skip
 
 

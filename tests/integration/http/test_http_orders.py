@@ -18,8 +18,8 @@ def test_placing_an_order_answers_201_and_empties_the_cart(
     assert response.status_code == 201
     order = response.json()
     assert set(order) == {
-        "id", "status", "items", "total", "currency", "created_at",
-        "status_history", "shipment", "cancellation_reason", "payment_status",
+        "id", "status", "items", "subtotal", "discount", "coupons", "total", "currency",
+        "created_at", "status_history", "shipment", "cancellation_reason", "payment_status",
     }  # fmt: skip
     assert response.headers["location"] == f"/api/orders/{order['id']}"
     assert uuid.UUID(order["id"])

@@ -10,6 +10,8 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter, SkipValidation
 
 from bookstore.application.use_cases.add_to_cart import AddToCart, AddToCartCommand
+from bookstore.application.use_cases.apply_coupon import ApplyCouponCommand
+from bookstore.application.use_cases.remove_coupon import RemoveCouponCommand
 from bookstore.application.use_cases.remove_from_cart import (
     RemoveFromCartCommand,
 )
@@ -28,9 +30,16 @@ from bookstore.entrypoints.http.schemas.cart import (
     cart_out,
 )
 from bookstore.entrypoints.http.schemas.common import MAX_INT_ID
+from bookstore.entrypoints.http.schemas.coupons import MAX_TYPED_CODE, ApplyCouponRequest
 from bookstore.entrypoints.http.security import BEARER, REQUIRES_USER, authenticated
 
 BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book's id.")]
+CouponCode = Annotated[
+    str,
+    PathParameter(
+        min_length=1, max_length=MAX_TYPED_CODE, description="The coupon's code (any case)."
+    ),
+]
 
 
 class CartController(Controller):
@@ -108,3 +117,36 @@ class CartController(Controller):
         """Empty the cart."""
         use_cases = container_of(state)
         use_cases.clear_cart()(actor)
+
+    @post(
+        "/coupons",
+        operation_id="applyCoupon",
+        status_code=200,
+        responses=problems(400, 401, 413, 415, 422),
+    )
+    async def apply_coupon(
+        self, request: Request[Any, Any, Any], data: StrictJSONBody[ApplyCouponRequest]
+    ) -> CartOut:
+        """Put a coupon in the cart. One that does not apply is a 422
+        `coupon-not-applicable` with its `reason`; the cart is unchanged."""
+        state = request.app.state
+        command = ApplyCouponCommand(authenticated(request).actor, data.code)
+        apply_coupon = container_of(state).apply_coupon()
+        return cart_out(await storage_calls(state).write(apply_coupon, command))
+
+    @delete(
+        "/coupons/{code:str}",
+        operation_id="removeCoupon",
+        status_code=200,
+        sync_to_thread=True,
+        responses=problems(400, 401, 404),
+    )
+    def remove_coupon(
+        self,
+        state: State,
+        code: CouponCode,
+        actor: NamedDependency[SkipValidation[Actor]],
+    ) -> CartOut:
+        """Take a coupon out of the cart; one not in the cart is not found."""
+        use_cases = container_of(state)
+        return cart_out(use_cases.remove_coupon()(RemoveCouponCommand(actor, code)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -72,15 +73,20 @@ class OrderController(Controller):
     ) -> Response[OrderOut]:
         """Turn the cart into an order: all lines or none; the cart is emptied.
 
+        With `expected_total`, a total that differs is a 409 `quote-changed`; a coupon in the
+        cart that no longer applies is a 409 `coupon-not-applicable`; nothing changes.
+
         With an `Idempotency-Key`, a retry answers the first order again and places nothing."""
         state = request.app.state
         container = container_of(state)
         calls = storage_calls(state)
         keyed = keyed_command(request)
+        expected_total = data.expected()
         if keyed is None:
-            command = PlaceOrderCommand(authenticated(request).actor)
+            command = PlaceOrderCommand(authenticated(request).actor, expected_total)
             placement = OrderPlacement(await calls.write(container.place_order(), command), False)
         else:
+            keyed = replace(keyed, expected_total=expected_total)
             placement = await calls.write(container.place_order_once(), keyed)
         return placed(placement, container.store_config().currency)
 

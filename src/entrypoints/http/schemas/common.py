@@ -56,3 +56,27 @@ LOCATION_HEADER = ResponseHeader(
 def created(content: T, location: str) -> Response[T]:
     """A 201 response pointing at the resource it created."""
     return Response(content, status_code=201, headers={"Location": location})
+
+
+def amount_schema(description: str, *, minimum: str, nullable: bool = False) -> dict[str, object]:
+    """The JSON Schema of a money amount in a request: a decimal string or a number with at
+    most two decimals, from `minimum` up to below a billion (the domain checks it again); or
+    null, when `nullable` (the schema given here replaces the whole field's)."""
+    whole = r"\d{1,9}(\.\d{1,2})?"
+    pattern = f"^{whole}$" if minimum == "0" else rf"^(?!0*(\.0*)?$){whole}$"
+    return {
+        "description": description,
+        "extra": {
+            "type": None,
+            "one_of": [
+                {"type": "string", "pattern": pattern},
+                {
+                    "type": "number",
+                    "minimum": float(minimum),
+                    "maximum": 999_999_999.99,
+                    "multipleOf": 0.01,
+                },
+                *([{"type": "null"}] if nullable else []),
+            ],
+        },
+    }

@@ -4,6 +4,7 @@ history, and the bodies that cancel an order or change its status."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
@@ -11,6 +12,8 @@ import msgspec
 from litestar.params import QueryParameter
 
 from bookstore.application.queries import OrderQuery
+from bookstore.domain.errors import InvalidInput
+from bookstore.domain.money import Money
 from bookstore.domain.order import Order, OrderLine, OrderStatus
 from bookstore.domain.order_status import (
     CARRIER,
@@ -27,13 +30,33 @@ from bookstore.entrypoints.http.schemas.common import (
     MoneyText,
     PageNumber,
     PageSize,
+    amount_schema,
     money_text,
     timestamp,
 )
 
+ExpectedTotal = Annotated[
+    Decimal,
+    msgspec.Meta(
+        extra_json_schema=amount_schema(
+            "The cart's `total` when it was quoted.", minimum="0", nullable=True
+        )
+    ),
+]
+
 
 class PlaceOrderRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
-    """Empty today; later issues add optional fields such as a coupon code."""
+    expected_total: ExpectedTotal | None = None
+    """The total the cart was quoted at (its `total`): a different total refuses the order
+    (409 `quote-changed`) and changes nothing."""
+
+    def expected(self) -> Money | None:
+        if self.expected_total is None:
+            return None
+        expected = Money.parse(self.expected_total, "expected_total")
+        if expected.cents < 0:
+            raise InvalidInput.single("expected_total", "must not be negative")
+        return expected
 
 
 EMPTY_ORDER_REQUEST = PlaceOrderRequest()
@@ -61,6 +84,11 @@ class OrderStatusRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tru
     tracking_number: TrackingNumber | None = None
 
 
+class OrderCouponOut(msgspec.Struct, kw_only=True):
+    code: str
+    discount: MoneyText
+
+
 class OrderLineOut(msgspec.Struct, kw_only=True):
     book_id: int
     title: str
@@ -85,7 +113,12 @@ class OrderOut(msgspec.Struct, kw_only=True):
     id: UUID
     status: OrderStatus
     items: list[OrderLineOut]
+    """At their undiscounted prices."""
+    subtotal: MoneyText
+    discount: MoneyText
+    coupons: list[OrderCouponOut]
     total: MoneyText
+    """`subtotal` - `discount`."""
     currency: str
     created_at: datetime
     status_history: list[StatusChangeOut]
@@ -130,6 +163,11 @@ def order_out(order: Order, currency: str) -> OrderOut:
         id=order.id,
         status=order.status,
         items=[order_line_out(line) for line in order.lines],
+        subtotal=money_text(order.subtotal),
+        discount=money_text(order.discount),
+        coupons=[
+            OrderCouponOut(code=c.code, discount=money_text(c.discount)) for c in order.coupons
+        ],
         total=money_text(order.total),
         currency=currency,
         created_at=timestamp(order.created_at),
