@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
+from bookstore.application import announcements
 from bookstore.application.authorization import may_see_order
 from bookstore.application.ports import UnitOfWork
 from bookstore.domain.errors import OrderNotFound
@@ -33,6 +34,8 @@ def change_order(
     """Load the order, make the transition, and write it (with any copies it gives back).
 
     - `actor`, when given, must be allowed to see the order, or it is not found.
+    - The transition's event (`order.paid`, ...; §14) goes to the outbox with the order as
+      it is after it, and a cancellation's copies announce the books they bring back.
     - A paid order's cancellation marks each of its succeeded payments as owing its refund,
       in the same transaction (`Refunds.after` issues them once it committed).
     - The write is conditional on the status (and payment status) the order was read in: if
@@ -48,9 +51,11 @@ def change_order(
         change = transition(order)
         if uow.orders.transition(change):
             if change.restock:
-                uow.inventory.move(change.restock, in_catalogue=False)
+                restocked = uow.inventory.move(change.restock, in_catalogue=False)
+                announcements.stock_changed(uow, restocked)
             if change.status is OrderStatus.CANCELLED and change.previous is OrderStatus.PAID:
                 _owe_refunds(uow, order_id, change.entry.at)
+            announcements.order_changed(uow, change)
             return change
     raise RuntimeError(f"order {order_id} kept changing under {_ATTEMPTS} transitions")
 

@@ -13,6 +13,7 @@ import logging
 from datetime import datetime
 from uuid import UUID
 
+from bookstore.application import announcements
 from bookstore.application.order_lifecycle import change_order
 from bookstore.application.payment_gateway import ChargeRequest, Outcome, PaymentGateway
 from bookstore.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -45,14 +46,17 @@ def settle_success(uow: UnitOfWork, payment_id: UUID, now: datetime) -> bool:
 
 
 def settle_failure(uow: UnitOfWork, payment_id: UUID, decline_code: str, now: datetime) -> None:
-    """A processing payment was declined: the order may be paid again."""
+    """A processing payment was declined (at once or later): the order may be paid again,
+    and `payment.failed` goes to the outbox."""
     payment = uow.payments.get(payment_id)
     if payment is None or payment.status is not PaymentStatus.PROCESSING:
         return
-    if uow.payments.update(payment.fail(decline_code, now), was=PaymentStatus.PROCESSING):
+    failed = payment.fail(decline_code, now)
+    if uow.payments.update(failed, was=PaymentStatus.PROCESSING):
         uow.payments.set_order_status(
             payment.order_id, OrderPaymentStatus.UNPAID, was=OrderPaymentStatus.PROCESSING
         )
+        announcements.payment_failed(uow, failed)
 
 
 def settle_refund(uow: UnitOfWork, payment_id: UUID, now: datetime) -> None:

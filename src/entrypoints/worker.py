@@ -23,6 +23,8 @@ PAYMENT_OUTCOMES_EVERY = 0.5
 EXPIRY_EVERY = 60.0
 REFUNDS_EVERY = 30.0
 PRUNE_EVERY = 3600.0
+EVENTS_EVERY = 0.5
+"""Often, so that a mail or webhook follows its change within a second or so."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,8 @@ class Job:
     every: float
     """Seconds between two runs."""
     run: Callable[[], int]
+    stop: Callable[[], None] | None = None
+    """Asks a run in progress to wrap up (give back the work it claimed and has not done)."""
 
 
 def jobs_of(container: Container) -> list[Job]:
@@ -40,6 +44,12 @@ def jobs_of(container: Container) -> list[Job]:
         Job("expire-unpaid-orders", EXPIRY_EVERY, container.expire_unpaid_orders()),
         Job("owed-refunds", REFUNDS_EVERY, container.refunds().issue_owed),
         Job("prune-expired", PRUNE_EVERY, lambda: container.prune_expired()().total),
+        Job(
+            "deliver-events",
+            EVENTS_EVERY,
+            container.deliver_events(),
+            container.deliver_events().stop,
+        ),
     ]
 
 
@@ -76,6 +86,9 @@ class Worker:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop after the job in progress, waiting for it at most `timeout` seconds."""
         self._stop.set()
+        for job in self._jobs:
+            if job.stop is not None:
+                job.stop()
         if self._thread is not None:
             self._thread.join(timeout)
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
+from bookstore.application.outbox import Event
 from bookstore.application.ports import IdempotencyRecord, RefreshTokenRecord
 from bookstore.domain.book import Book
+from bookstore.domain.events import Delivery, WebhookEndpoint
 from bookstore.domain.inventory import StockMovement
 from bookstore.domain.order import Order
 from bookstore.domain.payment import Payment
@@ -30,6 +32,16 @@ class MemoryState:
     """The stock ledger, oldest first; `id` is the position plus one."""
     payments: dict[UUID, Payment] = field(default_factory=dict)
     payment_events: dict[str, datetime] = field(default_factory=dict)
+    # The outbox of §14.
+    events: dict[UUID, Event] = field(default_factory=dict)
+    """In the order they were recorded."""
+    undispatched: dict[UUID, None] = field(default_factory=dict)
+    deliveries: dict[int, Delivery] = field(default_factory=dict)
+    claims: dict[int, tuple[str, datetime]] = field(default_factory=dict)
+    """Deliveries held by a worker: the claim's token, and until when."""
+    webhooks: dict[UUID, WebhookEndpoint] = field(default_factory=dict)
+    waitlist: dict[tuple[int, UUID], datetime] = field(default_factory=dict)
+    """(book, customer) → when they joined, in the order they joined."""
 
     def record(self, movements: Iterable[StockMovement]) -> list[StockMovement]:
         """Append movements to the ledger, numbered in order."""
@@ -53,4 +65,10 @@ class MemoryState:
             movements=list(self.movements),
             payments=dict(self.payments),
             payment_events=dict(self.payment_events),
+            events=dict(self.events),
+            undispatched=dict(self.undispatched),
+            deliveries=dict(self.deliveries),
+            claims=dict(self.claims),
+            webhooks=dict(self.webhooks),
+            waitlist=dict(self.waitlist),
         )
