@@ -71,6 +71,14 @@ from bookstore.application.use_cases.set_cart_quantity import SetCartQuantity
 from bookstore.application.use_cases.update_book import UpdateBook
 from bookstore.application.use_cases.update_user import UpdateUser
 from bookstore.application.use_cases.view_cart import ViewCart
+from bookstore.application.use_cases.waitlist import JoinWaitlist, LeaveWaitlist, ListMyWaitlist
+from bookstore.application.use_cases.webhook_deliveries import ListDeliveries, RetryDelivery
+from bookstore.application.use_cases.webhook_endpoints import (
+    CreateWebhook,
+    GetWebhooks,
+    RemoveWebhook,
+    UpdateWebhook,
+)
 from bookstore.domain.cart import CartLimits
 from bookstore.entrypoints.settings import Settings
 from bookstore.entrypoints.snapshots import ApiSnapshots
@@ -258,6 +266,15 @@ class Container(containers.DeclarativeContainer):
     deliver_events = providers.Singleton(
         DeliverEvents, uow, clock, mail_templates, mailer, webhook_sender, delivery_policy
     )
+    create_webhook = providers.Singleton(CreateWebhook, uow, clock, ids, webhook_destinations)
+    get_webhooks = providers.Singleton(GetWebhooks, uow)
+    update_webhook = providers.Singleton(UpdateWebhook, uow, clock, webhook_destinations)
+    remove_webhook = providers.Singleton(RemoveWebhook, uow)
+    list_deliveries = providers.Singleton(ListDeliveries, uow)
+    retry_delivery = providers.Singleton(RetryDelivery, uow, clock)
+    join_waitlist = providers.Singleton(JoinWaitlist, uow, clock)
+    leave_waitlist = providers.Singleton(LeaveWaitlist, uow)
+    list_my_waitlist = providers.Singleton(ListMyWaitlist, uow)
     """Housekeeping: `bookstore db prune`, and the worker's hourly job."""
 
 
