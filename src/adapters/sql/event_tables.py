@@ -30,19 +30,20 @@ def _one_of(column: str, values: list[str]) -> str:
     return "{} IN ({})".format(column, ", ".join(f"'{v}'" for v in values))
 
 
-# Written in the transaction of the change each describes; `dispatched` once the worker has
-# made its deliveries. `data` is the subject's JSON snapshot; `notify`, the JSON list of the
-# customers to e-mail.
+# Written in the transaction of the change each describes, numbered in that order (`seq`);
+# `dispatched` once the worker has made its deliveries. `data` is the subject's JSON
+# snapshot; `notify`, the JSON list of the customers to e-mail.
 events = Table(
     "events",
     metadata,
-    Column("id", Uuid, primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("id", Uuid, nullable=False, unique=True),
     Column("type", String(EVENT_TYPE_LEN), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("data", Text, nullable=False),
     Column("notify", Text, nullable=False),
     Column("dispatched", Boolean, nullable=False),
-    Index("ix_events_dispatched_created_at", "dispatched", "created_at"),
+    Index("ix_events_dispatched_seq", "dispatched", "seq"),
     Index("ix_events_created_at", "created_at"),
 )
 

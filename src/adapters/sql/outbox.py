@@ -82,7 +82,7 @@ _ADD_EVENT = insert(events)
 _UNDISPATCHED = (
     select(*_EVENT_COLUMNS)
     .where(_e.dispatched.is_(False))
-    .order_by(_e.created_at, _e.id)
+    .order_by(_e.seq)
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
 )
@@ -98,7 +98,7 @@ _DUE = (
         )
     )
     .where(
-        _d.status.in_([s.value for s in DUE]),
+        or_(*(_d.status == status.value for status in DUE)),
         _d.next_attempt_at <= bindparam("now"),
         _FREE,
     )
@@ -150,7 +150,7 @@ _RETRY = (
 _PRUNABLE = and_(
     _e.created_at < bindparam("before"),
     _e.dispatched.is_(True),
-    ~exists().where(_d.event_id == _e.id, _d.status.not_in(_OVER)),
+    ~exists().where(_d.event_id == _e.id, *(_d.status != status for status in _OVER)),
 )
 _PRUNE_DELIVERIES = delete(event_deliveries).where(_d.event_id.in_(select(_e.id).where(_PRUNABLE)))
 _PRUNE_EVENTS = delete(events).where(_PRUNABLE)
@@ -215,7 +215,7 @@ class SqlOutbox:
     def add(self, new_events: Sequence[NewEvent]) -> None:
         rows = [
             {
-                "id": uuid.uuid4(),
+                "id": uuid.uuid4(),  # `seq`, the primary key, numbers them as recorded
                 "type": new.type.value,
                 "created_at": new.created,
                 "data": json.dumps(snapshot(self._snapshots, new.subject)),

@@ -26,15 +26,17 @@ def _utc() -> sa.DateTime:
 def upgrade() -> None:
     op.create_table(
         "events",
+        sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("type", sa.String(32), nullable=False),
         sa.Column("created_at", _utc(), nullable=False),
         sa.Column("data", sa.Text(), nullable=False),
         sa.Column("notify", sa.Text(), nullable=False),
         sa.Column("dispatched", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_events")),
+        sa.UniqueConstraint("id", name=op.f("uq_events_id")),
     )
-    op.create_index("ix_events_dispatched_created_at", "events", ["dispatched", "created_at"])
+    op.create_index("ix_events_dispatched_seq", "events", ["dispatched", "seq"])
     op.create_index("ix_events_created_at", "events", ["created_at"])
     op.create_table(
         "webhook_endpoints",
