@@ -25,6 +25,10 @@ from bookstore.entrypoints.http.controllers.payments import (
     PaymentWebhookController,
 )
 from bookstore.entrypoints.http.controllers.users import AdminUserController, UserController
+from bookstore.entrypoints.http.controllers.webhooks import (
+    AdminWebhookController,
+    WaitlistController,
+)
 from bookstore.entrypoints.http.dependencies import (
     CONTAINER_STATE_KEY,
     PASSWORD_THREADS_STATE_KEY,
@@ -66,6 +70,8 @@ CONTROLLERS = (
     AdminUserController,
     AdminInventoryController,
     AdminCatalogueController,
+    AdminWebhookController,
+    WaitlistController,
     HealthController,
 )
 
