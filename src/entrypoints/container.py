@@ -169,6 +169,13 @@ def make_mailer(settings: Settings) -> Mailer:
     return MailDirectory(Path(settings.mail_dir), settings.mail_from)
 
 
+def make_delivery_policy(settings: Settings) -> DeliveryPolicy:
+    return DeliveryPolicy(
+        max_attempts=settings.webhook_max_attempts,
+        claim_for=timedelta(seconds=settings.event_claim_seconds),
+    )
+
+
 def make_webhook_sender(destinations: PublicDestinations) -> Iterator[HttpxWebhookSender]:
     sender = HttpxWebhookSender(destinations)
     try:
@@ -260,9 +267,7 @@ class Container(containers.DeclarativeContainer):
         PublicDestinations, allow_private=settings.provided.webhooks_may_call_private
     )
     webhook_sender = providers.Resource(make_webhook_sender, webhook_destinations)
-    delivery_policy = providers.Singleton(
-        DeliveryPolicy, max_attempts=settings.provided.webhook_max_attempts
-    )
+    delivery_policy = providers.Singleton(make_delivery_policy, settings)
     deliver_events = providers.Singleton(
         DeliverEvents, uow, clock, mail_templates, mailer, webhook_sender, delivery_policy
     )

@@ -89,6 +89,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     )
     webhook_max_attempts: Annotated[int, msgspec.Meta(ge=1, le=100)] = 8
     """Attempts of a webhook (or e-mail) delivery before it is `dead`."""
+    event_claim_seconds: Annotated[float, msgspec.Meta(ge=1, le=86_400)] = 120
+    """How long a worker holds the deliveries it claimed: a worker killed mid-delivery lets
+    them go after this (longer than any attempt: a webhook times out after 10 s)."""
     webhook_allow_private: bool = False
     """In production, webhook URLs resolving to private or loopback addresses are refused
     unless this is true (development always allows them)."""
