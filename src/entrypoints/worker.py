@@ -3,8 +3,8 @@
 A job is a name, a period and a callable returning how much it did. Jobs claim their work in
 the database (conditional updates, unique keys), so several workers on one database never
 apply one piece of work twice; a job that fails is logged and tried again next period.
-Housekeeping (`bookstore db prune`) runs hourly; the next issue's jobs (events, e-mail,
-webhooks) are more entries in `jobs_of`.
+Housekeeping (`bookstore db prune`) runs hourly; the outbox's deliveries (e-mail and
+webhooks, §14) every half second, so a customer's mail follows their order at once.
 """
 
 from __future__ import annotations
