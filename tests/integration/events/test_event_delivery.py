@@ -3,6 +3,7 @@ to an HTTP receiver on loopback that fails its first answers and checks every si
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from events_support import Receiver, receiving, smtp_server
 
 from bookstore.adapters.clock import ManualClock
 from bookstore.adapters.sql import upgrade_database
+from bookstore.adapters.sql.backup import backup_database, restore_database
 from bookstore.application.use_cases import (
     AddBookCommand,
     AddToCartCommand,
@@ -123,3 +125,32 @@ def test_a_webhook_failing_at_first_is_retried_until_it_succeeds_signed(store_ur
 class _Discard:
     def send(self, mail: object) -> None:
         pass
+
+
+def test_a_restored_backup_does_not_send_again_what_was_delivered(
+    store_url: str, tmp_path: Path
+) -> None:
+    with receiving(Receiver()) as receiver:
+        store = open_store(store_url)
+        boss, ada, book_id = shop_scene(store)
+        receiver.secret = store.create_webhook()(
+            CreateWebhookCommand(boss, receiver.url, ["order.placed"])
+        ).secret
+        time.sleep(0.01)
+        order(store, ada, book_id)
+        store.mailer.override(providers.Object(_Discard()))
+        store.deliver_events()()
+        order(store, ada, book_id)  # not delivered before the backup
+        backup_database(store_url, tmp_path / "backup.db")
+        store.shutdown_resources()
+
+        restored_url = f"sqlite:///{tmp_path / 'restored.db'}"
+        restore_database(restored_url, tmp_path / "backup.db")
+        restored = open_store(restored_url)
+        restored.mailer.override(providers.Object(_Discard()))
+        restored.deliver_events()()
+        restored.shutdown_resources()
+
+    counts = receiver.counts()
+    assert len(counts) == 2
+    assert set(counts.values()) == {1}  # the first order's event was not sent again
