@@ -33,10 +33,10 @@ class PublicDestinations:
     def check(self, url: str) -> None:
         if self._allow_private:
             return
-        host = urlsplit(url).hostname or ""
         try:
+            host = urlsplit(url).hostname or ""
             found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-        except (OSError, UnicodeError) as error:
+        except (OSError, UnicodeError, ValueError) as error:
             raise InvalidInput.single("url", "must name a host that resolves") from error
         for *_, address in found:
             ip = ipaddress.ip_address(str(address[0]).split("%")[0])

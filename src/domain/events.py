@@ -151,8 +151,12 @@ def check_endpoint(
     types (kept once each, in the order given), a description of at most 500 characters."""
     errors = FieldErrors()
     clean_url = errors.text(URL, url)
-    parts = urlsplit(clean_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(clean_url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        usable = False
+    if not usable:
         errors.add("url", "must be an http:// or https:// URL with a host")
     known = {t.value for t in EventType}
     wrong = [e for e in events if e not in known]

@@ -4,6 +4,7 @@ job turns events into e-mail and webhooks, retried with backoff until they succe
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -232,3 +233,25 @@ def test_pruning_deletes_delivered_events_older_than_30_days_only() -> None:
     shop.app.deliver_events()()
     assert dict(shop.app.prune_expired()().counts)["delivered_events"] == 1
     assert shop.events() == []
+
+
+def test_a_worker_told_to_stop_gives_back_the_deliveries_it_has_not_tried() -> None:
+    shop = Shop.open()
+    webhook(shop, "order.placed")
+    for _ in range(3):
+        shop.order(shop.customer(), (shop.book(), 1))
+    deliver = shop.app.deliver_events()
+    sender = shop.webhooks
+    sent = sender.post
+
+    def post_then_stop(*args: Any) -> int:
+        deliver.stop()  # SIGTERM arrives during the first post
+        return sent(*args)
+
+    sender.post = post_then_stop  # type: ignore[method-assign]
+    deliver()
+
+    assert len(sender.posts) == 1
+    assert shop.storage.state.claims == {}  # the untried ones are free for the next worker
+    pending = [d for d in shop.storage.state.deliveries.values() if d.status == "pending"]
+    assert len(pending) == 5  # 2 webhooks and 3 mails, untried
