@@ -24,14 +24,17 @@ from bookstore.application.use_cases.webhook_endpoints import (
 from bookstore.domain.pagination import PageRequest
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.openapi import OptionalBodyOperation
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.books import BookOut, BookPage, book_out, book_page
 from bookstore.entrypoints.http.schemas.common import LOCATION_HEADER, MAX_INT_ID, created
 from bookstore.entrypoints.http.schemas.webhooks import (
+    EMPTY_REQUEST,
     CreatedWebhookOut,
     DeliveryOut,
     DeliveryPage,
+    EmptyRequest,
     WebhookCreate,
     WebhookOut,
     WebhookPage,
@@ -151,12 +154,17 @@ class AdminWebhookController(Controller):
     @post(
         "/deliveries/{delivery_id:int}/retry",
         operation_id="retryWebhookDelivery",
+        operation_class=OptionalBodyOperation,
         status_code=202,
         sync_to_thread=True,
         responses=problems(400, 401, 403, 404, 409),
     )
     def retry(
-        self, state: State, delivery_id: DeliveryId, actor: NamedDependency[SkipValidation[Actor]]
+        self,
+        state: State,
+        delivery_id: DeliveryId,
+        actor: NamedDependency[SkipValidation[Actor]],
+        data: StrictJSONBody[EmptyRequest] = EMPTY_REQUEST,
     ) -> DeliveryOut:
         """Try a pending, failed or dead delivery again at once (the worker sends it on its
         next round); a succeeded one is a 409."""
@@ -173,11 +181,16 @@ class WaitlistController(Controller):
     @post(
         "/books/{book_id:int}/waitlist",
         operation_id="joinWaitlist",
+        operation_class=OptionalBodyOperation,
         sync_to_thread=True,
         responses=problems(400, 401, 404, 409),
     )
     def join(
-        self, state: State, book_id: BookId, actor: NamedDependency[SkipValidation[Actor]]
+        self,
+        state: State,
+        book_id: BookId,
+        actor: NamedDependency[SkipValidation[Actor]],
+        data: StrictJSONBody[EmptyRequest] = EMPTY_REQUEST,
     ) -> Response[BookOut]:
         """Wait for a sold-out book: 201 (200 if already waiting). When copies come back,
         the waiting customers are e-mailed in the order they joined, and leave the list. A

@@ -36,6 +36,13 @@ class WebhookPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, fro
     """An inactive endpoint receives nothing until it is active again."""
 
 
+class EmptyRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
+    """No body, or `{}`: a retry, or joining a waiting list, takes no fields."""
+
+
+EMPTY_REQUEST = EmptyRequest()
+
+
 class WebhookOut(msgspec.Struct, kw_only=True):
     id: UUID
     url: str
