@@ -8,8 +8,19 @@ from datetime import timedelta
 from uuid import uuid4
 
 import pytest
-from sql_support import T0, RandomIds, StepClock, a_user, add_books, add_users, details
+from sql_support import (
+    T0,
+    Backend,
+    RandomIds,
+    StepClock,
+    a_user,
+    add_books,
+    add_users,
+    details,
+    recorded_statements,
+)
 
+from bookstore.adapters.sql import SqlUnitOfWorkFactory
 from bookstore.application.outbox import NewDelivery
 from bookstore.application.ports import UnitOfWorkFactory
 from bookstore.application.use_cases import AdjustStock, AdjustStockCommand, PlaceOrder
@@ -180,3 +191,23 @@ def test_pruning_keeps_events_whose_deliveries_are_not_over(
         assert uow.deliveries.prune_delivered(later) == 0
         (left,) = uow.deliveries.claim(later, later, 10, "d")
     assert left.delivery.status is DeliveryStatus.PENDING
+
+
+def test_an_order_pays_one_insert_for_its_event_and_nothing_else(sql_backend: Backend) -> None:
+    factory = sql_backend.factory
+    (book,) = add_books(factory, details(stock=100))
+    ada = _customer(factory)
+    _place(factory, ada, book.id, 1)  # warm: statements prepared, caches filled
+    with factory() as uow:
+        uow.carts.save(Cart(ada.user_id, {book.id: 1}))
+        uow.commit()
+
+    with recorded_statements(sql_backend.engine) as seen:
+        # A new factory: its connections are checked out (and so watched) afresh.
+        fresh = SqlUnitOfWorkFactory(sql_backend.engine)
+        PlaceOrder(fresh, StepClock(), RandomIds())(PlaceOrderCommand(ada))
+
+    assert any("order_lines" in s.lower() for s, _ in seen)  # the order was seen being written
+    touching_events = [s for s, _ in seen if "events" in s.lower()]
+    assert len(touching_events) == 1
+    assert touching_events[0].lstrip().upper().startswith("INSERT INTO EVENTS")
