@@ -1,4 +1,4 @@
-"""The outbox, its deliveries, webhook endpoints and waiting lists in SQL.
+"""The outbox and its deliveries in SQL (webhook endpoints and waiting lists are beside it).
 
 - An event is one row, inserted with the other writes of its change (`write_many`: one
   multi-row insert, sent with the commit on PostgreSQL).
@@ -19,18 +19,13 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bookstore.adapters.sql.book_rows import BOOK_COLUMNS, IN_CATALOGUE, book_from_row
 from bookstore.adapters.sql.event_tables import (
     event_deliveries,
     events,
-    waitlist_entries,
     webhook_endpoints,
 )
 from bookstore.adapters.sql.statements import Db, Row
-from bookstore.adapters.sql.tables import books
 from bookstore.application.outbox import (
     ClaimedDelivery,
     Event,
@@ -39,7 +34,6 @@ from bookstore.application.outbox import (
     Snapshots,
     snapshot,
 )
-from bookstore.domain.book import Book
 from bookstore.domain.events import (
     DUE,
     Channel,
@@ -50,7 +44,7 @@ from bookstore.domain.events import (
 )
 from bookstore.domain.pagination import Page, PageRequest
 
-_e, _d, _w, _l = events.c, event_deliveries.c, webhook_endpoints.c, waitlist_entries.c
+_e, _d, _w = events.c, event_deliveries.c, webhook_endpoints.c
 _EVENT_COLUMNS = (_e.id, _e.type, _e.created_at, _e.data, _e.notify)
 _DELIVERY_COLUMNS = (
     _d.id,
@@ -66,7 +60,7 @@ _DELIVERY_COLUMNS = (
     _d.last_status_code,
     _d.last_error,
 )
-_ENDPOINT_COLUMNS = (
+ENDPOINT_COLUMNS = (
     _w.id,
     _w.url,
     _w.events,
@@ -91,7 +85,7 @@ _ADD_DELIVERY = insert(event_deliveries)
 
 _FREE = or_(_d.claimed_until.is_(None), _d.claimed_until <= bindparam("now"))
 _DUE = (
-    select(*_DELIVERY_COLUMNS, *_EVENT_COLUMNS, *_ENDPOINT_COLUMNS)
+    select(*_DELIVERY_COLUMNS, *_EVENT_COLUMNS, *ENDPOINT_COLUMNS)
     .select_from(
         event_deliveries.join(events, _e.id == _d.event_id).outerjoin(
             webhook_endpoints, _w.id == _d.endpoint_id
@@ -154,57 +148,6 @@ _PRUNABLE = and_(
 )
 _PRUNE_DELIVERIES = delete(event_deliveries).where(_d.event_id.in_(select(_e.id).where(_PRUNABLE)))
 _PRUNE_EVENTS = delete(events).where(_PRUNABLE)
-
-_ADD_ENDPOINT = insert(webhook_endpoints)
-_ONE_ENDPOINT = select(*_ENDPOINT_COLUMNS).where(_w.id == bindparam("endpoint"))
-_ENDPOINTS = (
-    select(*_ENDPOINT_COLUMNS)
-    .order_by(_w.created_at, _w.id)
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
-)
-_COUNT_ENDPOINTS = select(func.count()).select_from(webhook_endpoints)
-_ACTIVE_ENDPOINTS = select(*_ENDPOINT_COLUMNS).where(_w.active.is_(True))
-_UPDATE_ENDPOINT = (
-    update(webhook_endpoints)
-    .where(_w.id == bindparam("endpoint"))
-    .values(
-        url=bindparam("new_url"),
-        events=bindparam("new_events"),
-        description=bindparam("new_description"),
-        active=bindparam("new_active"),
-        updated_at=bindparam("new_updated_at"),
-    )
-)
-_REMOVE_ENDPOINT_DELIVERIES = delete(event_deliveries).where(
-    _d.endpoint_id == bindparam("endpoint")
-)
-_REMOVE_ENDPOINT = delete(webhook_endpoints).where(_w.id == bindparam("endpoint"))
-
-_JOIN = {
-    "sqlite": sqlite_insert(waitlist_entries).on_conflict_do_nothing(),
-    "postgresql": pg_insert(waitlist_entries).on_conflict_do_nothing(),
-}
-_LEAVE = delete(waitlist_entries).where(
-    _l.user_id == bindparam("user"), _l.book_id == bindparam("book")
-)
-_WAITED_FOR = (
-    select(*BOOK_COLUMNS)
-    .select_from(waitlist_entries.join(books, books.c.id == _l.book_id))
-    .where(_l.user_id == bindparam("user"), IN_CATALOGUE)
-    .order_by(_l.joined_at, _l.book_id)
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
-)
-_COUNT_WAITED_FOR = (
-    select(func.count())
-    .select_from(waitlist_entries.join(books, books.c.id == _l.book_id))
-    .where(_l.user_id == bindparam("user"), IN_CATALOGUE)
-)
-_WAITING = (
-    select(_l.user_id).where(_l.book_id == bindparam("book")).order_by(_l.joined_at, _l.user_id)
-)
-_TAKE_WAITING = delete(waitlist_entries).where(_l.book_id == bindparam("book"))
 
 
 class SqlOutbox:
@@ -305,77 +248,6 @@ class SqlDeliveries:
         return self._db.write(_PRUNE_EVENTS, {"before": created_before})
 
 
-class SqlWebhookEndpoints:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
-    def add(self, endpoint: WebhookEndpoint) -> None:
-        self._db.write(
-            _ADD_ENDPOINT,
-            {
-                "id": endpoint.id,
-                "url": endpoint.url,
-                "events": _types_text(endpoint),
-                "secret": endpoint.secret,
-                "description": endpoint.description,
-                "active": endpoint.active,
-                "created_at": endpoint.created_at,
-                "updated_at": endpoint.updated_at,
-            },
-        )
-
-    def get(self, endpoint_id: UUID) -> WebhookEndpoint | None:
-        row = self._db.first(_ONE_ENDPOINT, {"endpoint": endpoint_id})
-        return None if row is None else _endpoint(row)
-
-    def page(self, page: PageRequest) -> Page[WebhookEndpoint]:
-        rows = self._db.rows(_ENDPOINTS, {"limit": page.page_size, "offset": page.offset})
-        return Page.of([_endpoint(r) for r in rows], page, self._db.scalar(_COUNT_ENDPOINTS))
-
-    def active(self) -> list[WebhookEndpoint]:
-        return [_endpoint(row) for row in self._db.rows(_ACTIVE_ENDPOINTS)]
-
-    def update(self, endpoint: WebhookEndpoint) -> None:
-        self._db.write(
-            _UPDATE_ENDPOINT,
-            {
-                "endpoint": endpoint.id,
-                "new_url": endpoint.url,
-                "new_events": _types_text(endpoint),
-                "new_description": endpoint.description,
-                "new_active": endpoint.active,
-                "new_updated_at": endpoint.updated_at,
-            },
-        )
-
-    def remove(self, endpoint_id: UUID) -> bool:
-        self._db.write(_REMOVE_ENDPOINT_DELIVERIES, {"endpoint": endpoint_id})
-        return self._db.write(_REMOVE_ENDPOINT, {"endpoint": endpoint_id}) == 1
-
-
-class SqlWaitlist:
-    def __init__(self, db: Db) -> None:
-        self._db = db
-
-    def join(self, user_id: UUID, book_id: int, at: datetime) -> bool:
-        row = {"book_id": book_id, "user_id": user_id, "joined_at": at}
-        return self._db.write(_JOIN[self._db.dialect], row) == 1
-
-    def leave(self, user_id: UUID, book_id: int) -> bool:
-        return self._db.write(_LEAVE, {"user": user_id, "book": book_id}) == 1
-
-    def books_of(self, user_id: UUID, page: PageRequest) -> Page[Book]:
-        params = {"user": user_id, "limit": page.page_size, "offset": page.offset}
-        items = [book_from_row(row) for row in self._db.rows(_WAITED_FOR, params)]
-        return Page.of(items, page, self._db.scalar(_COUNT_WAITED_FOR, {"user": user_id}))
-
-    def take(self, book_id: int) -> list[UUID]:
-        waiting = [row[0] for row in self._db.rows(_WAITING, {"book": book_id})]
-        if waiting:
-            self._db.write(_TAKE_WAITING, {"book": book_id})
-        return waiting
-
-
 def _event(row: Row) -> Event:
     event_id, type_, created, data, notify = row
     users = tuple(UUID(user) for user in json.loads(notify))
@@ -406,15 +278,15 @@ def _claimed(row: Row, claim: str) -> ClaimedDelivery:
     delivery = _delivery(row[:_N_DELIVERY])
     event = _event(row[_N_DELIVERY : _N_DELIVERY + _N_EVENT])
     endpoint_row = row[_N_DELIVERY + _N_EVENT :]
-    endpoint = None if endpoint_row[0] is None else _endpoint(endpoint_row)
+    endpoint = None if endpoint_row[0] is None else endpoint_from_row(endpoint_row)
     return ClaimedDelivery(delivery, event, endpoint, claim)
 
 
-def _endpoint(row: Row) -> WebhookEndpoint:
+def endpoint_from_row(row: Row) -> WebhookEndpoint:
     endpoint_id, url, types, secret, created, updated, description, active = row
     kinds = tuple(EventType(t) for t in json.loads(types))
     return WebhookEndpoint(endpoint_id, url, kinds, secret, created, updated, description, active)
 
 
-def _types_text(endpoint: WebhookEndpoint) -> str:
+def event_types_text(endpoint: WebhookEndpoint) -> str:
     return json.dumps([t.value for t in endpoint.events])

@@ -41,7 +41,7 @@ from bookstore.adapters.sql.housekeeping import SqlHousekeeping
 from bookstore.adapters.sql.idempotency import SqlIdempotencyRepository
 from bookstore.adapters.sql.movements import SqlInventory
 from bookstore.adapters.sql.orders import SqlOrderRepository
-from bookstore.adapters.sql.outbox import SqlDeliveries, SqlOutbox, SqlWaitlist, SqlWebhookEndpoints
+from bookstore.adapters.sql.outbox import SqlDeliveries, SqlOutbox
 from bookstore.adapters.sql.payments import SqlPaymentRepository
 from bookstore.adapters.sql.sessions import SqlSessionRepository
 from bookstore.adapters.sql.statements import (
@@ -54,6 +54,8 @@ from bookstore.adapters.sql.statements import (
     unavailable_on_failure,
 )
 from bookstore.adapters.sql.users import SqlUserRepository
+from bookstore.adapters.sql.waitlist import SqlWaitlist
+from bookstore.adapters.sql.webhook_endpoints import SqlWebhookEndpoints
 from bookstore.application.outbox import IdsOnly, Snapshots
 from bookstore.application.ports import WriterBusy
 

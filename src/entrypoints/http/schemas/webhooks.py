@@ -84,24 +84,22 @@ class DeliveryPage(msgspec.Struct, kw_only=True):
     total: int
 
 
-def _fields(endpoint: WebhookEndpoint) -> dict[str, object]:
-    return {
-        "id": endpoint.id,
-        "url": endpoint.url,
-        "events": [t.value for t in endpoint.events],
-        "description": endpoint.description,
-        "active": endpoint.active,
-        "created_at": timestamp(endpoint.created_at),
-        "updated_at": timestamp(endpoint.updated_at),
-    }
-
-
 def webhook_out(endpoint: WebhookEndpoint) -> WebhookOut:
-    return WebhookOut(**_fields(endpoint))  # type: ignore[arg-type]
+    return WebhookOut(
+        id=endpoint.id,
+        url=endpoint.url,
+        events=[t.value for t in endpoint.events],
+        description=endpoint.description,
+        active=endpoint.active,
+        created_at=timestamp(endpoint.created_at),
+        updated_at=timestamp(endpoint.updated_at),
+    )
 
 
 def created_webhook_out(endpoint: WebhookEndpoint) -> CreatedWebhookOut:
-    return CreatedWebhookOut(**_fields(endpoint), secret=endpoint.secret)  # type: ignore[arg-type]
+    shown = webhook_out(endpoint)
+    fields = {name: getattr(shown, name) for name in shown.__struct_fields__}
+    return CreatedWebhookOut(**fields, secret=endpoint.secret)
 
 
 def webhook_page(page: Page[WebhookEndpoint]) -> WebhookPage:
