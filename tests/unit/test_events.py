@@ -9,6 +9,7 @@ from uuid import UUID
 
 import pytest
 
+from bookstore.adapters.mail.smtp import SmtpServer
 from bookstore.application.use_cases import (
     AdjustStockCommand,
     CancelOrderCommand,
@@ -26,6 +27,7 @@ from bookstore.domain.errors import InvalidInput, InvalidTransition
 from bookstore.domain.events import AlreadyDelivered, DeliveryStatus, backoff
 from bookstore.domain.order import OrderStatus
 from bookstore.domain.payment import PaymentDeclined
+from bookstore.entrypoints.settings import SettingsError, load_settings
 
 from .support import Shop
 
@@ -255,3 +257,20 @@ def test_a_worker_told_to_stop_gives_back_the_deliveries_it_has_not_tried() -> N
     assert shop.storage.state.claims == {}  # the untried ones are free for the next worker
     pending = [d for d in shop.storage.state.deliveries.values() if d.status == "pending"]
     assert len(pending) == 5  # 2 webhooks and 3 mails, untried
+
+
+def test_the_smtp_url_is_checked_at_start_without_showing_its_password() -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"BOOKSTORE_SMTP_URL": "http://user:hunter2@mail.example.com"}, None)
+    assert "BOOKSTORE_SMTP_URL" in str(refused.value)
+    assert "hunter2" not in str(refused.value)
+
+    server = SmtpServer.parse("smtp://shop%40x.com:p%40ss@mail.example.com?starttls=true")
+    assert (server.host, server.port, server.starttls, server.tls) == (
+        "mail.example.com",
+        587,
+        True,
+        False,
+    )
+    assert (server.username, server.password) == ("shop@x.com", "p@ss")
+    assert SmtpServer.parse("smtps://mail.example.com").port == 465
