@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -112,10 +115,25 @@ def free_port() -> int:
         return port
 
 
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made by the `openssl` command."""
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 @contextmanager
-def smtp_server(user: str, password: str) -> Iterator[tuple[Inbox, int]]:
-    """An SMTP server on loopback that takes one login (over a plain connection: loopback),
-    noting each successful one."""
+def smtp_server(
+    user: str, password: str, tls: ssl.SSLContext | None = None
+) -> Iterator[tuple[Inbox, int]]:
+    """An SMTP server on loopback that takes a login, noting each successful one. With `tls`,
+    it requires STARTTLS before anything else (and before the login); without, the login
+    goes over the plain connection (loopback)."""
     inbox = Inbox()
 
     def authenticate(
@@ -135,7 +153,9 @@ def smtp_server(user: str, password: str) -> Iterator[tuple[Inbox, int]]:
         hostname="127.0.0.1",
         port=port,
         authenticator=authenticate,
-        auth_require_tls=False,  # loopback; the test checks the login happened
+        auth_require_tls=tls is not None,
+        tls_context=tls,
+        require_starttls=tls is not None,
     )
     controller.start()
     try:

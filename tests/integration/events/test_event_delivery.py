@@ -3,6 +3,7 @@ to an HTTP receiver on loopback that fails its first answers and checks every si
 
 from __future__ import annotations
 
+import ssl
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ from uuid import UUID
 
 import pytest
 from dependency_injector import providers
-from events_support import Receiver, receiving, smtp_server
+from events_support import Receiver, receiving, self_signed_certificate, smtp_server
 
 from bookstore.adapters.clock import ManualClock
 from bookstore.adapters.sql import upgrade_database
@@ -90,6 +91,24 @@ def test_mail_goes_through_a_real_smtp_server_as_text_and_html(store_url: str) -
     assert shipped_text is not None
     assert "UPS" in shipped_text.get_content()
     assert "1Z999" in shipped_text.get_content()
+
+
+def test_mail_upgrades_to_tls_with_starttls_before_logging_in(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert, key = self_signed_certificate(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the client trusts this server's certificate
+    with smtp_server("shop", "pw", tls=server_tls) as (inbox, port):
+        store = open_store(store_url, smtp_url=f"smtp://shop:pw@127.0.0.1:{port}?starttls=true")
+        _, ada, book_id = shop_scene(store)
+        order(store, ada, book_id)
+        assert store.deliver_events()() == 1
+        store.shutdown_resources()
+    assert inbox.logins == ["shop"]
+    (mail,) = inbox.messages
+    assert mail["To"] == "ada@example.com"
 
 
 def test_a_webhook_failing_at_first_is_retried_until_it_succeeds_signed(store_url: str) -> None:
