@@ -134,7 +134,8 @@ class Deliveries(Protocol):
     ) -> list[ClaimedDelivery]:
         """Take up to `limit` due deliveries (pending or failed, `next_attempt_at` come) that
         no one holds, or whose holder's claim ran out, oldest due first; held under the token
-        `claim` until `until`. Two units of work never take the same delivery."""
+        `claim` until `until`. Two units of work never take the same delivery. Deliveries to
+        an inactive endpoint wait until it is active again."""
         ...
 
     def finish(self, delivery: Delivery, claim: str) -> bool:

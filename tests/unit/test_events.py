@@ -22,7 +22,10 @@ from bookstore.application.use_cases.webhook_deliveries import (
     ListDeliveriesCommand,
     RetryDeliveryCommand,
 )
-from bookstore.application.use_cases.webhook_endpoints import CreateWebhookCommand
+from bookstore.application.use_cases.webhook_endpoints import (
+    CreateWebhookCommand,
+    UpdateWebhookCommand,
+)
 from bookstore.domain.errors import InvalidInput, InvalidTransition
 from bookstore.domain.events import AlreadyDelivered, DeliveryStatus, backoff
 from bookstore.domain.order import OrderStatus
@@ -274,3 +277,19 @@ def test_the_smtp_url_is_checked_at_start_without_showing_its_password() -> None
     )
     assert (server.username, server.password) == ("shop@x.com", "p@ss")
     assert SmtpServer.parse("smtps://mail.example.com").port == 465
+
+
+def test_an_inactive_endpoint_receives_nothing_until_it_is_active_again() -> None:
+    shop = Shop.open()
+    endpoint = UUID(webhook(shop, "order.placed"))
+    pause = shop.app.update_webhook()
+    shop.order(shop.customer(), (shop.book(), 1))
+    shop.app.deliver_events().fan_out()  # its delivery is owed...
+    pause(UpdateWebhookCommand(shop.root, endpoint, active=False))
+    shop.order(shop.customer(), (shop.book(), 1))  # ...this event's is never made
+    shop.app.deliver_events()()
+    assert shop.webhooks.posts == []
+
+    pause(UpdateWebhookCommand(shop.root, endpoint, active=True))
+    shop.app.deliver_events()()
+    assert len(shop.webhooks.posts) == 1

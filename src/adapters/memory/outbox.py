@@ -77,6 +77,7 @@ class MemoryDeliveries:
             if d.status in DUE
             and d.next_attempt_at <= now
             and (d.id not in state.claims or state.claims[d.id][1] <= now)
+            and (d.endpoint_id is None or state.webhooks[d.endpoint_id].active)
         ]
         due.sort(key=lambda d: (d.next_attempt_at, d.id))
         claimed = []

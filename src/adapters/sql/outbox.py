@@ -95,6 +95,7 @@ _DUE = (
         or_(*(_d.status == status.value for status in DUE)),
         _d.next_attempt_at <= bindparam("now"),
         _FREE,
+        or_(_d.endpoint_id.is_(None), _w.active.is_(True)),  # paused endpoints wait
     )
     .order_by(_d.next_attempt_at, _d.id)
     .limit(bindparam("limit"))

@@ -101,7 +101,8 @@ class UpdateWebhookCommand:
     description: str | None = None
     """An empty description removes it."""
     active: bool | None = None
-    """An inactive endpoint receives nothing until it is active again."""
+    """An inactive endpoint receives nothing until it is active again: what it was owed
+    waits, events that happen meanwhile are not sent to it."""
 
 
 class UpdateWebhook:

@@ -33,7 +33,8 @@ class WebhookPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, fro
     description: Description | None = None
     """An empty string removes the description."""
     active: bool | None = None
-    """An inactive endpoint receives nothing until it is active again."""
+    """An inactive endpoint receives nothing until it is active again: what it was owed
+    waits, events that happen meanwhile are not sent to it."""
 
 
 class EmptyRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
