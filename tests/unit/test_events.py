@@ -293,3 +293,20 @@ def test_an_inactive_endpoint_receives_nothing_until_it_is_active_again() -> Non
     pause(UpdateWebhookCommand(shop.root, endpoint, active=True))
     shop.app.deliver_events()()
     assert len(shop.webhooks.posts) == 1
+
+
+def test_a_round_gives_back_what_its_claim_has_no_time_left_to_try() -> None:
+    shop = Shop.open(event_claim_seconds=120)
+    for _ in range(3):
+        shop.order(shop.customer(), (shop.book(), 1))
+    mailer, clock = shop.mailer, shop.clock
+    send = mailer.send
+
+    def slow_send(mail: Any) -> None:
+        clock.advance(timedelta(seconds=35))  # each mail takes 35 s of the 120 s claim
+        send(mail)
+
+    mailer.send = slow_send  # type: ignore[method-assign]
+    assert shop.app.deliver_events()() == 2  # a third would start with 50 s left, under 60
+    assert shop.storage.state.claims == {}
+    assert shop.app.deliver_events()() == 1

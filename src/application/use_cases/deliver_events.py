@@ -29,8 +29,15 @@ class DeliveryPolicy:
     batch: int = 50
     """Events fanned out, and deliveries claimed, per round."""
     claim_for: timedelta = timedelta(minutes=2)
-    """How long a claim holds: longer than any attempt (a webhook times out after 10 s), so
-    only a worker that died lets its deliveries go, to be retaken after this."""
+    """How long a claim holds: a worker that died lets its deliveries go after this."""
+    attempt_budget: timedelta = timedelta(minutes=1)
+    """The longest one attempt may take (a webhook times out after 10 s, an SMTP exchange
+    after 30 s per step): a delivery is only tried while its claim has this much time left
+    (or half the claim, if shorter), so a claim never runs out during an attempt."""
+
+    @property
+    def margin(self) -> timedelta:
+        return min(self.attempt_budget, self.claim_for / 2)
 
 
 class DeliverEvents:
@@ -44,6 +51,9 @@ class DeliverEvents:
       before recording sends again later; receivers tell by the event's `id`.
     - A failed attempt is tried again after an exponential backoff with jitter, at most an
       hour apart; after `max_attempts` the delivery is `dead`.
+    - A delivery is tried only while its claim has time left for a whole attempt (see
+      `DeliveryPolicy.attempt_budget`): a claim never runs out during an attempt, so no two
+      workers ever send one delivery at the same time. The rest are given back.
     - `stop()` makes a round in progress give back the deliveries it has not tried yet.
     """
 
@@ -87,15 +97,15 @@ class DeliverEvents:
 
     def deliver_due(self) -> int:
         now, claim = self._clock.now(), uuid.uuid4().hex
+        until = now + self._policy.claim_for
         with self._uow() as uow:
-            claimed = uow.deliveries.claim(
-                now, now + self._policy.claim_for, self._policy.batch, claim
-            )
+            claimed = uow.deliveries.claim(now, until, self._policy.batch, claim)
             uow.commit()
         succeeded = 0
         for held in claimed:
-            if self._stopping.is_set():
-                self._give_back(held)
+            running_out = self._clock.now() + self._policy.margin > until
+            if self._stopping.is_set() or running_out:
+                self._give_back(held)  # untried: the next round (of any worker) takes it
                 continue
             outcome = self._attempt(held)
             with self._uow() as uow:
