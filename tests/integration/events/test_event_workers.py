@@ -116,7 +116,7 @@ def test_two_workers_on_one_postgresql_database_deliver_each_event_once(tmp_path
     try:
         upgrade_database(database.url)
         with receiving(Receiver(delay=0.02)) as receiver:
-            ids = events_for(database.url, receiver, 40)
+            ids = events_for(database.url, receiver, 30)
             with worker(database.url, tmp_path), worker(database.url, tmp_path):
                 assert receiver.wait_for(ids)
                 time.sleep(0.5)  # a second delivery, were there one, would land meanwhile
