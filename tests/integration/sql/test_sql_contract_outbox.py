@@ -4,6 +4,8 @@ only by the claim that holds them."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from uuid import uuid4
 
@@ -211,3 +213,28 @@ def test_an_order_pays_one_insert_for_its_event_and_nothing_else(sql_backend: Ba
     touching_events = [s for s, _ in seen if "events" in s.lower()]
     assert len(touching_events) == 1
     assert touching_events[0].lstrip().upper().startswith("INSERT INTO EVENTS")
+
+
+def test_workers_claiming_at_the_same_moment_never_share_a_delivery(
+    sql_backend: Backend,
+) -> None:
+    factory = sql_backend.factory
+    (book,) = add_books(factory, details(stock=100))
+    ada = _customer(factory)
+    for _ in range(12):
+        _place(factory, ada, book.id, 1)
+    _fan_out(factory)  # 12 deliveries: 4 claims of at most 5 share them out
+    start = threading.Barrier(4)
+
+    def claim(token: str) -> list[int]:
+        start.wait()
+        with factory() as uow:
+            held = uow.deliveries.claim(T0, T0 + timedelta(minutes=1), 5, token)
+            uow.commit()
+        return [h.delivery.id for h in held]
+
+    with ThreadPoolExecutor(4) as pool:
+        shares = list(pool.map(claim, ["a", "b", "c", "d"]))
+
+    taken = [delivery for share in shares for delivery in share]
+    assert len(taken) == len(set(taken)) == 12
