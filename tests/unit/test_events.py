@@ -10,6 +10,7 @@ from uuid import UUID
 import pytest
 
 from bookstore.adapters.mail.smtp import SmtpServer
+from bookstore.adapters.webhooks import PublicDestinations
 from bookstore.application.use_cases import (
     AdjustStockCommand,
     CancelOrderCommand,
@@ -310,3 +311,12 @@ def test_a_round_gives_back_what_its_claim_has_no_time_left_to_try() -> None:
     assert shop.app.deliver_events()() == 2  # a third would start with 50 s left, under 60
     assert shop.storage.state.claims == {}
     assert shop.app.deliver_events()() == 1
+
+
+def test_production_refuses_webhook_hosts_that_resolve_to_private_addresses() -> None:
+    guard = PublicDestinations(allow_private=False)
+    for url in ("http://localhost:8000/in", "http://192.168.1.10/in", "http://[::1]/in"):
+        with pytest.raises(InvalidInput):
+            guard.check(url)
+    PublicDestinations(allow_private=True).check("http://localhost:8000/in")
+    guard.check("http://8.8.8.8/in")  # a public address (no lookup needed for a literal)
