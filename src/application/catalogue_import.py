@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from bookstore.application import announcements
 from bookstore.application.ports import StorageUnavailable, UnitOfWork
 from bookstore.domain.book import Book, ListedBook
 from bookstore.domain.errors import FieldError, InvalidInput
@@ -139,6 +140,7 @@ class Batch:
         if self.planned is not None:
             found.update((isbn, None) for isbn in isbns & self.planned if isbn not in found)
         movements: list[StockMovement] = []
+        relisted: dict[int, Book] = {}
         for row in self.rows:
             isbn = row.isbn
             if isbn is None or isbn not in found:
@@ -149,9 +151,12 @@ class Batch:
                 if book is not None and (movement := book.import_movement(self.actor_id)):
                     movements.append(movement)
             else:
-                self._duplicate(row, found[isbn], outcome, movements)
+                self._duplicate(row, found[isbn], outcome, movements, relisted)
         if self.planned is None:
             self.uow.inventory.record(movements)
+            # Only listed books' stock can come back or run low: a new book's is its first.
+            moved = [m for m in movements if m.book_id in relisted]
+            announcements.stock_moved(self.uow, moved, relisted)
         return outcome
 
     def _create(self, row: CheckedRow) -> Book | None:
@@ -172,6 +177,7 @@ class Batch:
         book: Book | None,
         outcome: BatchOutcome,
         movements: list[StockMovement],
+        relisted: dict[int, Book],
     ) -> None:
         if self.on_duplicate is OnDuplicate.SKIP:
             outcome.skipped += 1
@@ -184,6 +190,7 @@ class Batch:
             if self.planned is None and book is not None:  # a dry run changes nothing
                 if (movement := book.relist(row.listed, self.now, self.actor_id)) is not None:
                     movements.append(movement)
+                    relisted[book.id] = book
                 self.uow.books.update(book)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
+from bookstore.application import announcements
 from bookstore.application.authorization import may_see_order
 from bookstore.application.ports import UnitOfWork
 from bookstore.application.redemptions import give_back_uses
@@ -35,13 +36,14 @@ def change_order(
 
     - `actor`, when given, must be allowed to see the order, or it is not found.
     - A cancellation gives the order's coupon uses back (§13), in the same transaction.
+    - The transition's event (`order.paid`, ...; §14) goes to the outbox with the order as
+      it is after it, and a cancellation's copies announce the books they bring back.
     - A paid order's cancellation marks each of its succeeded payments as owing its refund,
       in the same transaction (`Refunds.after` issues them once it committed).
     - The write is conditional on the status (and payment status) the order was read in: if
-      a concurrent
-      transition moved it first, the order is read again as it is now and the transition
-      made afresh, so it either applies to the new status or is refused (`InvalidTransition`
-      from the new status). Nothing is written before it succeeds.
+      a concurrent transition moved it first, the order is read again as it is now and the
+      transition made afresh, so it either applies to the new status or is refused
+      (`InvalidTransition` from the new status). Nothing is written before it succeeds.
     """
     for _ in range(_ATTEMPTS):
         order = uow.orders.get(order_id)
@@ -50,11 +52,13 @@ def change_order(
         change = transition(order)
         if uow.orders.transition(change):
             if change.restock:
-                uow.inventory.move(change.restock, in_catalogue=False)
+                restocked = uow.inventory.move(change.restock, in_catalogue=False)
+                announcements.stock_changed(uow, restocked)
             if change.status is OrderStatus.CANCELLED:
                 give_back_uses(uow, change.order)  # §13: once, as the transition
             if change.status is OrderStatus.CANCELLED and change.previous is OrderStatus.PAID:
                 _owe_refunds(uow, order_id, change.entry.at)
+            announcements.order_changed(uow, change)
             return change
     raise RuntimeError(f"order {order_id} kept changing under {_ATTEMPTS} transitions")
 

@@ -13,6 +13,7 @@ import logging
 from datetime import datetime
 from uuid import UUID
 
+from bookstore.application import announcements
 from bookstore.application.order_lifecycle import change_order
 from bookstore.application.payment_gateway import ChargeRequest, Outcome, PaymentGateway
 from bookstore.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -45,25 +46,32 @@ def settle_success(uow: UnitOfWork, payment_id: UUID, now: datetime) -> bool:
 
 
 def settle_failure(uow: UnitOfWork, payment_id: UUID, decline_code: str, now: datetime) -> None:
-    """A processing payment was declined: the order may be paid again."""
+    """A processing payment was declined (at once or later): the order may be paid again,
+    and `payment.failed` goes to the outbox."""
     payment = uow.payments.get(payment_id)
     if payment is None or payment.status is not PaymentStatus.PROCESSING:
         return
-    if uow.payments.update(payment.fail(decline_code, now), was=PaymentStatus.PROCESSING):
+    failed = payment.fail(decline_code, now)
+    if uow.payments.update(failed, was=PaymentStatus.PROCESSING):
         uow.payments.set_order_status(
             payment.order_id, OrderPaymentStatus.UNPAID, was=OrderPaymentStatus.PROCESSING
         )
+        announcements.payment_failed(uow, failed)
 
 
 def settle_refund(uow: UnitOfWork, payment_id: UUID, now: datetime) -> None:
-    """The refund of a payment succeeded: the payment and its order show `refunded`."""
+    """The refund of a payment succeeded: the payment shows `refunded`, and so does its order
+    if it was cancelled. An order paid by other means meanwhile (an admin marked it paid while
+    this payment was processing) stays `paid`: only the surplus payment went back."""
     payment = uow.payments.get(payment_id)
     if payment is None or payment.status is not PaymentStatus.SUCCEEDED:
         return
     if not uow.payments.update(payment.refund(now), was=PaymentStatus.SUCCEEDED):
         return
     order = uow.orders.get(payment.order_id)
-    if order is not None and order.payment_status is not OrderPaymentStatus.REFUNDED:
+    if order is None or order.status is not OrderStatus.CANCELLED:
+        return
+    if order.payment_status is not OrderPaymentStatus.REFUNDED:
         uow.payments.set_order_status(order.id, OrderPaymentStatus.REFUNDED, order.payment_status)
 
 

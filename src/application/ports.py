@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import ClassVar, Literal, Protocol, Self, TypeVar
 from uuid import UUID
 
+from bookstore.application.outbox import Deliveries, Outbox, Waitlist, WebhookEndpoints
 from bookstore.application.queries import BookQuery, OrderQuery, UserQuery
 from bookstore.domain.book import DEFAULT_LOW_STOCK_THRESHOLD, Book, BookDetails
 from bookstore.domain.cart import Cart
@@ -372,6 +373,20 @@ class UnitOfWork(Protocol):
 
     @property
     def coupons(self) -> CouponRepository: ...
+
+    # The outbox of §14 (see `bookstore.application.outbox`).
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def deliveries(self) -> Deliveries: ...
+
+    @property
+    def webhooks(self) -> WebhookEndpoints: ...
+
+    @property
+    def waitlist(self) -> Waitlist: ...
 
     def __enter__(self) -> Self: ...
 

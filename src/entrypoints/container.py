@@ -10,16 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 from dependency_injector import containers, providers
 
 from bookstore.adapters.clock import SystemClock
 from bookstore.adapters.hashing import BcryptHasher
 from bookstore.adapters.ids import RandomIds
+from bookstore.adapters.mail import JinjaMailTemplates
 from bookstore.adapters.memory import MemoryUnitOfWorkFactory
 from bookstore.adapters.payments import MemoryOutcomeSchedule, OutcomeSchedule, SandboxGateway
 from bookstore.adapters.tokens import JwtTokenService
+from bookstore.adapters.webhooks import HttpxWebhookSender, PublicDestinations
 from bookstore.application.config import StoreConfig
+from bookstore.application.notifications import Mailer
+from bookstore.application.outbox import Snapshots
 from bookstore.application.payment_gateway import PaymentGateway
 from bookstore.application.payment_settlement import Refunds
 from bookstore.application.ports import Clock, UnitOfWorkFactory
@@ -40,6 +45,7 @@ from bookstore.application.use_cases.change_order_status import ChangeOrderStatu
 from bookstore.application.use_cases.clear_cart import ClearCart
 from bookstore.application.use_cases.create_admin import CreateAdmin
 from bookstore.application.use_cases.create_coupon import CreateCoupon
+from bookstore.application.use_cases.deliver_events import DeliverEvents, DeliveryPolicy
 from bookstore.application.use_cases.expire_unpaid_orders import ExpireUnpaidOrders
 from bookstore.application.use_cases.export_books import ExportBooks
 from bookstore.application.use_cases.get_book import GetBook
@@ -70,24 +76,38 @@ from bookstore.application.use_cases.update_book import UpdateBook
 from bookstore.application.use_cases.update_coupon import DeactivateCoupon, UpdateCoupon
 from bookstore.application.use_cases.update_user import UpdateUser
 from bookstore.application.use_cases.view_cart import ViewCart
+from bookstore.application.use_cases.waitlist import JoinWaitlist, LeaveWaitlist, ListMyWaitlist
+from bookstore.application.use_cases.webhook_deliveries import ListDeliveries, RetryDelivery
+from bookstore.application.use_cases.webhook_endpoints import (
+    CreateWebhook,
+    GetWebhooks,
+    RemoveWebhook,
+    UpdateWebhook,
+)
 from bookstore.domain.cart import CartLimits
 from bookstore.entrypoints.settings import Settings
+from bookstore.entrypoints.snapshots import ApiSnapshots
 
 MEMORY_URL = "memory://"
 
 
-def make_unit_of_work_factory(database_url: str) -> UnitOfWorkFactory:
-    """In-memory storage for `memory://`; SQLAlchemy for every other URL."""
+def make_unit_of_work_factory(
+    database_url: str, snapshots: Snapshots | None = None
+) -> UnitOfWorkFactory:
+    """In-memory storage for `memory://`; SQLAlchemy for every other URL. `snapshots` say
+    how events show their subjects (the API's responses, in the container)."""
     if database_url == MEMORY_URL:
-        return MemoryUnitOfWorkFactory()
+        return MemoryUnitOfWorkFactory(snapshots)
     from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine
 
-    return SqlUnitOfWorkFactory(make_engine(database_url))
+    return SqlUnitOfWorkFactory(make_engine(database_url), snapshots)
 
 
-def open_storage(database_url: str) -> Iterator[UnitOfWorkFactory]:
+def open_storage(
+    database_url: str, snapshots: Snapshots | None = None
+) -> Iterator[UnitOfWorkFactory]:
     """The storage for the container's lifetime; `shutdown_resources()` closes its pool."""
-    storage = make_unit_of_work_factory(database_url)
+    storage = make_unit_of_work_factory(database_url, snapshots)
     try:
         yield storage
     finally:
@@ -144,6 +164,31 @@ def make_payment_gateway(
     )
 
 
+def make_mailer(settings: Settings) -> Mailer:
+    """SMTP when `BOOKSTORE_SMTP_URL` is set, else `.eml` files under `BOOKSTORE_MAIL_DIR`."""
+    from bookstore.adapters.mail import MailDirectory, SmtpMailer
+    from bookstore.adapters.mail.smtp import SmtpServer
+
+    if settings.smtp_url:
+        return SmtpMailer(SmtpServer.parse(settings.smtp_url), settings.mail_from)
+    return MailDirectory(Path(settings.mail_dir), settings.mail_from)
+
+
+def make_delivery_policy(settings: Settings) -> DeliveryPolicy:
+    return DeliveryPolicy(
+        max_attempts=settings.webhook_max_attempts,
+        claim_for=timedelta(seconds=settings.event_claim_seconds),
+    )
+
+
+def make_webhook_sender(destinations: PublicDestinations) -> Iterator[HttpxWebhookSender]:
+    sender = HttpxWebhookSender(destinations)
+    try:
+        yield sender
+    finally:
+        sender.close()
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
@@ -154,7 +199,8 @@ class Container(containers.DeclarativeContainer):
         JwtTokenService, secret=settings.provided.effective_jwt_secret, clock=clock
     )
     store_config = providers.Singleton(make_store_config, settings)
-    uow = providers.Resource(open_storage, settings.provided.database_url)
+    snapshots = providers.Singleton(ApiSnapshots, settings.provided.currency)
+    uow = providers.Resource(open_storage, settings.provided.database_url, snapshots)
     session_issuer = providers.Singleton(
         SessionIssuer, tokens=tokens, clock=clock, ids=ids, config=store_config
     )
@@ -218,6 +264,27 @@ class Container(containers.DeclarativeContainer):
     update_user = providers.Singleton(UpdateUser, uow)
 
     prune_expired = providers.Singleton(PruneExpired, uow, clock, store_config)
+
+    # Events, e-mail and webhooks (§14)
+    mail_templates = providers.Singleton(JinjaMailTemplates)
+    mailer = providers.Singleton(make_mailer, settings)
+    webhook_destinations = providers.Singleton(
+        PublicDestinations, allow_private=settings.provided.webhooks_may_call_private
+    )
+    webhook_sender = providers.Resource(make_webhook_sender, webhook_destinations)
+    delivery_policy = providers.Singleton(make_delivery_policy, settings)
+    deliver_events = providers.Singleton(
+        DeliverEvents, uow, clock, mail_templates, mailer, webhook_sender, delivery_policy
+    )
+    create_webhook = providers.Singleton(CreateWebhook, uow, clock, ids, webhook_destinations)
+    get_webhooks = providers.Singleton(GetWebhooks, uow)
+    update_webhook = providers.Singleton(UpdateWebhook, uow, clock, webhook_destinations)
+    remove_webhook = providers.Singleton(RemoveWebhook, uow)
+    list_deliveries = providers.Singleton(ListDeliveries, uow)
+    retry_delivery = providers.Singleton(RetryDelivery, uow, clock)
+    join_waitlist = providers.Singleton(JoinWaitlist, uow, clock)
+    leave_waitlist = providers.Singleton(LeaveWaitlist, uow)
+    list_my_waitlist = providers.Singleton(ListMyWaitlist, uow)
     """Housekeeping: `bookstore db prune`, and the worker's hourly job."""
 
     # Coupons (§13): an admin's, and the cart's.

@@ -79,6 +79,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """A placed order unpaid this long is cancelled by the system; 0 never."""
     embedded_worker: bool = True
     """`bookstore serve` runs the periodic jobs itself (one worker per instance)."""
+    # Events, e-mail and webhooks (§14).
+    smtp_url: str = ""
+    """`smtp://user:password@host:port[?starttls=true]`; unset, mail goes to `mail_dir`."""
+    mail_dir: str = "./mail"
+    """Where mail is written as `.eml` files when no SMTP server is set."""
+    mail_from: Annotated[str, msgspec.Meta(min_length=3, max_length=254)] = (
+        "Imagine Bookstore <no-reply@bookstore.invalid>"
+    )
+    webhook_max_attempts: Annotated[int, msgspec.Meta(ge=1, le=100)] = 8
+    """Attempts of a webhook (or e-mail) delivery before it is `dead`."""
+    event_claim_seconds: Annotated[float, msgspec.Meta(ge=1, le=86_400)] = 120
+    """How long a worker holds the deliveries it claimed: a worker killed mid-delivery lets
+    them go after this (longer than any attempt: a webhook times out after 10 s)."""
+    webhook_allow_private: bool = False
+    """In production, webhook URLs resolving to private or loopback addresses are refused
+    unless this is true (development always allows them)."""
 
     @property
     def rate_limits_on(self) -> bool:
@@ -127,7 +143,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 f"BOOKSTORE_PAYMENT_WEBHOOK_SECRET must be at least {MIN_SECRET_BYTES} bytes"
             )
         self.effective_payment_provider  # noqa: B018 - refuses an implicit sandbox in production
+        if self.smtp_url:
+            from bookstore.adapters.mail.smtp import SmtpServer
+
+            try:
+                SmtpServer.parse(self.smtp_url)
+            except ValueError as error:
+                raise SettingsError(f"BOOKSTORE_SMTP_URL {error}") from None
         return self
+
+    @property
+    def webhooks_may_call_private(self) -> bool:
+        return self.webhook_allow_private or not self.is_production
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -3,8 +3,8 @@
 A job is a name, a period and a callable returning how much it did. Jobs claim their work in
 the database (conditional updates, unique keys), so several workers on one database never
 apply one piece of work twice; a job that fails is logged and tried again next period.
-Housekeeping (`bookstore db prune`) runs hourly; the next issue's jobs (events, e-mail,
-webhooks) are more entries in `jobs_of`.
+Housekeeping (`bookstore db prune`) runs hourly; the outbox's deliveries (e-mail and
+webhooks, §14) every half second, so a customer's mail follows their order at once.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ PAYMENT_OUTCOMES_EVERY = 0.5
 EXPIRY_EVERY = 60.0
 REFUNDS_EVERY = 30.0
 PRUNE_EVERY = 3600.0
+EVENTS_EVERY = 0.5
+"""Often, so that a mail or webhook follows its change within a second or so."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,8 @@ class Job:
     every: float
     """Seconds between two runs."""
     run: Callable[[], int]
+    stop: Callable[[], None] | None = None
+    """Asks a run in progress to wrap up (give back the work it claimed and has not done)."""
 
 
 def jobs_of(container: Container) -> list[Job]:
@@ -40,6 +44,12 @@ def jobs_of(container: Container) -> list[Job]:
         Job("expire-unpaid-orders", EXPIRY_EVERY, container.expire_unpaid_orders()),
         Job("owed-refunds", REFUNDS_EVERY, container.refunds().issue_owed),
         Job("prune-expired", PRUNE_EVERY, lambda: container.prune_expired()().total),
+        Job(
+            "deliver-events",
+            EVENTS_EVERY,
+            container.deliver_events(),
+            container.deliver_events().stop,
+        ),
     ]
 
 
@@ -76,6 +86,9 @@ class Worker:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop after the job in progress, waiting for it at most `timeout` seconds."""
         self._stop.set()
+        for job in self._jobs:
+            if job.stop is not None:
+                job.stop()
         if self._thread is not None:
             self._thread.join(timeout)
 

@@ -7,6 +7,7 @@ hand) and the password hasher (fast, since bcrypt is not the subject) are swappe
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,8 @@ from dependency_injector import providers
 from bookstore.adapters.clock import ManualClock
 from bookstore.adapters.hashing import FastHasher
 from bookstore.adapters.memory import MemoryUnitOfWorkFactory
+from bookstore.application.notifications import Mail
+from bookstore.application.outbox import Event
 from bookstore.application.ports import PasswordHasher
 from bookstore.application.sessions import TokenPair
 from bookstore.application.use_cases import (
@@ -30,6 +33,7 @@ from bookstore.application.use_cases import (
 from bookstore.application.use_cases.create_coupon import CreateCouponCommand
 from bookstore.domain.book import Book, BookDetails
 from bookstore.domain.coupon import Coupon, CouponKind
+from bookstore.domain.events import WebhookEndpoint
 from bookstore.domain.inventory import Reconciliation, StockMovement
 from bookstore.domain.order import Order
 from bookstore.domain.user import Actor, User
@@ -38,6 +42,32 @@ from bookstore.entrypoints.settings import Settings
 
 SECRET = "unit-tests-only-secret-of-at-least-32-bytes"
 PASSWORD = "correct horse battery staple"
+
+
+class FakeMailer:
+    """Keeps what it is given; fails the next `failures` sends."""
+
+    def __init__(self) -> None:
+        self.sent: list[Mail] = []
+        self.failures = 0
+
+    def send(self, mail: Mail) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionRefusedError("the mail server is down")
+        self.sent.append(mail)
+
+
+class FakeWebhookSender:
+    """Answers each POST with the next of `answers` (200 when none are left)."""
+
+    def __init__(self) -> None:
+        self.posts: list[tuple[str, dict[str, Any]]] = []
+        self.answers: list[int] = []
+
+    def post(self, endpoint: WebhookEndpoint, body: bytes, timestamp: int) -> int:
+        self.posts.append((endpoint.url, json.loads(body)))
+        return self.answers.pop(0) if self.answers else 200
 
 
 def actor_of(user: User) -> Actor:
@@ -59,7 +89,25 @@ class Shop:
         app = create_container(Settings(database_url="memory://", jwt_secret=SECRET, **settings))
         app.clock.override(providers.Object(clock))
         app.hasher.override(providers.Object(hasher or FastHasher()))
+        app.mailer.override(providers.Object(FakeMailer()))
+        app.webhook_sender.override(providers.Object(FakeWebhookSender()))
         return cls(app, clock)
+
+    @property
+    def mailer(self) -> FakeMailer:
+        mailer = self.app.mailer()
+        assert isinstance(mailer, FakeMailer)
+        return mailer
+
+    @property
+    def webhooks(self) -> FakeWebhookSender:
+        sender = self.app.webhook_sender()
+        assert isinstance(sender, FakeWebhookSender)
+        return sender
+
+    def events(self, *types: str) -> list[Event]:
+        """The events committed so far, oldest first (of these types, if given)."""
+        return [e for e in self.storage.state.events.values() if not types or e.type in types]
 
     @property
     def storage(self) -> MemoryUnitOfWorkFactory:

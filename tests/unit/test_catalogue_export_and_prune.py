@@ -87,8 +87,11 @@ def test_prune_deletes_what_expired_and_keeps_what_may_still_be_used(shop: Shop)
         ("revoked_access_tokens", 1),
         ("refresh_tokens", 2),
         ("idempotency_keys", 1),
+        ("delivered_events", 0),
     )
-    assert report.summary == "revoked access tokens 1, refresh tokens 2, idempotency keys 1"
+    assert report.summary == (
+        "revoked access tokens 1, refresh tokens 2, idempotency keys 1, delivered events 0"
+    )
     state = shop.storage.state
     assert set(state.revoked_access_tokens) == {"live"}
     assert set(state.refresh_tokens) == {"used", "live"}

@@ -169,6 +169,19 @@ def test_success_after_a_cancel_leaves_the_order_cancelled_and_refunds(
     assert shop.stock_of(dune.id) == 5
 
 
+def test_success_after_an_admin_marked_it_paid_refunds_the_payment_and_the_order_stays_paid(
+    shop: Shop, ada: Actor, dune: Book
+) -> None:
+    order = shop.order(ada, (dune, 1))
+    pay(shop, ada, order, "pm_card_async")
+    shop.app.change_order_status()(ChangeOrderStatusCommand(shop.root, order.id, OrderStatus.PAID))
+    shop.clock.advance(timedelta(seconds=2))
+    shop.app.apply_due_outcomes()()
+    after = order_of(shop, order)
+    assert (after.status, after.payment_status) == (OrderStatus.PAID, OrderPaymentStatus.PAID)
+    assert payments_of(shop, ada, order)[0].status is PaymentStatus.REFUNDED
+
+
 def test_an_event_takes_effect_once(shop: Shop, ada: Actor, dune: Book) -> None:
     order = shop.order(ada, (dune, 1))
     payment = pay(shop, ada, order, "pm_card_async")

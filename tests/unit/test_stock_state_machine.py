@@ -608,6 +608,19 @@ class StockMachine(RuleBasedStateMachine):
             assert order.status is model.status
 
     @invariant()
+    def every_order_change_wrote_its_event(self) -> None:
+        """The outbox (§14): one event per step of each order's history, in order, each
+        carrying the order as it was right after that step."""
+        announced: dict[str, list[tuple[str, str]]] = {}
+        for recorded in self.shop.storage.state.events.values():
+            if recorded.type.startswith("order."):
+                steps = announced.setdefault(recorded.data["id"], [])
+                steps.append((recorded.type.value, recorded.data["status"]))
+        for order_id, model in self.orders.items():
+            expected = [(f"order.{status.value}", status.value) for status in model.path]
+            assert announced.get(str(order_id), []) == expected
+
+    @invariant()
     def no_order_is_cancelled_and_charged_without_a_refund(self) -> None:
         state = self.shop.storage.state
         kept: Counter[UUID] = Counter()

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
+from bookstore.application.outbox import Event
 from bookstore.application.ports import IdempotencyRecord, RefreshTokenRecord
 from bookstore.domain.book import Book
 from bookstore.domain.coupon import Coupon
+from bookstore.domain.events import Delivery, WebhookEndpoint
 from bookstore.domain.inventory import StockMovement
 from bookstore.domain.money import Money
 from bookstore.domain.order import Order
@@ -37,6 +39,16 @@ class MemoryState:
     cart_coupons: dict[UUID, list[str]] = field(default_factory=dict)
     cart_unavailable: dict[UUID, list[int]] = field(default_factory=dict)
     coupons: dict[str, Coupon] = field(default_factory=dict)
+    # The outbox of §14.
+    events: dict[UUID, Event] = field(default_factory=dict)
+    """In the order they were recorded."""
+    undispatched: dict[UUID, None] = field(default_factory=dict)
+    deliveries: dict[int, Delivery] = field(default_factory=dict)
+    claims: dict[int, tuple[str, datetime]] = field(default_factory=dict)
+    """Deliveries held by a worker: the claim's token, and until when."""
+    webhooks: dict[UUID, WebhookEndpoint] = field(default_factory=dict)
+    waitlist: dict[tuple[int, UUID], datetime] = field(default_factory=dict)
+    """(book, customer) → when they joined, in the order they joined."""
 
     def record(self, movements: Iterable[StockMovement]) -> list[StockMovement]:
         """Append movements to the ledger, numbered in order."""
@@ -64,4 +76,10 @@ class MemoryState:
             cart_coupons={user: list(codes) for user, codes in self.cart_coupons.items()},
             cart_unavailable={user: list(ids) for user, ids in self.cart_unavailable.items()},
             coupons=dict(self.coupons),
+            events=dict(self.events),
+            undispatched=dict(self.undispatched),
+            deliveries=dict(self.deliveries),
+            claims=dict(self.claims),
+            webhooks=dict(self.webhooks),
+            waitlist=dict(self.waitlist),
         )

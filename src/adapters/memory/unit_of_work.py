@@ -16,6 +16,12 @@ from typing import Self
 from bookstore.adapters.memory.catalogue import MemoryCatalogue, MemoryHousekeeping
 from bookstore.adapters.memory.coupons import MemoryCouponRepository
 from bookstore.adapters.memory.inventory import MemoryInventory
+from bookstore.adapters.memory.outbox import (
+    MemoryDeliveries,
+    MemoryOutbox,
+    MemoryWaitlist,
+    MemoryWebhookEndpoints,
+)
 from bookstore.adapters.memory.payments import MemoryPaymentRepository
 from bookstore.adapters.memory.repositories import (
     MemoryBookRepository,
@@ -26,14 +32,17 @@ from bookstore.adapters.memory.repositories import (
     MemoryUserRepository,
 )
 from bookstore.adapters.memory.state import MemoryState
+from bookstore.application.outbox import IdsOnly, Snapshots
 from bookstore.application.ports import WriterBusy
 
 _writers_may_wait: ContextVar[bool] = ContextVar("memory_writers_may_wait", default=True)
 
 
 class MemoryUnitOfWorkFactory:
-    def __init__(self) -> None:
+    def __init__(self, snapshots: Snapshots | None = None) -> None:
         self.state = MemoryState()
+        self.snapshots: Snapshots = snapshots or IdsOnly()
+        """How events show their subjects (see `bookstore.application.outbox.Snapshots`)."""
         self._write_lock = threading.Lock()
         self._swap_lock = threading.Lock()
 
@@ -94,6 +103,10 @@ class MemoryUnitOfWork:
         self.housekeeping = MemoryHousekeeping(state)
         self.payments = MemoryPaymentRepository(state)
         self.coupons = MemoryCouponRepository(state)
+        self.outbox = MemoryOutbox(state, self._store.snapshots)
+        self.deliveries = MemoryDeliveries(state)
+        self.webhooks = MemoryWebhookEndpoints(state)
+        self.waitlist = MemoryWaitlist(state)
         return self
 
     def __exit__(

@@ -42,6 +42,7 @@ from bookstore.adapters.sql.housekeeping import SqlHousekeeping
 from bookstore.adapters.sql.idempotency import SqlIdempotencyRepository
 from bookstore.adapters.sql.movements import SqlInventory
 from bookstore.adapters.sql.orders import SqlOrderRepository
+from bookstore.adapters.sql.outbox import SqlDeliveries, SqlOutbox
 from bookstore.adapters.sql.payments import SqlPaymentRepository
 from bookstore.adapters.sql.sessions import SqlSessionRepository
 from bookstore.adapters.sql.statements import (
@@ -54,14 +55,19 @@ from bookstore.adapters.sql.statements import (
     unavailable_on_failure,
 )
 from bookstore.adapters.sql.users import SqlUserRepository
+from bookstore.adapters.sql.waitlist import SqlWaitlist
+from bookstore.adapters.sql.webhook_endpoints import SqlWebhookEndpoints
+from bookstore.application.outbox import IdsOnly, Snapshots
 from bookstore.application.ports import WriterBusy
 
 
 class SqlUnitOfWorkFactory:
     """`factory(read_only=...)` opens units of work on one engine (see `make_engine`)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, snapshots: Snapshots | None = None) -> None:
         self.engine = engine
+        self.snapshots: Snapshots = snapshots or IdsOnly()
+        """How events show their subjects (see `bookstore.application.outbox.Snapshots`)."""
         self._gate = writer_gate(engine)
         self._sqlite = engine.dialect.name == "sqlite"
         self._psycopg = engine.dialect.driver == "psycopg"
@@ -93,12 +99,16 @@ class SqlUnitOfWorkFactory:
             conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        unit: SqlUnitOfWork
         if self._sqlite:
             kept = self._readers if read_only else self._writers
-            return SqliteUnitOfWork(self.engine, read_only=read_only, gate=self._gate, kept=kept)
-        if self._psycopg:
-            return PsycopgUnitOfWork(self.engine, read_only=read_only)
-        return CoreUnitOfWork(self.engine, read_only=read_only)
+            unit = SqliteUnitOfWork(self.engine, read_only=read_only, gate=self._gate, kept=kept)
+        elif self._psycopg:
+            unit = PsycopgUnitOfWork(self.engine, read_only=read_only)
+        else:
+            unit = CoreUnitOfWork(self.engine, read_only=read_only)
+        unit.snapshots = self.snapshots
+        return unit
 
 
 class KeptConnections:
@@ -150,6 +160,13 @@ class SqlUnitOfWork:
     housekeeping: SqlHousekeeping
     payments: SqlPaymentRepository
     coupons: SqlCouponRepository
+    outbox: SqlOutbox
+    deliveries: SqlDeliveries
+    webhooks: SqlWebhookEndpoints
+    waitlist: SqlWaitlist
+
+    snapshots: Snapshots = IdsOnly()
+    """Set by the factory: how this unit of work's events show their subjects."""
 
     db: Db
     """The unit of work's statements, for repositories of other modules."""
@@ -177,6 +194,10 @@ class SqlUnitOfWork:
         self.housekeeping = SqlHousekeeping(db)
         self.payments = SqlPaymentRepository(db)
         self.coupons = SqlCouponRepository(db, lock_rows=lock_rows)
+        self.outbox = SqlOutbox(db, self.snapshots)
+        self.deliveries = SqlDeliveries(db)
+        self.webhooks = SqlWebhookEndpoints(db)
+        self.waitlist = SqlWaitlist(db)
         return self
 
     def __exit__(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bookstore.application import announcements
 from bookstore.application.authorization import require_admin
 from bookstore.application.ports import Clock, UnitOfWorkFactory
 from bookstore.domain.inventory import StockMovement
@@ -43,5 +44,6 @@ class AdjustStock:
         )
         with self._uow() as uow:
             (change,) = uow.inventory.move([movement])
+            announcements.stock_changed(uow, [change])
             uow.commit()
         return change.movement

@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from bookstore.application import announcements
 from bookstore.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from bookstore.application.redemptions import check_expected_total, redeem_cart_coupons
 from bookstore.domain.errors import EmptyCart, InsufficientStock, Shortage
@@ -29,6 +30,8 @@ class PlaceOrder:
     - Every line's copies are recorded as an `order` movement, in the same transaction.
     - The cart's coupons must all still apply; each takes one use in the same transaction
       (§13). With `expected_total`, a different total refuses the order; nothing changes.
+    - `order.placed` (and `book.low_stock` for each book it takes to its threshold) goes to
+      the outbox in the same transaction.
     """
 
     retry_when_busy: ClassVar[Literal[True]] = True
@@ -70,9 +73,13 @@ def order_the_cart(
         if not uow.books.take_stock(line.book_id, line.quantity):
             raise InsufficientStock([_shortage_now(uow, line)])
     uow.orders.add(order)
-    uow.inventory.record(order.sale_movements)
+    sold = order.sale_movements
+    uow.inventory.record(sold)
     cart.clear()
     uow.carts.save(cart)
+    # Events (§14), in the order's transaction: the order, and the books it took low.
+    announcements.order_placed(uow, order)
+    announcements.stock_moved(uow, sold, books)
     return order
 
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bookstore.application.config import StoreConfig
-from bookstore.application.ports import Clock, Housekeeping, UnitOfWorkFactory
+from bookstore.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,9 @@ class PruneReport:
         return ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in self.counts)
 
 
-Step = Callable[[Housekeeping, datetime], int]
+Step = Callable[[UnitOfWork, datetime], int]
+
+DELIVERED_EVENTS_KEPT = timedelta(days=30)
 
 
 class PruneExpired:
@@ -33,8 +35,9 @@ class PruneExpired:
       it expires: presenting it again is how a stolen token shows itself, and revokes its
       family.
     - Idempotency keys older than their lifetime (`StoreConfig.idempotency_key_ttl`).
-    - Each kind in a unit of work of its own, so none holds the database for long; a new
-      kind (delivered events, §14) is one more step.
+    - Events older than 30 days whose deliveries are all over (succeeded, or dead), with
+      their deliveries (§14, §16).
+    - Each kind in a unit of work of its own, so none holds the database for long.
     The system's chore: no actor.
     """
 
@@ -45,9 +48,16 @@ class PruneExpired:
         self._clock = clock
         ttl = (config or StoreConfig()).idempotency_key_ttl
         self._steps: tuple[tuple[str, Step], ...] = (
-            ("revoked_access_tokens", lambda h, now: h.prune_revoked_access_tokens(now)),
-            ("refresh_tokens", lambda h, now: h.prune_refresh_tokens(now)),
-            ("idempotency_keys", lambda h, now: h.prune_idempotency_keys(now - ttl)),
+            (
+                "revoked_access_tokens",
+                lambda u, now: u.housekeeping.prune_revoked_access_tokens(now),
+            ),
+            ("refresh_tokens", lambda u, now: u.housekeeping.prune_refresh_tokens(now)),
+            ("idempotency_keys", lambda u, now: u.housekeeping.prune_idempotency_keys(now - ttl)),
+            (
+                "delivered_events",
+                lambda u, now: u.deliveries.prune_delivered(now - DELIVERED_EVENTS_KEPT),
+            ),
         )
 
     def __call__(self) -> PruneReport:
@@ -55,6 +65,6 @@ class PruneExpired:
         counts = []
         for name, step in self._steps:
             with self._uow() as uow:
-                counts.append((name, step(uow.housekeeping, now)))
+                counts.append((name, step(uow, now)))
                 uow.commit()
         return PruneReport(tuple(counts))

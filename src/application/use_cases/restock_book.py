@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bookstore.application import announcements
 from bookstore.application.authorization import require_admin
 from bookstore.application.ports import Clock, UnitOfWorkFactory
 from bookstore.domain.book import STOCK, Book
@@ -47,5 +48,6 @@ class RestockBook:
                 note="restock",
             )
             uow.inventory.record([restocked])
+            announcements.stock_moved(uow, [restocked], {book.id: book})
             uow.commit()
         return book

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bookstore.application import announcements
 from bookstore.application.authorization import require_admin
 from bookstore.application.ports import Clock, UnitOfWorkFactory
 from bookstore.domain.book import Book, BookChanges
@@ -40,5 +41,6 @@ class UpdateBook:
             uow.books.update(book)
             if movement is not None:
                 uow.inventory.record([movement])
+                announcements.stock_moved(uow, [movement], {book.id: book})
             uow.commit()
         return book

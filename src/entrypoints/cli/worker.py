@@ -15,7 +15,7 @@ from bookstore.entrypoints.cli.runtime import Runtime, is_process_local, pass_ru
 @pass_runtime
 def worker(runtime: Runtime, once: bool) -> None:
     """Run the periodic jobs until stopped (SIGTERM or Ctrl-C): the sandbox's delayed
-    payment outcomes, the expiry of unpaid orders, owed refunds.
+    payment outcomes, e-mail and webhooks, the expiry of unpaid orders, owed refunds.
 
     Several workers may run on one database: each piece of work is claimed there, so none is
     done twice. Brings the database schema up to date first.

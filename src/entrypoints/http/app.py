@@ -26,6 +26,10 @@ from bookstore.entrypoints.http.controllers.payments import (
     PaymentWebhookController,
 )
 from bookstore.entrypoints.http.controllers.users import AdminUserController, UserController
+from bookstore.entrypoints.http.controllers.webhooks import (
+    AdminWebhookController,
+    WaitlistController,
+)
 from bookstore.entrypoints.http.dependencies import (
     CONTAINER_STATE_KEY,
     PASSWORD_THREADS_STATE_KEY,
@@ -68,6 +72,8 @@ CONTROLLERS = (
     AdminInventoryController,
     AdminCatalogueController,
     AdminCouponController,
+    AdminWebhookController,
+    WaitlistController,
     HealthController,
 )
 

@@ -1,4 +1,5 @@
-"""§12 end to end on `bookstore serve` alone: its embedded worker applies a delayed outcome."""
+"""§12 end to end on `bookstore serve` alone: its embedded worker applies a delayed outcome,
+and (§14) mails the customer."""
 
 from __future__ import annotations
 
@@ -48,3 +49,18 @@ def test_an_async_payment_is_settled_by_the_embedded_worker(cli: Cli) -> None:
             time.sleep(0.2)
         payments = call("GET", f"{base}/api/orders/{order['id']}/payments", token=token)[1]
         assert [p["status"] for p in payments["items"]] == ["succeeded"]
+        # §14: the same worker mails the customer, as `.eml` files under ./mail by default.
+        mails = cli.workdir / "mail"
+        deadline = time.monotonic() + 5
+        while len(list(mails.glob("*.eml"))) < 2:
+            assert time.monotonic() < deadline, "no confirmation mail within seconds"
+            time.sleep(0.1)
+        subjects = sorted(
+            line for path in mails.glob("*.eml")
+            for line in path.read_text().splitlines() if line.startswith("Subject:")
+        )  # fmt: skip
+        short = order["id"][:8]
+        assert subjects == [
+            f"Subject: We received the payment for order {short}",
+            f"Subject: Your order {short} is placed",
+        ]

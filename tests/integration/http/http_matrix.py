@@ -258,6 +258,47 @@ def _import_books(world: World, session: Session | None) -> Call:
 _CSV_HEADER = "title,author,genre,price,stock,isbn"
 
 
+def _new_webhook(world: World, events: list[str] | None = None) -> str:
+    body = {"url": "https://hooks.example.com/matrix", "events": events or ["order.paid"]}
+    made = world.api.client.post("/api/admin/webhooks", json=body, headers=world.admin.headers)
+    assert made.status_code == 201, made.text
+    endpoint_id: str = made.json()["id"]
+    return endpoint_id
+
+
+def _create_webhook(world: World, session: Session | None) -> Call:
+    body = {"url": "https://hooks.example.com/matrix", "events": ["order.paid"]}
+    return Call("/api/admin/webhooks", body, session)
+
+
+def _webhook(world: World, session: Session | None) -> Call:
+    return Call(f"/api/admin/webhooks/{_new_webhook(world)}", None, session)
+
+
+def _patch_webhook(world: World, session: Session | None) -> Call:
+    return Call(f"/api/admin/webhooks/{_new_webhook(world)}", {"active": False}, session)
+
+
+def _webhook_deliveries(world: World, session: Session | None) -> Call:
+    return Call(f"/api/admin/webhooks/{_new_webhook(world)}/deliveries", None, session)
+
+
+def _retry_delivery(world: World, session: Session | None) -> Call:
+    """A pending delivery: the event fanned out, not sent (nothing leaves the test)."""
+    endpoint_id = _new_webhook(world, ["order.placed"])
+    _new_order(world)
+    world.api.container.deliver_events().fan_out()
+    listed = world.api.client.get(
+        f"/api/admin/webhooks/{endpoint_id}/deliveries", headers=world.admin.headers
+    )
+    delivery_id = listed.json()["items"][0]["id"]
+    return Call(f"/api/admin/webhooks/deliveries/{delivery_id}/retry", None, session)
+
+
+def _waitlist(world: World, session: Session | None) -> Call:
+    return Call(f"/api/books/{world.new_book(stock=0)}/waitlist", None, session)
+
+
 def _patch_user(world: World, session: Session | None) -> Call:
     return Call(f"/api/admin/users/{world.customer.user_id}", {"is_active": True}, session)
 
@@ -356,6 +397,21 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("DELETE", "/api/admin/coupons/{code:str}"): Spec(_coupon, admins(204)),
     ("POST", "/api/cart/coupons"): Spec(_apply_coupon, users(200)),
     ("DELETE", "/api/cart/coupons/{code:str}"): Spec(_cart_coupon, users(200)),
+    # Events (§14): webhooks are the admins'; the waitlist is every signed-in customer's.
+    ("POST", "/api/admin/webhooks"): Spec(_create_webhook, admins(201)),
+    ("GET", "/api/admin/webhooks"): Spec(_as_is("/api/admin/webhooks"), admins(200)),
+    ("GET", "/api/admin/webhooks/{endpoint_id:uuid}"): Spec(_webhook, admins(200)),
+    ("PATCH", "/api/admin/webhooks/{endpoint_id:uuid}"): Spec(_patch_webhook, admins(200)),
+    ("DELETE", "/api/admin/webhooks/{endpoint_id:uuid}"): Spec(_webhook, admins(204)),
+    ("GET", "/api/admin/webhooks/{endpoint_id:uuid}/deliveries"): Spec(
+        _webhook_deliveries, admins(200)
+    ),
+    ("POST", "/api/admin/webhooks/deliveries/{delivery_id:int}/retry"): Spec(
+        _retry_delivery, admins(202)
+    ),
+    ("POST", "/api/books/{book_id:int}/waitlist"): Spec(_waitlist, users(201)),
+    ("DELETE", "/api/books/{book_id:int}/waitlist"): Spec(_waitlist, users(204)),
+    ("GET", "/api/users/me/waitlist"): Spec(_as_is("/api/users/me/waitlist"), users(200)),
     ("GET", "/health/live"): Spec(_as_is("/health/live"), public(200)),
     ("GET", "/health/ready"): Spec(_as_is("/health/ready"), public(200)),
 }

@@ -33,7 +33,7 @@ class Backend:
 TABLES = (
     "books, users, cart_lines, orders, order_lines, refresh_tokens, revoked_access_tokens, "
     "order_status_history, stock_movements, payments, payment_events, sandbox_outcomes, "
-    "coupons"
+    "coupons, events, event_deliveries, webhook_endpoints, waitlist_entries"
 )
 
 

@@ -93,6 +93,7 @@ def test_prune_deletes_only_what_expired_on_every_storage(uow_factory: UnitOfWor
 
     assert dict(report.counts) == {
         "revoked_access_tokens": 1, "refresh_tokens": 2, "idempotency_keys": 1,
+        "delivered_events": 0,
     }  # fmt: skip
     with uow_factory(read_only=True) as uow:
         assert uow.sessions.is_access_token_revoked("live")
