@@ -12,6 +12,7 @@ from bookstore.domain.book import Book
 from bookstore.domain.inventory import StockMovement
 from bookstore.domain.order import Order
 from bookstore.domain.payment import Payment
+from bookstore.domain.review import Review
 from bookstore.domain.user import User
 
 
@@ -30,6 +31,7 @@ class MemoryState:
     """The stock ledger, oldest first; `id` is the position plus one."""
     payments: dict[UUID, Payment] = field(default_factory=dict)
     payment_events: dict[str, datetime] = field(default_factory=dict)
+    reviews: dict[UUID, Review] = field(default_factory=dict)
 
     def record(self, movements: Iterable[StockMovement]) -> list[StockMovement]:
         """Append movements to the ledger, numbered in order."""
@@ -53,4 +55,5 @@ class MemoryState:
             movements=list(self.movements),
             payments=dict(self.payments),
             payment_events=dict(self.payment_events),
+            reviews=dict(self.reviews),
         )

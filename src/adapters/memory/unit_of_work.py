@@ -24,6 +24,7 @@ from bookstore.adapters.memory.repositories import (
     MemorySessionRepository,
     MemoryUserRepository,
 )
+from bookstore.adapters.memory.reviews import MemoryCoPurchases, MemoryReviewRepository
 from bookstore.adapters.memory.state import MemoryState
 from bookstore.application.ports import WriterBusy
 
@@ -92,6 +93,8 @@ class MemoryUnitOfWork:
         self.catalogue = MemoryCatalogue(state)
         self.housekeeping = MemoryHousekeeping(state)
         self.payments = MemoryPaymentRepository(state)
+        self.reviews = MemoryReviewRepository(state)
+        self.co_purchases = MemoryCoPurchases(state)
         return self
 
     def __exit__(

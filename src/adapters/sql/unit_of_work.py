@@ -29,6 +29,7 @@ from bookstore.adapters.sql.book_search import SqliteTotals, Totals
 from bookstore.adapters.sql.books import SqlBookRepository
 from bookstore.adapters.sql.carts import SqlCartRepository
 from bookstore.adapters.sql.catalogue import SqlCatalogue
+from bookstore.adapters.sql.co_purchases import SqlCoPurchases
 from bookstore.adapters.sql.driver_pg import PsycopgDb
 from bookstore.adapters.sql.engine import (
     WriterGate,
@@ -42,6 +43,7 @@ from bookstore.adapters.sql.idempotency import SqlIdempotencyRepository
 from bookstore.adapters.sql.movements import SqlInventory
 from bookstore.adapters.sql.orders import SqlOrderRepository
 from bookstore.adapters.sql.payments import SqlPaymentRepository
+from bookstore.adapters.sql.reviews import SqlReviewRepository
 from bookstore.adapters.sql.sessions import SqlSessionRepository
 from bookstore.adapters.sql.statements import (
     CoreDb,
@@ -148,6 +150,8 @@ class SqlUnitOfWork:
     catalogue: SqlCatalogue
     housekeeping: SqlHousekeeping
     payments: SqlPaymentRepository
+    reviews: SqlReviewRepository
+    co_purchases: SqlCoPurchases
 
     db: Db
     """The unit of work's statements, for repositories of other modules."""
@@ -174,6 +178,8 @@ class SqlUnitOfWork:
         self.catalogue = SqlCatalogue(db, lock_rows=lock_rows)
         self.housekeeping = SqlHousekeeping(db)
         self.payments = SqlPaymentRepository(db)
+        self.reviews = SqlReviewRepository(db, lock_rows=lock_rows)
+        self.co_purchases = SqlCoPurchases(db)
         return self
 
     def __exit__(
