@@ -24,6 +24,11 @@ from bookstore.entrypoints.http.controllers.payments import (
     PaymentController,
     PaymentWebhookController,
 )
+from bookstore.entrypoints.http.controllers.reviews import (
+    AdminReviewController,
+    ReviewController,
+    SuggestionController,
+)
 from bookstore.entrypoints.http.controllers.users import AdminUserController, UserController
 from bookstore.entrypoints.http.dependencies import (
     CONTAINER_STATE_KEY,
@@ -67,6 +72,10 @@ CONTROLLERS = (
     AdminInventoryController,
     AdminCatalogueController,
     HealthController,
+    # §15
+    ReviewController,
+    AdminReviewController,
+    SuggestionController,
 )
 
 

@@ -101,6 +101,8 @@ KINDS: dict[str, ProblemKind] = {
         ProblemKind("unsupported-media-type", 415, "Unsupported media type"),
         ProblemKind("idempotency-mismatch", 422, "Idempotency key reused"),
         ProblemKind("rate-limited", 429, "Too many requests"),
+        ProblemKind("not-a-purchaser", 403, "Only purchasers may review"),
+        ProblemKind("already-reviewed", 409, "Already reviewed"),
         ProblemKind("internal", 500, "Internal server error"),
         ProblemKind("service-unavailable", 503, "Service unavailable"),
     )
