@@ -7,6 +7,8 @@
   copy on SQLite, which would drop the search and count triggers of `books`).
 - `order_lines (book_id, order_id)` replaces `(book_id)`: "also bought" finds the orders
   holding a book in the index alone.
+- `books (genre_key, genre)` replaces `(genre_key)`: the genre facet counts every book of
+  the catalogue from the index alone.
 
 Revision ID: 0010
 Revises: 0009
@@ -64,11 +66,28 @@ def upgrade() -> None:
     op.create_index("ix_reviews_book_rating", "reviews", ["book_id", "rating", "created_at", "id"])
     op.create_index("ix_order_lines_book_id_order_id", "order_lines", ["book_id", "order_id"])
     op.drop_index("ix_order_lines_book_id", table_name="order_lines")
+    op.create_index(
+        "ix_books_genre_key_genre",
+        "books",
+        ["genre_key", "genre"],
+        sqlite_where=_IN_CATALOGUE,
+        postgresql_where=_IN_CATALOGUE,
+    )
+    op.drop_index("ix_books_genre_key", table_name="books")
     if op.get_context().dialect.name == "postgresql":
+        op.execute("ANALYZE books")
         op.execute("ANALYZE order_lines")
 
 
 def downgrade() -> None:
+    op.create_index(
+        "ix_books_genre_key",
+        "books",
+        ["genre_key"],
+        sqlite_where=_IN_CATALOGUE,
+        postgresql_where=_IN_CATALOGUE,
+    )
+    op.drop_index("ix_books_genre_key_genre", table_name="books")
     op.create_index("ix_order_lines_book_id", "order_lines", ["book_id"])
     op.drop_index("ix_order_lines_book_id_order_id", table_name="order_lines")
     op.drop_table("reviews")
