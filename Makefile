@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck imports pytest bench clean
+.PHONY: install run test lint typecheck imports pytest bench bench-reviews clean
 
 # make run [PORT=8000] [HOST=127.0.0.1]. Only the command line sets them: some shells and hosts
 # export HOST or PORT for their own purposes.
@@ -52,6 +52,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py $(if $(N),--books $(N),) $(if $(DURATION),--duration $(DURATION),) \
 		$(if $(WORKERS),--workers $(WORKERS),) $(if $(SCENARIOS),--scenarios $(SCENARIOS),) \
 		$(if $(PROFILE),--profile $(PROFILE),) $(if $(SEARCH),--search "$(SEARCH)",) $(BENCH_ARGS)
+
+# make bench-reviews [N=100000] [ORDERS=100000] [PG_URL=postgresql+psycopg://...]: §15's reads
+bench-reviews: $(STAMP)
+	$(BIN)/python bench/reviews.py $(if $(N),--books $(N),) $(if $(ORDERS),--orders $(ORDERS),) \
+		$(if $(PG_URL),--pg-url $(PG_URL),)
 
 clean:
 	rm -rf $(VENV) .typecheck .pytest_cache .mypy_cache .ruff_cache .hypothesis
