@@ -233,7 +233,7 @@ def book_out(book: Book) -> BookOut:
         and seen[2] is book.created_at
         and seen[3] is book.updated_at
         and seen[4] == book.low_stock_threshold
-        and seen[5] == book.rating
+        and (seen[5] is book.rating or seen[5] == book.rating)
     ):
         return seen[6]
     out = _book_out(book)
