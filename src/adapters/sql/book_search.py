@@ -86,11 +86,8 @@ class Totals:
 def genre_counts(db: Db, query: BookQuery, totals: Totals) -> list[FacetCount]:
     """The genres of every book the query matches, counted in one grouped statement over
     the same filters and text match as its page."""
-    filters, params = _filters_of(query)
-    words = query.search_words
-    if words:
-        params[WORDS] = match_expression(db.dialect, words)
-    stmt = _genre_counts(db.dialect, filters, bool(words))
+    filters, params, has_words = _shape_of(db, query)
+    stmt = _genre_counts(db.dialect, filters, has_words)
     rows = totals.rows(db, stmt, params, ("genres", filters, *params.items()))
     return [FacetCount(value, int(count)) for value, count in rows]
 
@@ -100,12 +97,7 @@ def _genre_counts(dialect: str, filters: tuple[str, ...], has_words: bool) -> Se
     """Genres are grouped as the genre filter matches them, case-insensitively, and each
     group is named by its first spelling in code-point order (PostgreSQL compares in the
     "C" collation for that, as Python and SQLite do)."""
-    conditions = [IN_CATALOGUE, *(_FILTERS[name] for name in filters)]
-    source: FromClause = books
-    if has_words:
-        match = text_match(dialect)
-        source = match.source
-        conditions.append(match.condition)
+    source, conditions = _matching(dialect, filters, has_words)
     genre = books.c.genre.collate("C") if dialect == "postgresql" else books.c.genre
     value = func.min(genre).label("value")
     count = func.count().label("count")
@@ -120,11 +112,8 @@ def _genre_counts(dialect: str, filters: tuple[str, ...], has_words: bool) -> Se
 
 
 def search_books(db: Db, query: BookQuery, totals: Totals) -> Page[Book]:
-    filters, params = _filters_of(query)
-    words = query.search_words
-    if words:
-        params[WORDS] = match_expression(db.dialect, words)
-    shape = _statements(db.dialect, filters, query.effective_sort, bool(words))
+    filters, params, has_words = _shape_of(db, query)
+    shape = _statements(db.dialect, filters, query.effective_sort, has_words)
     page_stmt, count_stmt, total_in_page = shape
     page = query.page
     page_params = params | {"limit": page.page_size, "offset": page.offset}
@@ -139,6 +128,28 @@ def search_books(db: Db, query: BookQuery, totals: Totals) -> Page[Book]:
         return Page.of(items, page, page.offset + len(items))
     key = (filters, *params.items())
     return Page.of(items, page, totals.count(db, count_stmt, params, key))
+
+
+def _shape_of(db: Db, query: BookQuery) -> tuple[tuple[str, ...], dict[str, Any], bool]:
+    """The filters a query uses, the parameters of its statements, and whether it has words
+    to match."""
+    filters, params = _filters_of(query)
+    words = query.search_words
+    if words:
+        params[WORDS] = match_expression(db.dialect, words)
+    return filters, params, bool(words)
+
+
+def _matching(
+    dialect: str, filters: tuple[str, ...], has_words: bool
+) -> tuple[FromClause, list[ColumnElement[bool]]]:
+    """What the books matching a query's filters and words are selected from, and on what
+    conditions."""
+    conditions = [IN_CATALOGUE, *(_FILTERS[name] for name in filters)]
+    if not has_words:
+        return books, conditions
+    match = text_match(dialect)
+    return match.source, [*conditions, match.condition]
 
 
 def _filters_of(query: BookQuery) -> tuple[tuple[str, ...], dict[str, Any]]:
@@ -173,16 +184,13 @@ def _statements(
     """The page and count statements of one query shape, and whether each page row ends
     with the total: the whole catalogue's from its kept count; a text search's on
     PostgreSQL counted with the matches its ranking reads anyway (`count(*) OVER ()`)."""
-    conditions = [IN_CATALOGUE, *(_FILTERS[name] for name in filters)]
-    source: FromClause = books
+    source, conditions = _matching(dialect, filters, has_words)
     order = _SORTS.get(sort, _SORTS[BookSort.TITLE])
     total: list[ColumnElement[Any]] = []
     if not filters and not has_words:
         total = [_CATALOGUE_SIZE.label("total")]
     if has_words:
         match = text_match(dialect)
-        source = match.source
-        conditions.append(match.condition)
         if sort is BookSort.RELEVANCE:
             if dialect == "sqlite" and not filters:
                 return _ranked_text_page(), _count(source, conditions), False
