@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
-import pytest
 from http_support import Api, Session, assert_problem, error_fields
 
 
@@ -96,25 +95,25 @@ def test_an_admin_removes_any_review(api: Api, admin: Session, customer: Session
     assert_problem(api.client.delete(unknown, headers=admin.headers), 404, "not-found")
 
 
-@pytest.mark.parametrize(
-    ("body", "fields"),
-    [
-        ({"rating": 0}, {"rating"}),
-        ({"rating": 6}, {"rating"}),
-        ({"rating": "5"}, {"rating"}),
-        ({}, {"rating"}),
-        ({"rating": 3, "title": "t" * 121}, {"title"}),
-        ({"rating": 3, "body": "b" * 5001}, {"body"}),
-        ({"rating": 3, "stars": 5}, {"stars"}),
-    ],
-)
+_BAD_REVIEWS: list[tuple[dict[str, Any], set[str]]] = [
+    ({"rating": 0}, {"rating"}),
+    ({"rating": 6}, {"rating"}),
+    ({"rating": "5"}, {"rating"}),
+    ({}, {"rating"}),
+    ({"rating": 3, "title": "t" * 121}, {"title"}),
+    ({"rating": 3, "body": "b" * 5001}, {"body"}),
+    ({"rating": 3, "stars": 5}, {"stars"}),
+]
+
+
 def test_a_bad_review_is_refused_naming_the_fields(
-    api: Api, admin: Session, customer: Session, body: dict[str, Any], fields: set[str]
+    api: Api, admin: Session, customer: Session
 ) -> None:
     book = api.add_book(admin)
     _bought(api, admin, customer, book["id"])
-    refused = assert_problem(_review(api, customer, book["id"], **body), 400, "validation")
-    assert error_fields(refused) == fields
+    for body, fields in _BAD_REVIEWS:
+        refused = assert_problem(_review(api, customer, book["id"], **body), 400, "validation")
+        assert error_fields(refused) == fields, body
     assert _book(api, book["id"])["rating"]["count"] == 0
 
 
