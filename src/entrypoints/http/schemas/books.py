@@ -150,7 +150,7 @@ class FacetsOut(msgspec.Struct, kw_only=True, frozen=True):
     """Every genre among all the books matching the filters, most books first."""
 
 
-class BookPage(msgspec.Struct, kw_only=True, omit_defaults=True):
+class BookPage(msgspec.Struct, kw_only=True):
     items: list[BookOut]
     page: int
     page_size: int
