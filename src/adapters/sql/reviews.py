@@ -36,10 +36,8 @@ def _one(*conditions: object) -> Select[tuple[object, ...]]:
 # Built once; each call only binds its values.
 _MINE = _one(reviews.c.user_id == bindparam("user_id"), _OF_BOOK)
 _BY_ID = _one(reviews.c.id == bindparam("review_id"))
-_LOCKED = {
-    statement: statement.with_for_update(of=reviews, key_share=True)
-    for statement in (_MINE, _BY_ID)
-}
+_MINE_LOCKED = _MINE.with_for_update(of=reviews, key_share=True)
+_BY_ID_LOCKED = _BY_ID.with_for_update(of=reviews, key_share=True)
 _ADD = insert(reviews)
 _REPLACE = update(reviews).where(reviews.c.id == bindparam("review_id"))
 _REMOVE = delete(reviews).where(reviews.c.id == bindparam("review_id"))
@@ -67,6 +65,10 @@ _PURCHASED_PARAMS = {f"status_{status.value}": status.value for status in PURCHA
 
 
 class SqlReviewRepository:
+    """`lock_rows` (a PostgreSQL writer): `mine` and `get` lock the review until the unit of
+    work ends, so two edits or deletes of one review take turns (SQLite's writers take turns
+    anyway)."""
+
     def __init__(self, db: Db, *, lock_rows: bool) -> None:
         self._db = db
         self._lock_rows = lock_rows
@@ -82,11 +84,13 @@ class SqlReviewRepository:
             raise
 
     def mine(self, user_id: UUID, book_id: int) -> Review | None:
-        row = self._db.first(self._locked(_MINE), {"user_id": user_id, "book_id": book_id})
+        stmt = _MINE_LOCKED if self._lock_rows else _MINE
+        row = self._db.first(stmt, {"user_id": user_id, "book_id": book_id})
         return None if row is None else _review(row)
 
     def get(self, review_id: UUID) -> Review | None:
-        row = self._db.first(self._locked(_BY_ID), {"review_id": review_id})
+        stmt = _BY_ID_LOCKED if self._lock_rows else _BY_ID
+        row = self._db.first(stmt, {"review_id": review_id})
         return None if row is None else _review(row)
 
     def replace(self, review: Review) -> None:
@@ -106,11 +110,6 @@ class SqlReviewRepository:
     def has_purchased(self, user_id: UUID, book_id: int) -> bool:
         params = _PURCHASED_PARAMS | {"user_id": user_id, "book_id": book_id}
         return self._db.first(_PURCHASED, params) is not None
-
-    def _locked(self, statement: Select[tuple[object, ...]]) -> Select[tuple[object, ...]]:
-        """PostgreSQL: the row locked until the unit of work ends, so that two edits or
-        deletes of one review take turns (SQLite's writers take turns anyway)."""
-        return _LOCKED[statement] if self._lock_rows else statement
 
 
 def _values(review: Review) -> dict[str, object]:
