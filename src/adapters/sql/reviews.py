@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from bookstore.adapters.sql.integrity import violates
 from bookstore.adapters.sql.statements import Db, Row
@@ -29,8 +31,8 @@ _WITH_AUTHOR = reviews.join(users, users.c.id == reviews.c.user_id)
 _OF_BOOK = reviews.c.book_id == bindparam("book_id")
 
 
-def _one(*conditions: object) -> Select[tuple[object, ...]]:
-    return select(*_COLUMNS).select_from(_WITH_AUTHOR).where(*conditions)  # type: ignore[arg-type]
+def _one(*conditions: ColumnElement[bool]) -> Select[Any]:
+    return select(*_COLUMNS).select_from(_WITH_AUTHOR).where(*conditions)
 
 
 # Built once; each call only binds its values.
