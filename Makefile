@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test quick lint typecheck imports pytest bench clean
+.PHONY: install run test quick lint typecheck imports pytest bench bench-reviews clean
 
 # Test processes (pytest-xdist). Many tests wait on servers, disks and the database more than
 # they compute, so a few more processes than cores keep both cores busy.
@@ -62,6 +62,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py $(if $(N),--books $(N),) $(if $(DURATION),--duration $(DURATION),) \
 		$(if $(WORKERS),--workers $(WORKERS),) $(if $(SCENARIOS),--scenarios $(SCENARIOS),) \
 		$(if $(PROFILE),--profile $(PROFILE),) $(if $(SEARCH),--search "$(SEARCH)",) $(BENCH_ARGS)
+
+# make bench-reviews [N=100000] [ORDERS=100000] [PG_URL=postgresql+psycopg://...]: §15's reads
+bench-reviews: $(STAMP)
+	$(BIN)/python bench/reviews.py $(if $(N),--books $(N),) $(if $(ORDERS),--orders $(ORDERS),) \
+		$(if $(PG_URL),--pg-url $(PG_URL),)
 
 clean:
 	rm -rf $(VENV) .typecheck .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -162,7 +162,9 @@ def build(url: str, count: int, storm_books: int = STORM_BOOKS, quiet: bool = Fa
         if batch:
             flush()
         if added:
-            getattr(uow, "bulk_written", lambda: None)()  # the planner's statistics, as any bulk load should
+            getattr(
+                uow, "bulk_written", lambda: None
+            )()  # the planner's statistics, as any bulk load should
     finally:
         engine.dispose()
     seconds = time.perf_counter() - started

@@ -17,6 +17,8 @@ on a free loopback port; then the scenarios, each bounded in time:
   flow32  add to cart + place order, 32 users                asyncio client
   storm   50 buyers, 1 book with 10 copies, orders released at once, x5 runs
   login   POST /api/auth/login (not in the default set)      wrk, 32 connections
+  facets  GET /api/books?q=lantern&facets=genre (not default) wrk, 32 connections
+  rated   GET /api/books?sort=-rating (not default)          wrk, 32 connections
 
 Everything it starts (the servers, wrk, py-spy) it stops before it exits, also on Ctrl-C.
 Exit status: 0 = every scenario ran with no 5xx, no dropped connection, no failed read and
@@ -54,7 +56,7 @@ import catalogue  # noqa: E402
 import load  # noqa: E402
 
 DEFAULT_SCENARIOS = "list,get,search,flow1,flow32,storm"
-ALL_SCENARIOS = (*DEFAULT_SCENARIOS.split(","), "login")
+ALL_SCENARIOS = (*DEFAULT_SCENARIOS.split(","), "login", "facets", "rated")
 READS = {
     "list": ("list page 1 (20 books)", "/api/books?page=1&page_size=20"),
     "get": ("get book by id", "/api/books/{id}"),
@@ -62,6 +64,12 @@ READS = {
         f"search q={catalogue.SEARCH_WORD}",
         f"/api/books?q={catalogue.SEARCH_WORD}&page=1&page_size=20",
     ),
+    # §15, not in the default set
+    "facets": (
+        f"search q={catalogue.SEARCH_WORD} + facets=genre",
+        f"/api/books?q={catalogue.SEARCH_WORD}&facets=genre&page=1&page_size=20",
+    ),
+    "rated": ("list sort=-rating", "/api/books?sort=-rating&page=1&page_size=20"),
 }
 
 

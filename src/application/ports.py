@@ -16,7 +16,7 @@ from typing import ClassVar, Literal, Protocol, Self, TypeVar
 from uuid import UUID
 
 from bookstore.application.outbox import Deliveries, Outbox, Waitlist, WebhookEndpoints
-from bookstore.application.queries import BookQuery, OrderQuery, UserQuery
+from bookstore.application.queries import BookQuery, OrderQuery, ReviewQuery, UserQuery
 from bookstore.domain.book import DEFAULT_LOW_STOCK_THRESHOLD, Book, BookDetails
 from bookstore.domain.cart import Cart
 from bookstore.domain.coupon import Coupon
@@ -24,6 +24,7 @@ from bookstore.domain.inventory import Reconciliation, StockChange, StockMovemen
 from bookstore.domain.order import Order, OrderTransition
 from bookstore.domain.pagination import Page, PageRequest
 from bookstore.domain.payment import OrderPaymentStatus, Payment, PaymentStatus
+from bookstore.domain.review import RatingChange, Review
 from bookstore.domain.user import Role, User
 from bookstore.domain.values import Email
 
@@ -75,6 +76,75 @@ class BookRepository(Protocol):
         ...
 
     def search(self, query: BookQuery) -> Page[Book]: ...
+
+    def change_rating(self, book_id: int, change: RatingChange) -> None:
+        """Add a change to the book's kept rating count and sum in one relative update
+        (`count = count + :n`), so concurrent reviews add up exactly; removed books too."""
+        ...
+
+    def genre_counts(self, query: BookQuery) -> list[FacetCount]:
+        """How many of every book matching the query's filters (its page aside) have each
+        genre (genres compared case-insensitively): most first, ties by genre."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+class ReviewRepository(Protocol):
+    """Reviews (§15): one per customer and book, kept unique by storage."""
+
+    def add(self, review: Review) -> None:
+        """Raises `AlreadyReviewed` when the user has a review of the book already (decided
+        by storage, so two at once cannot both land)."""
+        ...
+
+    def mine(self, user_id: UUID, book_id: int) -> Review | None:
+        """The user's review of the book; in a write unit of work, locked until it ends."""
+        ...
+
+    def get(self, review_id: UUID) -> Review | None:
+        """A review by id; in a write unit of work, locked until it ends."""
+        ...
+
+    def replace(self, review: Review) -> None:
+        """Write a review's text and `updated_at`."""
+        ...
+
+    def remove(self, review_id: UUID) -> bool:
+        """Delete a review; False when it was gone already."""
+        ...
+
+    def of_book(self, query: ReviewQuery) -> Page[Review]: ...
+
+    def has_purchased(self, user_id: UUID, book_id: int) -> bool:
+        """Whether one of the user's orders holding the book is paid, shipped or delivered."""
+        ...
+
+
+class CoPurchases(Protocol):
+    """What customers bought together, from the lines of every order not cancelled (§15)."""
+
+    def also_bought(self, book_id: int, limit: int) -> list[Book]:
+        """Catalogue books in the most orders that hold this one, most first (ties by title,
+        then id), the book itself left out."""
+        ...
+
+    def bought_with_mine(self, user_id: UUID, limit: int) -> list[Book]:
+        """Catalogue books in stock that the user has not bought, by how often they were
+        bought together with what the user bought (orders holding both, summed over the
+        user's books), most first (ties by title, then id)."""
+        ...
+
+    def top_rated_unbought(
+        self, user_id: UUID, limit: int, excluding: Collection[int] = ()
+    ) -> list[Book]:
+        """Catalogue books in stock that the user has not bought (nor `excluding`), highest
+        average first, then more ratings, then lower id (unrated books last)."""
+        ...
 
 
 class UserRepository(Protocol):
@@ -387,6 +457,14 @@ class UnitOfWork(Protocol):
 
     @property
     def waitlist(self) -> Waitlist: ...
+
+    # Reviews and co-purchases of §15.
+
+    @property
+    def reviews(self) -> ReviewRepository: ...
+
+    @property
+    def co_purchases(self) -> CoPurchases: ...
 
     def __enter__(self) -> Self: ...
 

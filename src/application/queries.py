@@ -29,6 +29,8 @@ class BookSort(StrEnum):
     CREATED_AT = "created_at"
     CREATED_AT_DESC = "-created_at"
     RELEVANCE = "relevance"
+    RATING_DESC = "-rating"
+    """Highest average first; ties: more ratings first, then lower id; unrated books last."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,8 @@ class BookQuery:
     in_stock: bool = False
     sort: BookSort | None = None
     page: PageRequest = field(default_factory=PageRequest)
+    min_rating: int | None = None
+    """Only books whose average rating is at least this (1 to 5); unrated books never are."""
 
     def __post_init__(self) -> None:
         errors = [
@@ -66,6 +70,8 @@ class BookQuery:
         ]
         if self.min_price and self.max_price and self.min_price > self.max_price:
             errors.append(FieldError("min_price", "must not be above max_price"))
+        if self.min_rating is not None and not _is_star(self.min_rating):
+            errors.append(FieldError("min_rating", "must be a whole number from 1 to 5"))
         if errors:
             raise InvalidInput(errors)
 
@@ -91,6 +97,26 @@ class OrderQuery:
     page: PageRequest = field(default_factory=PageRequest)
     user_id: UUID | None = None
     status: OrderStatus | None = None
+
+
+def _is_star(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
+
+
+class ReviewSort(StrEnum):
+    NEWEST = "-created_at"
+    HIGHEST = "-rating"
+    LOWEST = "rating"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewQuery:
+    """A book's reviews, a page at a time: newest first by default; by rating, ties newest
+    first."""
+
+    book_id: int
+    sort: ReviewSort = ReviewSort.NEWEST
+    page: PageRequest = field(default_factory=PageRequest)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from uuid import UUID
 from bookstore.domain.errors import InsufficientStock, InvalidInput, Shortage
 from bookstore.domain.inventory import MovementReason, StockMovement
 from bookstore.domain.money import Money
+from bookstore.domain.review import NO_RATING, Rating
 from bookstore.domain.values import FieldErrors, IntRule, Isbn, TextRule
 
 TITLE = TextRule("title", 1, 300)
@@ -119,6 +120,8 @@ class Book:
     low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD
     """At or below this stock, the book is low on stock (an inventory setting, not a detail
     the catalogue shows shoppers)."""
+    rating: Rating = NO_RATING
+    """What its reviews make of it (§15); kept by storage as reviews come and go."""
 
     @property
     def title(self) -> str:

@@ -45,9 +45,12 @@ from bookstore.application.use_cases.change_order_status import ChangeOrderStatu
 from bookstore.application.use_cases.clear_cart import ClearCart
 from bookstore.application.use_cases.create_admin import CreateAdmin
 from bookstore.application.use_cases.create_coupon import CreateCoupon
+from bookstore.application.use_cases.delete_review import DeleteMyReview, RemoveReview
 from bookstore.application.use_cases.deliver_events import DeliverEvents, DeliveryPolicy
+from bookstore.application.use_cases.edit_review import EditMyReview
 from bookstore.application.use_cases.expire_unpaid_orders import ExpireUnpaidOrders
 from bookstore.application.use_cases.export_books import ExportBooks
+from bookstore.application.use_cases.facet_books import SearchBooksWithFacets
 from bookstore.application.use_cases.get_book import GetBook
 from bookstore.application.use_cases.get_order import GetOrder
 from bookstore.application.use_cases.get_profile import GetProfile
@@ -56,6 +59,7 @@ from bookstore.application.use_cases.list_low_stock import ListLowStock
 from bookstore.application.use_cases.list_movements import ListMovements
 from bookstore.application.use_cases.list_orders import ListAllOrders, ListMyOrders
 from bookstore.application.use_cases.list_payments import ListPayments
+from bookstore.application.use_cases.list_reviews import ListReviews
 from bookstore.application.use_cases.list_users import ListUsers
 from bookstore.application.use_cases.log_in import LogIn
 from bookstore.application.use_cases.log_out import LogOut
@@ -63,6 +67,7 @@ from bookstore.application.use_cases.pay_order import PayOrder
 from bookstore.application.use_cases.place_order import PlaceOrder
 from bookstore.application.use_cases.place_order_once import PlaceOrderOnce
 from bookstore.application.use_cases.prune_expired import PruneExpired
+from bookstore.application.use_cases.recommend_books import AlsoBought, RecommendBooks
 from bookstore.application.use_cases.reconcile_inventory import ReconcileInventory
 from bookstore.application.use_cases.refresh_session import RefreshSession
 from bookstore.application.use_cases.register_user import RegisterUser
@@ -70,6 +75,7 @@ from bookstore.application.use_cases.remove_book import RemoveBook
 from bookstore.application.use_cases.remove_coupon import RemoveCoupon
 from bookstore.application.use_cases.remove_from_cart import RemoveFromCart
 from bookstore.application.use_cases.restock_book import RestockBook
+from bookstore.application.use_cases.review_book import ReviewBook
 from bookstore.application.use_cases.search_books import SearchBooks
 from bookstore.application.use_cases.set_cart_quantity import SetCartQuantity
 from bookstore.application.use_cases.update_book import UpdateBook
@@ -285,6 +291,15 @@ class Container(containers.DeclarativeContainer):
     join_waitlist = providers.Singleton(JoinWaitlist, uow, clock)
     leave_waitlist = providers.Singleton(LeaveWaitlist, uow)
     list_my_waitlist = providers.Singleton(ListMyWaitlist, uow)
+    # §15: reviews, ratings, co-purchases and facets.
+    search_books_with_facets = providers.Singleton(SearchBooksWithFacets, uow)
+    list_reviews = providers.Singleton(ListReviews, uow)
+    review_book = providers.Singleton(ReviewBook, uow, clock, ids)
+    edit_my_review = providers.Singleton(EditMyReview, uow, clock)
+    delete_my_review = providers.Singleton(DeleteMyReview, uow)
+    remove_review = providers.Singleton(RemoveReview, uow)
+    also_bought = providers.Singleton(AlsoBought, uow)
+    recommend_books = providers.Singleton(RecommendBooks, uow)
     """Housekeeping: `bookstore db prune`, and the worker's hourly job."""
 
     # Coupons (§13): an admin's, and the cart's.

@@ -23,7 +23,17 @@ from bookstore.application.use_cases import (
     SetCartQuantityCommand,
 )
 from bookstore.application.use_cases.apply_coupon import ApplyCouponCommand
+from bookstore.application.use_cases.delete_review import (
+    DeleteMyReviewCommand,
+    RemoveReviewCommand,
+)
+from bookstore.application.use_cases.edit_review import EditMyReviewCommand
+from bookstore.application.use_cases.review_book import ReviewBookCommand
+from bookstore.domain.book import Book
+from bookstore.domain.review import Review, ReviewText
+from bookstore.domain.user import Actor
 
+from .review_support import buyer, review
 from .support import Shop
 
 
@@ -90,12 +100,43 @@ def _apply_coupon(shop: Shop) -> tuple[Any, Any]:
     return shop.app.apply_coupon(), ApplyCouponCommand(customer, code)
 
 
+def _review_book(shop: Shop) -> tuple[Any, Any]:
+    book = shop.book()
+    customer = buyer(shop, book)
+    return shop.app.review_book(), ReviewBookCommand(customer, book.id, ReviewText(4))
+
+
+def _reviewed(shop: Shop) -> tuple[Actor, Book, Review]:
+    book = shop.book()
+    customer = buyer(shop, book)
+    return customer, book, review(shop, customer, book, 4)
+
+
+def _edit_my_review(shop: Shop) -> tuple[Any, Any]:
+    customer, book, _ = _reviewed(shop)
+    return shop.app.edit_my_review(), EditMyReviewCommand(customer, book.id, ReviewText(2))
+
+
+def _delete_my_review(shop: Shop) -> tuple[Any, Any]:
+    customer, book, _ = _reviewed(shop)
+    return shop.app.delete_my_review(), DeleteMyReviewCommand(customer, book.id)
+
+
+def _remove_review(shop: Shop) -> tuple[Any, Any]:
+    _, _, written = _reviewed(shop)
+    return shop.app.remove_review(), RemoveReviewCommand(shop.root, written.id)
+
+
 SCENARIOS: dict[str, Scenario] = {
     "ApplyCoupon": _apply_coupon,
     "AddToCart": _add_to_cart,
     "SetCartQuantity": _set_quantity,
     "PlaceOrder": _place_order,
     "PlaceOrderOnce": _place_order_once,
+    "ReviewBook": _review_book,
+    "EditMyReview": _edit_my_review,
+    "DeleteMyReview": _delete_my_review,
+    "RemoveReview": _remove_review,
 }
 
 

@@ -6,11 +6,16 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from bookstore.adapters.memory.state import MemoryState
-from bookstore.application.ports import AccessCheck, IdempotencyRecord, RefreshTokenRecord
+from bookstore.application.ports import (
+    AccessCheck,
+    FacetCount,
+    IdempotencyRecord,
+    RefreshTokenRecord,
+)
 from bookstore.application.queries import (
     BookQuery,
     BookSort,
@@ -23,6 +28,7 @@ from bookstore.domain.cart import Cart
 from bookstore.domain.errors import DuplicateIsbn, EmailAlreadyRegistered
 from bookstore.domain.order import Order, OrderTransition
 from bookstore.domain.pagination import Page, PageRequest
+from bookstore.domain.review import RatingChange
 from bookstore.domain.user import User
 from bookstore.domain.values import Email
 
@@ -119,6 +125,21 @@ class MemoryBookRepository:
         matches.sort(key=_sort_key(query.effective_sort))
         return _page([_copy(book) for _, book in matches], query.page)
 
+    def change_rating(self, book_id: int, change: RatingChange) -> None:
+        for table in (self._state.books, self._state.removed_books):
+            if (book := table.get(book_id)) is not None:
+                table[book_id] = replace(book, rating=book.rating.changed(change))
+
+    def genre_counts(self, query: BookQuery) -> list[FacetCount]:
+        counts: dict[str, list[Any]] = {}
+        for book in self._state.books.values():
+            if _passes_filters(book, query) and _relevance(book, query) is not None:
+                seen = counts.setdefault(fold_case(book.details.genre), [book.details.genre, 0])
+                seen[0] = min(seen[0], book.details.genre)
+                seen[1] += 1
+        facets = [FacetCount(genre, count) for genre, count in counts.values()]
+        return sorted(facets, key=lambda f: (-f.count, f.value))
+
     def _refuse_duplicate_isbn(self, details: BookDetails, book_id: int | None) -> None:
         if details.isbn is None:
             return
@@ -136,6 +157,7 @@ def _passes_filters(book: Book, query: BookQuery) -> bool:
         query.min_price is None or d.price >= query.min_price,
         query.max_price is None or d.price <= query.max_price,
         not query.in_stock or d.stock > 0,
+        query.min_rating is None or book.rating.sort_key >= query.min_rating,
     )
     return all(checks)
 
@@ -164,8 +186,14 @@ def _sort_key(sort: BookSort) -> Callable[[tuple[float, Book]], tuple[object, ..
         BookSort.PRICE_DESC: lambda sb: (-sb[1].price.cents, -sb[1].id),
         BookSort.CREATED_AT: lambda sb: (sb[1].created_at, sb[1].id),
         BookSort.CREATED_AT_DESC: lambda sb: (_Reverse(sb[1].created_at), -sb[1].id),
+        BookSort.RATING_DESC: lambda sb: rating_order(sb[1]),
     }
     return keys[sort]
+
+
+def rating_order(book: Book) -> tuple[object, ...]:
+    """Highest average first, then more ratings, then lower id (unrated books score 0)."""
+    return (-book.rating.sort_key, -book.rating.count, book.id)
 
 
 class _Reverse:

@@ -16,6 +16,7 @@ from bookstore.domain.inventory import StockMovement
 from bookstore.domain.money import Money
 from bookstore.domain.order import Order
 from bookstore.domain.payment import Payment
+from bookstore.domain.review import Review
 from bookstore.domain.user import User
 
 
@@ -49,6 +50,7 @@ class MemoryState:
     webhooks: dict[UUID, WebhookEndpoint] = field(default_factory=dict)
     waitlist: dict[tuple[int, UUID], datetime] = field(default_factory=dict)
     """(book, customer) → when they joined, in the order they joined."""
+    reviews: dict[UUID, Review] = field(default_factory=dict)
 
     def record(self, movements: Iterable[StockMovement]) -> list[StockMovement]:
         """Append movements to the ledger, numbered in order."""
@@ -82,4 +84,5 @@ class MemoryState:
             claims=dict(self.claims),
             webhooks=dict(self.webhooks),
             waitlist=dict(self.waitlist),
+            reviews=dict(self.reviews),
         )

@@ -31,6 +31,7 @@ from bookstore.adapters.memory.repositories import (
     MemorySessionRepository,
     MemoryUserRepository,
 )
+from bookstore.adapters.memory.reviews import MemoryCoPurchases, MemoryReviewRepository
 from bookstore.adapters.memory.state import MemoryState
 from bookstore.application.outbox import IdsOnly, Snapshots
 from bookstore.application.ports import WriterBusy
@@ -107,6 +108,8 @@ class MemoryUnitOfWork:
         self.deliveries = MemoryDeliveries(state)
         self.webhooks = MemoryWebhookEndpoints(state)
         self.waitlist = MemoryWaitlist(state)
+        self.reviews = MemoryReviewRepository(state)
+        self.co_purchases = MemoryCoPurchases(state)
         return self
 
     def __exit__(

@@ -11,6 +11,7 @@ from bookstore.adapters.sql.tables import books
 from bookstore.application.queries import fold_case
 from bookstore.domain.book import Book, BookDetails
 from bookstore.domain.money import Money
+from bookstore.domain.review import NO_RATING, Rating
 from bookstore.domain.values import Isbn
 
 BOOK_COLUMNS = (
@@ -26,6 +27,8 @@ BOOK_COLUMNS = (
     books.c.created_at,
     books.c.updated_at,
     books.c.low_stock_threshold,
+    books.c.rating_count,
+    books.c.rating_sum,
 )
 IN_CATALOGUE = books.c.removed_at.is_(None)
 
@@ -33,22 +36,24 @@ IN_CATALOGUE = books.c.removed_at.is_(None)
 def book_from_row(row: Row) -> Book:
     """A new `Book` (entities change; each caller gets its own) over the row's immutable
     parts, which are shared with every other read of the same row (`_parts_of`)."""
-    details, created_at, updated_at = _parts_of(tuple(row))
-    return Book(row[0], details, created_at, updated_at, row[11])
+    details, created_at, updated_at, rating = _parts_of(tuple(row))
+    return Book(row[0], details, created_at, updated_at, row[11], rating)
 
 
 @lru_cache(maxsize=1024)
-def _parts_of(row: tuple[Any, ...]) -> tuple[BookDetails, datetime, datetime]:
+def _parts_of(row: tuple[Any, ...]) -> tuple[BookDetails, datetime, datetime, Rating]:
     """The details and times of a row of `BOOK_COLUMNS`. They are immutable, and the row
     holds every column, stock and `updated_at` included, so a row read again has the same
     parts: remembered for the most-read rows, which spares building the same page over and
     over (and lets the HTTP layer reuse what it made of them)."""
-    (_, title, author, genre, cents, stock, isbn, description, year, created, updated, _) = row
+    (_, title, author, genre, cents, stock, isbn, description, year, created, updated, _,
+     rating_count, rating_sum) = row  # fmt: skip
     details = BookDetails(
         title, author, genre, Money(cents), stock, Isbn(isbn) if isbn is not None else None,
         description, year,
     )  # fmt: skip
-    return details, created, updated
+    rating = Rating(rating_count, rating_sum) if rating_count else NO_RATING
+    return details, created, updated, rating
 
 
 def detail_values(details: BookDetails) -> dict[str, Any]:

@@ -9,13 +9,14 @@ and bind the query's values, so they are compiled once too (see `statements`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from functools import lru_cache, partial
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
     FromClause,
     Integer,
     Select,
@@ -29,11 +30,14 @@ from sqlalchemy.sql.elements import UnaryExpression
 
 from bookstore.adapters.sql.book_rows import BOOK_COLUMNS, IN_CATALOGUE, book_from_row
 from bookstore.adapters.sql.fulltext import WORDS, match_expression, text_match
-from bookstore.adapters.sql.statements import Db, Params, contains_pattern
+from bookstore.adapters.sql.statements import Db, Params, Row, contains_pattern
 from bookstore.adapters.sql.tables import books, catalogue_counts
+from bookstore.application.ports import FacetCount
 from bookstore.application.queries import BookQuery, BookSort, fold_case
 from bookstore.domain.book import Book
 from bookstore.domain.pagination import Page
+
+T = TypeVar("T")
 
 # Ties are broken by id, in the direction of the sort, so an index serves the whole order.
 _SORTS: dict[BookSort, tuple[UnaryExpression[Any], ...]] = {
@@ -43,6 +47,12 @@ _SORTS: dict[BookSort, tuple[UnaryExpression[Any], ...]] = {
     BookSort.PRICE_DESC: (books.c.price_cents.desc(), books.c.id.desc()),
     BookSort.CREATED_AT: (books.c.created_at.asc(), books.c.id.asc()),
     BookSort.CREATED_AT_DESC: (books.c.created_at.desc(), books.c.id.desc()),
+    # Not one direction, but the order of the index `ix_books_rating_sort` itself.
+    BookSort.RATING_DESC: (
+        books.c.rating_mean.desc(),
+        books.c.rating_count.desc(),
+        books.c.id.asc(),
+    ),
 }
 
 # Title and author: literal substrings of the folded keys (`contains_pattern`); genre: the
@@ -54,6 +64,7 @@ _FILTERS: dict[str, ColumnElement[bool]] = {
     "min_price": books.c.price_cents >= bindparam("min_price"),
     "max_price": books.c.price_cents <= bindparam("max_price"),
     "in_stock": books.c.stock > 0,
+    "min_rating": books.c.rating_mean >= bindparam("min_rating", type_=Float),
 }
 
 _LIMIT = bindparam("limit", type_=Integer)
@@ -67,13 +78,42 @@ class Totals:
         """The count of `stmt`; `key` names the matches counted (equal keys, equal sets)."""
         return int(db.scalar(stmt, params))
 
+    def rows(self, db: Db, stmt: Select[Any], params: Params, key: Hashable) -> list[Row]:
+        """The rows of an aggregate `stmt` (as `count`, named by `key`)."""
+        return db.rows(stmt, params)
+
+
+def genre_counts(db: Db, query: BookQuery, totals: Totals) -> list[FacetCount]:
+    """The genres of every book the query matches, counted in one grouped statement over
+    the same filters and text match as its page."""
+    filters, params, has_words = _shape_of(db, query)
+    stmt = _genre_counts(db.dialect, filters, has_words)
+    rows = totals.rows(db, stmt, params, ("genres", filters, *params.items()))
+    return [FacetCount(value, int(count)) for value, count in rows]
+
+
+@lru_cache(maxsize=64)
+def _genre_counts(dialect: str, filters: tuple[str, ...], has_words: bool) -> Select[Any]:
+    """Genres are grouped as the genre filter matches them, case-insensitively, and each
+    group is named by its first spelling in code-point order (PostgreSQL compares in the
+    "C" collation for that, as Python and SQLite do)."""
+    source, conditions = _matching(dialect, filters, has_words)
+    genre = books.c.genre.collate("C") if dialect == "postgresql" else books.c.genre
+    value = func.min(genre).label("value")
+    count = func.count().label("count")
+    columns: list[ColumnElement[Any]] = [value, count]
+    return (
+        select(*columns)
+        .select_from(source)
+        .where(*conditions)
+        .group_by(books.c.genre_key)
+        .order_by(count.desc(), value.asc())
+    )
+
 
 def search_books(db: Db, query: BookQuery, totals: Totals) -> Page[Book]:
-    filters, params = _filters_of(query)
-    words = query.search_words
-    if words:
-        params[WORDS] = match_expression(db.dialect, words)
-    shape = _statements(db.dialect, filters, query.effective_sort, bool(words))
+    filters, params, has_words = _shape_of(db, query)
+    shape = _statements(db.dialect, filters, query.effective_sort, has_words)
     page_stmt, count_stmt, total_in_page = shape
     page = query.page
     page_params = params | {"limit": page.page_size, "offset": page.offset}
@@ -90,6 +130,28 @@ def search_books(db: Db, query: BookQuery, totals: Totals) -> Page[Book]:
     return Page.of(items, page, totals.count(db, count_stmt, params, key))
 
 
+def _shape_of(db: Db, query: BookQuery) -> tuple[tuple[str, ...], dict[str, Any], bool]:
+    """The filters a query uses, the parameters of its statements, and whether it has words
+    to match."""
+    filters, params = _filters_of(query)
+    words = query.search_words
+    if words:
+        params[WORDS] = match_expression(db.dialect, words)
+    return filters, params, bool(words)
+
+
+def _matching(
+    dialect: str, filters: tuple[str, ...], has_words: bool
+) -> tuple[FromClause, list[ColumnElement[bool]]]:
+    """What the books matching a query's filters and words are selected from, and on what
+    conditions."""
+    conditions = [IN_CATALOGUE, *(_FILTERS[name] for name in filters)]
+    if not has_words:
+        return books, conditions
+    match = text_match(dialect)
+    return match.source, [*conditions, match.condition]
+
+
 def _filters_of(query: BookQuery) -> tuple[tuple[str, ...], dict[str, Any]]:
     """The names of the filters a query uses, and their parameters."""
     params: dict[str, Any] = {}
@@ -103,6 +165,8 @@ def _filters_of(query: BookQuery) -> tuple[tuple[str, ...], dict[str, Any]]:
         params["min_price"] = query.min_price.cents
     if query.max_price is not None:
         params["max_price"] = query.max_price.cents
+    if query.min_rating is not None:
+        params["min_rating"] = float(query.min_rating)
     filters = (*params, "in_stock") if query.in_stock else tuple(params)
     return filters, params
 
@@ -120,16 +184,13 @@ def _statements(
     """The page and count statements of one query shape, and whether each page row ends
     with the total: the whole catalogue's from its kept count; a text search's on
     PostgreSQL counted with the matches its ranking reads anyway (`count(*) OVER ()`)."""
-    conditions = [IN_CATALOGUE, *(_FILTERS[name] for name in filters)]
-    source: FromClause = books
+    source, conditions = _matching(dialect, filters, has_words)
     order = _SORTS.get(sort, _SORTS[BookSort.TITLE])
     total: list[ColumnElement[Any]] = []
     if not filters and not has_words:
         total = [_CATALOGUE_SIZE.label("total")]
     if has_words:
         match = text_match(dialect)
-        source = match.source
-        conditions.append(match.condition)
         if sort is BookSort.RELEVANCE:
             if dialect == "sqlite" and not filters:
                 return _ranked_text_page(), _count(source, conditions), False
@@ -201,7 +262,7 @@ class SqliteTotals(Totals):
     counted, the database holds the same rows, so the total is the same."""
 
     raw: sqlite3.Connection
-    counts: dict[Hashable, tuple[tuple[int, int], int]]
+    counts: dict[Hashable, tuple[tuple[int, int], Any]]
     changes_before: int
 
     @classmethod
@@ -209,14 +270,20 @@ class SqliteTotals(Totals):
         return cls(raw, pooled.info.setdefault(_COUNTS_KEY, {}), raw.total_changes)
 
     def count(self, db: Db, stmt: Select[Any], params: Params, key: Hashable) -> int:
+        return self._remembered(db, key, partial(Totals.count, self, db, stmt, params, key))
+
+    def rows(self, db: Db, stmt: Select[Any], params: Params, key: Hashable) -> list[Row]:
+        return self._remembered(db, key, partial(Totals.rows, self, db, stmt, params, key))
+
+    def _remembered(self, db: Db, key: Hashable, compute: Callable[[], T]) -> T:
         if self.raw.total_changes != self.changes_before:  # a "read-only" unit that wrote
-            return super().count(db, stmt, params, key)
+            return compute()
         version = (int(db.scalar(_DATA_VERSION)), self.raw.total_changes)
         cached = self.counts.get(key)
         if cached is not None and cached[0] == version:
-            return cached[1]
-        total = super().count(db, stmt, params, key)
+            return cast(T, cached[1])
+        value = compute()
         if len(self.counts) >= _MAX_COUNTS:
             self.counts.clear()
-        self.counts[key] = (version, total)
-        return total
+        self.counts[key] = (version, value)
+        return value

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, insert, select, update
+from sqlalchemy import Float, Integer, Select, bindparam, case, cast, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bookstore.adapters.sql.book_rows import (
@@ -17,15 +17,17 @@ from bookstore.adapters.sql.book_rows import (
     book_from_row,
     detail_values,
 )
-from bookstore.adapters.sql.book_search import Totals, search_books
+from bookstore.adapters.sql.book_search import Totals, genre_counts, search_books
 from bookstore.adapters.sql.integrity import violates
 from bookstore.adapters.sql.movements import record_movements
 from bookstore.adapters.sql.statements import Db, chunks, in_list, list_params
 from bookstore.adapters.sql.tables import books
+from bookstore.application.ports import FacetCount
 from bookstore.application.queries import BookQuery
 from bookstore.domain.book import DEFAULT_LOW_STOCK_THRESHOLD, STOCK, Book, BookDetails
 from bookstore.domain.errors import DuplicateIsbn, InvalidInput
 from bookstore.domain.pagination import Page
+from bookstore.domain.review import RatingChange
 
 T = TypeVar("T")
 
@@ -50,6 +52,22 @@ _REMOVE = (
     update(books)
     .where(_THIS_BOOK, IN_CATALOGUE)
     .values(removed_at=bindparam("now"), updated_at=bindparam("now"))
+)
+
+_RATING_COUNT = books.c.rating_count + bindparam("count", type_=Integer)
+_RATING_SUM = books.c.rating_sum + bindparam("total", type_=Integer)
+_CHANGE_RATING = (
+    update(books)
+    .where(_THIS_BOOK)
+    .values(
+        rating_count=_RATING_COUNT,
+        rating_sum=_RATING_SUM,
+        # The right-hand sides read the row as it was: the mean of the new count and sum.
+        rating_mean=case(
+            (_RATING_COUNT > 0, cast(_RATING_SUM, Float) / cast(_RATING_COUNT, Float)),
+            else_=0.0,
+        ),
+    )
 )
 
 
@@ -137,6 +155,13 @@ class SqlBookRepository:
 
     def search(self, query: BookQuery) -> Page[Book]:
         return search_books(self._db, query, self._totals)
+
+    def change_rating(self, book_id: int, change: RatingChange) -> None:
+        params = {"book_id": book_id, "count": change.count, "total": change.total}
+        self._db.send(_CHANGE_RATING, params)
+
+    def genre_counts(self, query: BookQuery) -> list[FacetCount]:
+        return genre_counts(self._db, query, self._totals)
 
     def _in(self, ids: list[int], *, lock: bool) -> list[Book]:
         found: list[Book] = []

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    UniqueConstraint,
     Uuid,
     text,
 )
@@ -46,6 +48,7 @@ from bookstore.domain.order_status import (
     OrderStatus,
 )
 from bookstore.domain.payment import OrderPaymentStatus
+from bookstore.domain.review import RATING, REVIEW_BODY, REVIEW_TITLE
 from bookstore.domain.user import FULL_NAME, Role
 from bookstore.domain.values import Email
 
@@ -95,6 +98,12 @@ books = Table(
         nullable=False,
         server_default=text(str(DEFAULT_LOW_STOCK_THRESHOLD)),
     ),
+    # §15: the count and sum of the book's review ratings, moved by relative updates in the
+    # transaction of each review, and their mean as the rating sort's key (0: no review).
+    # The average shown is computed from the count and sum, exactly.
+    Column("rating_count", Integer, nullable=False, server_default=text("0")),
+    Column("rating_sum", Integer, nullable=False, server_default=text("0")),
+    Column("rating_mean", Float, nullable=False, server_default=text("0")),
     CheckConstraint("stock >= 0", name="stock_not_negative"),
     CheckConstraint(f"stock <= {STOCK.maximum}", name="stock_at_most_max"),
     CheckConstraint("price_cents > 0", name="price_positive"),
@@ -119,7 +128,12 @@ _catalogue_index("uq_books_isbn", books.c.isbn, unique=True)
 _catalogue_index("ix_books_title_key_sort", books.c.title_key, books.c.id)
 _catalogue_index("ix_books_price_sort", books.c.price_cents, books.c.id)
 _catalogue_index("ix_books_created_sort", books.c.created_at, books.c.id)
-_catalogue_index("ix_books_genre_key", books.c.genre_key)
+# The genre filter, and (§15) the genre facet's counts read from the index alone.
+_catalogue_index("ix_books_genre_key_genre", books.c.genre_key, books.c.genre)
+# §15: `sort=-rating` and `min_rating` (a range of its first column).
+_catalogue_index(
+    "ix_books_rating_sort", books.c.rating_mean.desc(), books.c.rating_count.desc(), books.c.id
+)
 # The few removed books, counted by the relevance search on SQLite (`book_search`).
 _removed = books.c.removed_at.is_not(None)
 Index("ix_books_removed", books.c.id, sqlite_where=_removed, postgresql_where=_removed)
@@ -208,7 +222,9 @@ order_lines = Table(
     PrimaryKeyConstraint("order_id", "line_no"),
     CheckConstraint("quantity > 0", name="quantity_positive"),
     CheckConstraint("unit_price_cents >= 0", name="unit_price_not_negative"),
-    Index("ix_order_lines_book_id", "book_id"),
+    # §15: the orders holding a book, without reading the lines (also-bought); it serves
+    # the foreign key to books as well.
+    Index("ix_order_lines_book_id_order_id", "book_id", "order_id"),
 )
 
 order_status_history = Table(
@@ -280,4 +296,22 @@ idempotency_keys = Table(
     # Records older than the key's lifetime are replaced on reuse, and may be pruned.
     Column("created_at", UtcDateTime, nullable=False, index=True),
     PrimaryKeyConstraint("user_id", "key"),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("book_id", Integer, ForeignKey(books.c.id), nullable=False),
+    Column("user_id", Uuid, ForeignKey(users.c.id), nullable=False),
+    Column("rating", Integer, nullable=False),
+    Column("title", String(REVIEW_TITLE.max_len)),
+    Column("body", String(REVIEW_BODY.max_len)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint(f"rating BETWEEN {RATING.minimum} AND {RATING.maximum}", name="rating_range"),
+    # One review per customer and book, settled here: two at once cannot both land.
+    UniqueConstraint("user_id", "book_id"),
+    Index("ix_reviews_book_newest", "book_id", "created_at", "id"),
+    Index("ix_reviews_book_rating", "book_id", "rating", "created_at", "id"),
 )

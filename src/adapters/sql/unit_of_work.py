@@ -29,6 +29,7 @@ from bookstore.adapters.sql.book_search import SqliteTotals, Totals
 from bookstore.adapters.sql.books import SqlBookRepository
 from bookstore.adapters.sql.carts import SqlCartRepository
 from bookstore.adapters.sql.catalogue import SqlCatalogue
+from bookstore.adapters.sql.co_purchases import SqlCoPurchases
 from bookstore.adapters.sql.coupons import SqlCouponRepository
 from bookstore.adapters.sql.driver_pg import PsycopgDb
 from bookstore.adapters.sql.engine import (
@@ -44,6 +45,7 @@ from bookstore.adapters.sql.movements import SqlInventory
 from bookstore.adapters.sql.orders import SqlOrderRepository
 from bookstore.adapters.sql.outbox import SqlDeliveries, SqlOutbox
 from bookstore.adapters.sql.payments import SqlPaymentRepository
+from bookstore.adapters.sql.reviews import SqlReviewRepository
 from bookstore.adapters.sql.sessions import SqlSessionRepository
 from bookstore.adapters.sql.statements import (
     CoreDb,
@@ -167,6 +169,8 @@ class SqlUnitOfWork:
 
     snapshots: Snapshots = IdsOnly()
     """Set by the factory: how this unit of work's events show their subjects."""
+    reviews: SqlReviewRepository
+    co_purchases: SqlCoPurchases
 
     db: Db
     """The unit of work's statements, for repositories of other modules."""
@@ -198,6 +202,8 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveries(db)
         self.webhooks = SqlWebhookEndpoints(db)
         self.waitlist = SqlWaitlist(db)
+        self.reviews = SqlReviewRepository(db, lock_rows=lock_rows)
+        self.co_purchases = SqlCoPurchases(db)
         return self
 
     def __exit__(

@@ -25,6 +25,11 @@ from bookstore.entrypoints.http.controllers.payments import (
     PaymentController,
     PaymentWebhookController,
 )
+from bookstore.entrypoints.http.controllers.reviews import (
+    AdminReviewController,
+    ReviewController,
+    SuggestionController,
+)
 from bookstore.entrypoints.http.controllers.users import AdminUserController, UserController
 from bookstore.entrypoints.http.controllers.webhooks import (
     AdminWebhookController,
@@ -75,6 +80,10 @@ CONTROLLERS = (
     AdminWebhookController,
     WaitlistController,
     HealthController,
+    # §15
+    ReviewController,
+    AdminReviewController,
+    SuggestionController,
 )
 
 

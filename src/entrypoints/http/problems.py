@@ -115,6 +115,8 @@ KINDS: dict[str, ProblemKind] = {
         ProblemKind("coupon-not-applicable", 422, "Coupon not applicable"),
         ProblemKind("quote-changed", 409, "Quote changed"),
         ProblemKind("rate-limited", 429, "Too many requests"),
+        ProblemKind("not-a-purchaser", 403, "Only purchasers may review"),
+        ProblemKind("already-reviewed", 409, "Already reviewed"),
         ProblemKind("internal", 500, "Internal server error"),
         ProblemKind("service-unavailable", 503, "Service unavailable"),
     )

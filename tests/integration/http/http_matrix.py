@@ -347,6 +347,57 @@ def _cart_coupon(world: World, session: Session | None) -> Call:
     return Call(f"/api/cart/coupons/{code}", None, session)
 
 
+def _bought_book(world: World, session: Session | None) -> int:
+    """A new book; the session's user (if any) bought it, paid."""
+    book_id = world.new_book()
+    if session is not None:
+        world.api.fill_cart(session, book_id)
+        order = world.api.client.post("/api/orders", headers=session.headers)
+        assert order.status_code == 201, order.text
+        path = f"/api/admin/orders/{order.json()['id']}/status"
+        paid = world.api.client.post(path, json={"status": "paid"}, headers=world.admin.headers)
+        assert paid.status_code == 200, paid.text
+    return book_id
+
+
+def _reviewed_book(world: World, session: Session | None) -> tuple[int, str]:
+    """A new book the session's user (the customer, without one) bought and reviewed."""
+    reviewer = session or world.customer
+    book_id = _bought_book(world, reviewer)
+    path = f"/api/books/{book_id}/reviews"
+    review = world.api.client.post(path, json={"rating": 4}, headers=reviewer.headers)
+    assert review.status_code == 201, review.text
+    return book_id, review.json()["id"]
+
+
+def _reviews(world: World, session: Session | None) -> Call:
+    return Call(f"/api/books/{world.book_id}/reviews", None, session)
+
+
+def _also_bought(world: World, session: Session | None) -> Call:
+    return Call(f"/api/books/{world.book_id}/also-bought", None, session)
+
+
+def _review_book(world: World, session: Session | None) -> Call:
+    body = {"rating": 5, "title": "Matrix"}
+    return Call(f"/api/books/{_bought_book(world, session)}/reviews", body, session)
+
+
+def _my_review(world: World, session: Session | None) -> Call:
+    book_id, _ = _reviewed_book(world, session)
+    return Call(f"/api/books/{book_id}/reviews/mine", {"rating": 2}, session)
+
+
+def _my_review_gone(world: World, session: Session | None) -> Call:
+    book_id, _ = _reviewed_book(world, session)
+    return Call(f"/api/books/{book_id}/reviews/mine", None, session)
+
+
+def _any_review(world: World, session: Session | None) -> Call:
+    _, review_id = _reviewed_book(world, None)
+    return Call(f"/api/admin/reviews/{review_id}", None, session)
+
+
 ROUTES: dict[tuple[str, str], Spec] = {
     ("POST", "/api/auth/register"): Spec(_register, public(201)),
     ("POST", "/api/auth/login"): Spec(_log_in, public(200)),
@@ -412,6 +463,16 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("POST", "/api/books/{book_id:int}/waitlist"): Spec(_waitlist, users(201)),
     ("DELETE", "/api/books/{book_id:int}/waitlist"): Spec(_waitlist, users(204)),
     ("GET", "/api/users/me/waitlist"): Spec(_as_is("/api/users/me/waitlist"), users(200)),
+    # §15
+    ("GET", "/api/books/{book_id:int}/reviews"): Spec(_reviews, public(200)),
+    ("POST", "/api/books/{book_id:int}/reviews"): Spec(_review_book, users(201)),
+    ("PUT", "/api/books/{book_id:int}/reviews/mine"): Spec(_my_review, users(200)),
+    ("DELETE", "/api/books/{book_id:int}/reviews/mine"): Spec(_my_review_gone, users(204)),
+    ("DELETE", "/api/admin/reviews/{review_id:uuid}"): Spec(_any_review, admins(204)),
+    ("GET", "/api/books/{book_id:int}/also-bought"): Spec(_also_bought, public(200)),
+    ("GET", "/api/users/me/recommendations"): Spec(
+        _as_is("/api/users/me/recommendations"), users(200)
+    ),
     ("GET", "/health/live"): Spec(_as_is("/health/live"), public(200)),
     ("GET", "/health/ready"): Spec(_as_is("/health/ready"), public(200)),
 }

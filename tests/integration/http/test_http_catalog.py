@@ -10,7 +10,7 @@ from http_support import Api, AppFactory, Session, assert_problem, error_fields
 
 BOOK_FIELDS = {
     "id", "title", "author", "genre", "price", "stock", "isbn", "description",
-    "published_year", "created_at", "updated_at", "low_stock_threshold",
+    "published_year", "created_at", "updated_at", "low_stock_threshold", "rating",
 }  # fmt: skip
 
 

@@ -27,6 +27,8 @@ PUBLIC_ROUTES = {
     ("GET", "/health/live"),
     ("GET", "/health/ready"),
     ("POST", "/api/payments/webhook"),  # signed by the provider (`Bookstore-Signature`)
+    ("GET", "/api/books/{book_id:int}/reviews"),
+    ("GET", "/api/books/{book_id:int}/also-bought"),
 }
 ADMIN_ONLY = re.compile(r"^(\w+ /api/admin/|(POST|PATCH|DELETE) /api/books(/\{book_id:int\})?$)")
 _SAMPLE_PARAMS = {"int": "1", "uuid": str(uuid.uuid4()), "str": "x", "path": "x"}
@@ -61,7 +63,9 @@ def test_every_other_route_refuses_anonymous_callers(api: Api) -> None:
 
 def test_admin_routes_and_book_writes_refuse_customers(api: Api, customer: Session) -> None:
     admin_only = [r for r in api_routes(api) if ADMIN_ONLY.match(f"{r[0]} {r[1]}")]
-    assert len(admin_only) == 26  # 14, the 5 coupon routes of §13, the 7 webhook routes of §14
+    assert (
+        len(admin_only) == 27
+    )  # 14, 5 coupon routes (§13), 7 webhook routes (§14), 1 review (§15)
 
     for method, path in admin_only:
         response = api.client.request(method, concrete(path), json={}, headers=customer.headers)

@@ -8,7 +8,7 @@ from typing import Annotated
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.params import PathParameter, SkipValidation
+from litestar.params import PathParameter, QueryParameter, SkipValidation
 
 from bookstore.application.queries import BookQuery
 from bookstore.application.use_cases.add_book import AddBookCommand
@@ -24,10 +24,12 @@ from bookstore.entrypoints.http.schemas.books import (
     BookOut,
     BookPage,
     BookPatch,
+    Facet,
     book_changes,
     book_details,
     book_out,
     book_page,
+    faceted_book_page,
     provide_book_query,
 )
 from bookstore.entrypoints.http.schemas.common import LOCATION_HEADER, MAX_INT_ID, created
@@ -49,11 +51,20 @@ class BookController(Controller):
     # option `CATALOGUE_READ`): a guard would cost a copy of the route handler per request.
     @get("/", operation_id="listBooks", opt=CATALOGUE_READ, responses=problems(400))
     async def search(
-        self, state: State, book_query: NamedDependency[SkipValidation[BookQuery]]
+        self,
+        state: State,
+        book_query: NamedDependency[SkipValidation[BookQuery]],
+        facets: Annotated[
+            Facet | None,
+            QueryParameter(description="`genre`: count the genres of every matching book."),
+        ] = None,
     ) -> BookPage:
         """Browse and search the catalogue; every filter is optional and they combine."""
-        search_books = container_of(state).search_books()
-        return book_page(await storage_calls(state).read(search_books, book_query))
+        use_cases = container_of(state)
+        if facets is None:
+            return book_page(await storage_calls(state).read(use_cases.search_books(), book_query))
+        search = use_cases.search_books_with_facets()
+        return faceted_book_page(await storage_calls(state).read(search, book_query))
 
     @get("/{book_id:int}", operation_id="getBook", opt=CATALOGUE_READ, responses=problems(400, 404))
     async def one(self, state: State, book_id: BookId) -> BookOut:

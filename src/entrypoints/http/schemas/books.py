@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any
 
 import msgspec
@@ -12,6 +13,7 @@ from litestar.params import QueryParameter
 from msgspec import UNSET, UnsetType
 
 from bookstore.application.queries import MAX_FILTER_TEXT, MAX_SEARCH_TEXT, BookQuery, BookSort
+from bookstore.application.use_cases.facet_books import FacetedPage
 from bookstore.domain.book import (
     AUTHOR,
     DESCRIPTION,
@@ -27,6 +29,7 @@ from bookstore.domain.book import (
 from bookstore.domain.errors import FieldError, InvalidInput
 from bookstore.domain.money import Money
 from bookstore.domain.pagination import Page, PageRequest
+from bookstore.domain.review import Rating
 from bookstore.entrypoints.http.schemas.common import (
     MoneyText,
     PageNumber,
@@ -115,6 +118,12 @@ class BookPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen
         return book_value_errors(fields)
 
 
+class RatingOut(msgspec.Struct, kw_only=True, frozen=True):
+    average: str | None
+    """The mean of the review ratings, two decimals rounded half up; null without reviews."""
+    count: int
+
+
 class BookOut(msgspec.Struct, kw_only=True, frozen=True):
     id: int
     title: str
@@ -128,6 +137,17 @@ class BookOut(msgspec.Struct, kw_only=True, frozen=True):
     created_at: datetime
     updated_at: datetime
     low_stock_threshold: int
+    rating: RatingOut
+
+
+class FacetOut(msgspec.Struct, kw_only=True, frozen=True):
+    value: str
+    count: int
+
+
+class FacetsOut(msgspec.Struct, kw_only=True, frozen=True):
+    genre: list[FacetOut]
+    """Every genre among all the books matching the filters, most books first."""
 
 
 class BookPage(msgspec.Struct, kw_only=True):
@@ -135,6 +155,16 @@ class BookPage(msgspec.Struct, kw_only=True):
     page: int
     page_size: int
     total: int
+    facets: FacetsOut | UnsetType = UNSET
+    """With `facets=genre` only."""
+
+
+class BookList(msgspec.Struct, kw_only=True):
+    items: list[BookOut]
+
+
+class Facet(StrEnum):
+    GENRE = "genre"
 
 
 def book_details(data: BookCreate) -> BookDetails:
@@ -182,7 +212,7 @@ def _sane_price(price: Decimal) -> Decimal:
 _PRICE_DIGITS = 9
 
 
-_Remembered = tuple[BookDetails, int, datetime, datetime, int, BookOut]
+_Remembered = tuple[BookDetails, int, datetime, datetime, int, Rating, BookOut]
 _OUT_BY_DETAILS: dict[int, _Remembered] = {}
 _MAX_REMEMBERED = 1024
 
@@ -203,13 +233,14 @@ def book_out(book: Book) -> BookOut:
         and seen[2] is book.created_at
         and seen[3] is book.updated_at
         and seen[4] == book.low_stock_threshold
+        and (seen[5] is book.rating or seen[5] == book.rating)
     ):
-        return seen[5]
+        return seen[6]
     out = _book_out(book)
     if len(_OUT_BY_DETAILS) >= _MAX_REMEMBERED:
         _OUT_BY_DETAILS.clear()
     threshold = book.low_stock_threshold
-    remembered = (details, book.id, book.created_at, book.updated_at, threshold, out)
+    remembered = (details, book.id, book.created_at, book.updated_at, threshold, book.rating, out)
     _OUT_BY_DETAILS[id(details)] = remembered
     return out
 
@@ -229,7 +260,27 @@ def _book_out(book: Book) -> BookOut:
         created_at=timestamp(book.created_at),
         updated_at=timestamp(book.updated_at),
         low_stock_threshold=book.low_stock_threshold,
+        rating=_rating_out(book.rating),
     )
+
+
+_NOT_RATED = RatingOut(average=None, count=0)
+
+
+def _rating_out(rating: Rating) -> RatingOut:
+    if rating.count == 0:
+        return _NOT_RATED
+    return RatingOut(average=str(rating.average), count=rating.count)
+
+
+def faceted_book_page(faceted: FacetedPage) -> BookPage:
+    page = book_page(faceted.page)
+    page.facets = FacetsOut(genre=[FacetOut(value=f.value, count=f.count) for f in faceted.genres])
+    return page
+
+
+def book_list(books: list[Book]) -> BookList:
+    return BookList(items=[book_out(book) for book in books])
 
 
 def book_page(page: Page[Book]) -> BookPage:
@@ -259,6 +310,10 @@ def provide_book_query(
     max_price: PriceFilter = None,
     in_stock: Annotated[bool, QueryParameter(description="Only books in stock.")] = False,
     sort: Annotated[BookSort | None, QueryParameter()] = None,
+    min_rating: Annotated[
+        int | None,
+        QueryParameter(ge=1, le=5, description="Only books rated at least this on average."),
+    ] = None,
 ) -> BookQuery:
     return BookQuery(
         text=q,
@@ -270,4 +325,5 @@ def provide_book_query(
         in_stock=in_stock,
         sort=sort,
         page=PageRequest(page, page_size),
+        min_rating=min_rating,
     )
