@@ -71,18 +71,24 @@ from bookstore.entrypoints.settings import Settings
 MEMORY_URL = "memory://"
 
 
-def make_unit_of_work_factory(database_url: str) -> UnitOfWorkFactory:
-    """In-memory storage for `memory://`; SQLAlchemy for every other URL."""
+def make_unit_of_work_factory(
+    database_url: str, pool_size: int = 5, max_overflow: int = 10
+) -> UnitOfWorkFactory:
+    """In-memory storage for `memory://`; SQLAlchemy for every other URL, on a pool of at most
+    `pool_size + max_overflow` connections."""
     if database_url == MEMORY_URL:
         return MemoryUnitOfWorkFactory()
     from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine
 
-    return SqlUnitOfWorkFactory(make_engine(database_url))
+    engine = make_engine(database_url, pool_size=pool_size, max_overflow=max_overflow)
+    return SqlUnitOfWorkFactory(engine)
 
 
-def open_storage(database_url: str) -> Iterator[UnitOfWorkFactory]:
+def open_storage(settings: Settings) -> Iterator[UnitOfWorkFactory]:
     """The storage for the container's lifetime; `shutdown_resources()` closes its pool."""
-    storage = make_unit_of_work_factory(database_url)
+    storage = make_unit_of_work_factory(
+        settings.database_url, settings.db_pool_size, settings.db_max_overflow
+    )
     try:
         yield storage
     finally:
@@ -149,7 +155,7 @@ class Container(containers.DeclarativeContainer):
         JwtTokenService, secret=settings.provided.effective_jwt_secret, clock=clock
     )
     store_config = providers.Singleton(make_store_config, settings)
-    uow = providers.Resource(open_storage, settings.provided.database_url)
+    uow = providers.Resource(open_storage, settings)
     session_issuer = providers.Singleton(
         SessionIssuer, tokens=tokens, clock=clock, ids=ids, config=store_config
     )

@@ -79,6 +79,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """A placed order unpaid this long is cancelled by the system; 0 never."""
     embedded_worker: bool = True
     """`bookstore serve` runs the periodic jobs itself (one worker per instance)."""
+    db_pool_size: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
+    """PostgreSQL connections each process keeps open (SQLite: pooled file handles)."""
+    db_max_overflow: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 10
+    """Connections a process may open beyond `db_pool_size` under load, closed when given back:
+    a process never holds more than `db_pool_size + db_max_overflow` (README, "Pool sizing")."""
 
     @property
     def rate_limits_on(self) -> bool:
