@@ -18,6 +18,7 @@ from bookstore.adapters.hashing import BcryptHasher
 from bookstore.adapters.ids import RandomIds
 from bookstore.adapters.memory import MemoryUnitOfWorkFactory
 from bookstore.adapters.payments import MemoryOutcomeSchedule, OutcomeSchedule, SandboxGateway
+from bookstore.adapters.prometheus_metrics import PrometheusMetrics
 from bookstore.adapters.tokens import JwtTokenService
 from bookstore.application.config import StoreConfig
 from bookstore.application.payment_gateway import PaymentGateway
@@ -156,6 +157,11 @@ class Container(containers.DeclarativeContainer):
     )
     store_config = providers.Singleton(make_store_config, settings)
     uow = providers.Resource(open_storage, settings)
+    # Operators' figures (GET /metrics): counted by the use cases, or read at scrape time.
+    metrics = providers.Singleton(PrometheusMetrics)
+    scraped_gauges = providers.List()
+    """`ScrapedGauge`s read when the metrics are scraped."""
+
     session_issuer = providers.Singleton(
         SessionIssuer, tokens=tokens, clock=clock, ids=ids, config=store_config
     )
@@ -186,22 +192,26 @@ class Container(containers.DeclarativeContainer):
     remove_from_cart = providers.Singleton(RemoveFromCart, uow, store_config)
     clear_cart = providers.Singleton(ClearCart, uow)
 
-    place_order = providers.Singleton(PlaceOrder, uow, clock, ids)
-    place_order_once = providers.Singleton(PlaceOrderOnce, uow, clock, ids, store_config)
+    place_order = providers.Singleton(PlaceOrder, uow, clock, ids, metrics=metrics)
+    place_order_once = providers.Singleton(
+        PlaceOrderOnce, uow, clock, ids, store_config, metrics=metrics
+    )
     list_my_orders = providers.Singleton(ListMyOrders, uow)
     get_order = providers.Singleton(GetOrder, uow)
     list_all_orders = providers.Singleton(ListAllOrders, uow)
 
     outcome_schedule = providers.Singleton(make_outcome_schedule, uow)
     payment_gateway = providers.Singleton(make_payment_gateway, settings, outcome_schedule, clock)
-    refunds = providers.Singleton(Refunds, uow, payment_gateway, clock)
+    refunds = providers.Singleton(Refunds, uow, payment_gateway, clock, metrics=metrics)
     cancel_order = providers.Singleton(CancelOrder, uow, clock, refunds)
     change_order_status = providers.Singleton(ChangeOrderStatus, uow, clock, refunds)
     pay_order = providers.Singleton(
-        PayOrder, uow, payment_gateway, clock, ids, store_config, refunds
+        PayOrder, uow, payment_gateway, clock, ids, store_config, refunds, metrics=metrics
     )
     list_payments = providers.Singleton(ListPayments, uow)
-    apply_payment_event = providers.Singleton(ApplyPaymentEvent, uow, clock, refunds)
+    apply_payment_event = providers.Singleton(
+        ApplyPaymentEvent, uow, clock, refunds, metrics=metrics
+    )
     receive_payment_webhook = providers.Singleton(
         ReceivePaymentWebhook, payment_gateway, apply_payment_event
     )

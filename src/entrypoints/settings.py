@@ -79,6 +79,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """A placed order unpaid this long is cancelled by the system; 0 never."""
     embedded_worker: bool = True
     """`bookstore serve` runs the periodic jobs itself (one worker per instance)."""
+    metrics_token: str = ""
+    """GET /metrics is served only when set, to callers sending it as a bearer token."""
     db_pool_size: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
     """PostgreSQL connections each process keeps open (SQLite: pooled file handles)."""
     db_max_overflow: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 10
@@ -132,6 +134,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 f"BOOKSTORE_PAYMENT_WEBHOOK_SECRET must be at least {MIN_SECRET_BYTES} bytes"
             )
         self.effective_payment_provider  # noqa: B018 - refuses an implicit sandbox in production
+        if self.metrics_token and len(self.metrics_token.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(
+                f"BOOKSTORE_METRICS_TOKEN must be at least {MIN_SECRET_BYTES} bytes"
+            )
         return self
 
     @property

@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from bookstore.application.metrics import NO_METRICS, BusinessMetrics
 from bookstore.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from bookstore.domain.errors import EmptyCart, InsufficientStock, Shortage
 from bookstore.domain.order import Order, OrderLine
@@ -28,15 +29,24 @@ class PlaceOrder:
     retry_when_busy: ClassVar[Literal[True]] = True
     """Its write unit of work is its first storage action (see `RetryableWrite`)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        *,
+        metrics: BusinessMetrics = NO_METRICS,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
+        self._metrics = metrics
 
     def __call__(self, command: PlaceOrderCommand) -> Order:
         with self._uow() as uow:
             order = order_the_cart(uow, command.actor, self._clock, self._ids)
             uow.commit()
+        self._metrics.order_placed()
         return order
 
 
