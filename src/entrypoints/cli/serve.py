@@ -117,21 +117,47 @@ def start_embedded_worker(runtime: Runtime) -> Worker:
 
 
 def _serve(uvicorn: Any, log_level: str, host: str, port: int, workers: int) -> None:
-    uvicorn.run(
-        ASGI_APP,
-        host=host,
-        port=port,
-        workers=workers,
-        loop="auto",  # uvloop when installed
-        http="auto",  # httptools when installed
-        access_log=False,  # the app logs one line per request, with its request id
-        log_level=log_level.lower(),
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "loop": "auto",  # uvloop when installed
+        "http": "auto",  # httptools when installed
+        "access_log": False,  # the app logs one line per request, with its request id
+        "log_level": log_level.lower(),
         # The app believes X-Forwarded-For from BOOKSTORE_TRUSTED_PROXIES only, whatever
         # serves it; uvicorn must not rewrite the client address before the app sees it.
-        proxy_headers=False,
-        server_header=False,
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
-    )
+        "proxy_headers": False,
+        "server_header": False,
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
+    }
+    if workers == 1:
+        uvicorn.run(ASGI_APP, **options)
+        return
+    config = uvicorn.Config(ASGI_APP, **options)
+    supervisor_of(uvicorn)(config, sockets=[config.bind_socket()]).run()
+
+
+def supervisor_of(uvicorn: Any) -> Any:
+    """uvicorn's supervisor of several server processes (what `uvicorn.run` starts), letting
+    go of the listening socket the moment SIGTERM or SIGINT arrives. It holds a copy of the
+    socket its workers accept on: while the workers finish their requests in flight (up to
+    30 s), the kernel would go on accepting connections on that copy that nobody serves, where
+    a proxy should be told "refused" at once and try another instance."""
+    from uvicorn.supervisors import Multiprocess
+
+    class Supervisor(Multiprocess):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            for stop in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(stop, self._let_go)
+
+        def _let_go(self, signum: int, frame: FrameType | None) -> None:
+            for sock in self.sockets:
+                sock.close()
+            self.signal_queue.append(signum)  # then uvicorn stops its workers, as ever
+
+    return Supervisor
 
 
 def check_can_listen(host: str, port: int) -> None:
