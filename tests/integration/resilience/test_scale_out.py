@@ -43,7 +43,6 @@ from resilience_support import (
     SeededStore,
     Server,
     assert_orders_consistent,
-    client,
     free_port,
     is_problem,
     postgres_database,
@@ -296,43 +295,41 @@ async def send(
         await asyncio.sleep(RETRY_PAUSE)
 
 
-async def buyer(storm: Storm, base: str, email: str, books: list[int], tag: str) -> None:
-    async with client(base, timeout=STOP_SECONDS) as http:
-        credentials = {"email": email, "password": PASSWORD}
-        tokens = await send(storm, http, "POST", "/api/auth/login", json=credentials)
-        assert tokens.status_code == 200, tokens.text
-        headers = {"Authorization": f"Bearer {tokens.json()['access_token']}"}
-        for n in range(ORDERS_EACH):
-            book = books[n % len(books)]
-            path = f"/api/cart/items/{book}"
-            line = await send(storm, http, "PUT", path, json={"quantity": 1}, headers=headers)
-            if line.status_code == 409:  # sold out: the cart stays empty
-                storm.refused[409] += 1
-                continue
-            assert line.status_code == 200, line.text
-            key = f"{tag}-{email}-{n}"
-            keyed = headers | {"Idempotency-Key": key}
-            response = await send(storm, http, "POST", "/api/orders", headers=keyed)
-            if response.status_code == 201:
-                storm.acknowledged[key] = UUID(response.json()["id"])
-                continue
-            assert is_problem(response, "insufficient-stock"), response.text
-            storm.refused[response.status_code] += 1
-            cleared = await send(storm, http, "DELETE", "/api/cart", headers=headers)
-            assert cleared.status_code == 204, cleared.text
+async def buyer(
+    storm: Storm, http: httpx.AsyncClient, email: str, books: list[int], tag: str
+) -> None:
+    credentials = {"email": email, "password": PASSWORD}
+    tokens = await send(storm, http, "POST", "/api/auth/login", json=credentials)
+    assert tokens.status_code == 200, tokens.text
+    headers = {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+    for n in range(ORDERS_EACH):
+        book = books[n % len(books)]
+        path = f"/api/cart/items/{book}"
+        line = await send(storm, http, "PUT", path, json={"quantity": 1}, headers=headers)
+        if line.status_code == 409:  # sold out: the cart stays empty
+            storm.refused[409] += 1
+            continue
+        assert line.status_code == 200, line.text
+        key = f"{tag}-{email}-{n}"
+        keyed = headers | {"Idempotency-Key": key}
+        response = await send(storm, http, "POST", "/api/orders", headers=keyed)
+        if response.status_code == 201:
+            storm.acknowledged[key] = UUID(response.json()["id"])
+            continue
+        assert is_problem(response, "insufficient-stock"), response.text
+        storm.refused[response.status_code] += 1
+        cleared = await send(storm, http, "DELETE", "/api/cart", headers=headers)
+        assert cleared.status_code == 204, cleared.text
 
 
 async def storm_through(
     cluster: Cluster, tag: str, when: tuple[int, threading.Event] | None
 ) -> Storm:
-    """Every buyer at once through the proxy; `when` = (n, event): the event is set once n
-    orders were acknowledged (for whoever must act mid-storm)."""
+    """Every buyer at once through the proxy, each on a connection of its own; `when` =
+    (n, event): the event is set once n orders were acknowledged (for whoever must act
+    mid-storm)."""
     storm = Storm()
     books = [cluster.scarce, cluster.store.book_ids[1]]
-    buyers = [
-        buyer(storm, cluster.proxy, email, books[n % 2 :] + books[: n % 2], tag)
-        for n, email in enumerate(cluster.store.emails[:BUYERS])
-    ]
 
     async def signal_when() -> None:
         if when is None:
@@ -342,7 +339,15 @@ async def storm_through(
             await asyncio.sleep(0.005)
         event.set()
 
-    await asyncio.wait_for(asyncio.gather(signal_when(), *buyers), STORM_SECONDS)
+    limits = httpx.Limits(max_connections=BUYERS, max_keepalive_connections=BUYERS)
+    async with httpx.AsyncClient(
+        base_url=cluster.proxy, timeout=STOP_SECONDS, limits=limits
+    ) as http:
+        buyers = [
+            buyer(storm, http, email, books[n % 2 :] + books[: n % 2], tag)
+            for n, email in enumerate(cluster.store.emails[:BUYERS])
+        ]
+        await asyncio.wait_for(asyncio.gather(signal_when(), *buyers), STORM_SECONDS)
     return storm
 
 
@@ -395,14 +400,13 @@ def test_rate_limits_hold_across_the_instances_at_exactly_their_number(cluster: 
     victim = cluster.store.emails[BUYERS + 1]
 
     async def at_once(count: int, path: str, body: dict[str, str] | None) -> Counter[int]:
-        clients = [client(cluster.proxy) for _ in range(count)]
-        try:
+        """`count` requests on as many connections, all sent before any answer comes."""
+        limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
+        async with httpx.AsyncClient(base_url=cluster.proxy, timeout=30, limits=limits) as http:
             bodies = [body or {"email": f"new-{n}-{uuid.uuid4().hex[:8]}@example.com",
                                "password": PASSWORD} for n in range(count)]  # fmt: skip
-            sent = [http.post(path, json=b) for http, b in zip(clients, bodies, strict=True)]
+            sent = [http.post(path, json=b) for b in bodies]
             return Counter(r.status_code for r in await asyncio.gather(*sent))
-        finally:
-            await asyncio.gather(*(http.aclose() for http in clients))
 
     registrations = asyncio.run(at_once(60, "/api/auth/register", None))
     wrong = {"email": victim, "password": "not the password"}
