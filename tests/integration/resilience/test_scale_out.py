@@ -45,6 +45,7 @@ from resilience_support import (
     assert_orders_consistent,
     free_port,
     is_problem,
+    library,
     postgres_database,
     read_ledger,
     seed,
@@ -52,6 +53,10 @@ from resilience_support import (
 from sqlalchemy.engine import make_url
 
 from bookstore.adapters.sql import upgrade_database
+from bookstore.application.use_cases import CreateAdminCommand
+from bookstore.application.use_cases.adjust_stock import AdjustStockCommand
+from bookstore.domain.user import Actor
+from bookstore.entrypoints.cli.runtime import OPERATOR
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -360,6 +365,8 @@ def audit(cluster: Cluster, storm: Storm) -> None:
     for key, order in storm.acknowledged.items():
         assert recorded.get(key) == order, f"acknowledged order {order} ({key}) is not recorded"
     assert len(set(recorded.values())) == len(recorded), "one order under several keys"
+    with library(cluster.store.url) as store:
+        assert store.reconcile_inventory()(OPERATOR).balanced  # stock = sum of its movements
 
 
 # --- the tests, in order ------------------------------------------------------------------------
@@ -484,13 +491,16 @@ def orders_placed(instance: Instance) -> float:
 
 
 def restock(cluster: Cluster) -> None:
-    """The scarce book back to its first stock (straight in the table: the ledger then
-    counts it as part of what the book started with)."""
+    """The scarce book back to its first stock, as an admin adjusts it (a library call)."""
     ledger = read_ledger(cluster.store.url)
-    sold = ledger.sold.get(cluster.scarce, 0)
-    with psycopg.connect(_driver_url(cluster.store.url), autocommit=True) as conn:
-        conn.execute("UPDATE books SET stock = %s WHERE id = %s", (SCARCE, cluster.scarce))
-    cluster.store.initial_stock[cluster.scarce] = SCARCE + sold
+    delta = SCARCE - ledger.stock[cluster.scarce]
+    with library(cluster.store.url) as store:
+        admin = store.create_admin()(
+            CreateAdminCommand(f"restock-{uuid.uuid4().hex}@x.org", PASSWORD)
+        )
+        actor = Actor(admin.id, admin.role)
+        store.adjust_stock()(AdjustStockCommand(actor, cluster.scarce, delta, "restock"))
+    cluster.store.initial_stock[cluster.scarce] += delta
 
 
 @contextmanager
