@@ -158,6 +158,11 @@ class Deliveries(Protocol):
         succeeded meanwhile."""
         ...
 
+    def pending(self) -> int:
+        """Events still to be delivered: not fanned out yet, or with a delivery pending or
+        failed (to be tried again). Dead deliveries are not waiting for anything."""
+        ...
+
     def prune_delivered(self, created_before: datetime) -> int:
         """Delete events made before this moment whose deliveries are all over (succeeded or
         dead), with their deliveries; how many events."""

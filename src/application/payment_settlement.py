@@ -14,6 +14,7 @@ from datetime import datetime
 from uuid import UUID
 
 from bookstore.application import announcements
+from bookstore.application.metrics import NO_METRICS, BusinessMetrics
 from bookstore.application.order_lifecycle import change_order
 from bookstore.application.payment_gateway import ChargeRequest, Outcome, PaymentGateway
 from bookstore.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -86,10 +87,18 @@ class Refunds:
     committed (no transaction waits on the provider). The provider refunds a payment once
     however often it is asked; one that fails now is retried by the worker."""
 
-    def __init__(self, uow: UnitOfWorkFactory, gateway: PaymentGateway, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        gateway: PaymentGateway,
+        clock: Clock,
+        *,
+        metrics: BusinessMetrics = NO_METRICS,
+    ) -> None:
         self._uow = uow
         self._gateway = gateway
         self._clock = clock
+        self._metrics = metrics
 
     def after(self, change: OrderTransition) -> None:
         """After a transition committed: refund what a paid order's cancellation owes
@@ -131,4 +140,5 @@ class Refunds:
         with self._uow() as uow:
             settle_refund(uow, payment_id, self._clock.now())
             uow.commit()
+        self._metrics.payment_settled(PaymentStatus.REFUNDED)
         return 1

@@ -20,9 +20,11 @@ from bookstore.adapters.ids import RandomIds
 from bookstore.adapters.mail import JinjaMailTemplates
 from bookstore.adapters.memory import MemoryUnitOfWorkFactory
 from bookstore.adapters.payments import MemoryOutcomeSchedule, OutcomeSchedule, SandboxGateway
+from bookstore.adapters.prometheus_metrics import PrometheusMetrics
 from bookstore.adapters.tokens import JwtTokenService
 from bookstore.adapters.webhooks import HttpxWebhookSender, PublicDestinations
 from bookstore.application.config import StoreConfig
+from bookstore.application.metrics import ScrapedGauge
 from bookstore.application.notifications import Mailer
 from bookstore.application.outbox import Snapshots
 from bookstore.application.payment_gateway import PaymentGateway
@@ -83,7 +85,11 @@ from bookstore.application.use_cases.update_coupon import DeactivateCoupon, Upda
 from bookstore.application.use_cases.update_user import UpdateUser
 from bookstore.application.use_cases.view_cart import ViewCart
 from bookstore.application.use_cases.waitlist import JoinWaitlist, LeaveWaitlist, ListMyWaitlist
-from bookstore.application.use_cases.webhook_deliveries import ListDeliveries, RetryDelivery
+from bookstore.application.use_cases.webhook_deliveries import (
+    CountPendingEvents,
+    ListDeliveries,
+    RetryDelivery,
+)
 from bookstore.application.use_cases.webhook_endpoints import (
     CreateWebhook,
     GetWebhooks,
@@ -98,22 +104,33 @@ MEMORY_URL = "memory://"
 
 
 def make_unit_of_work_factory(
-    database_url: str, snapshots: Snapshots | None = None
+    database_url: str,
+    snapshots: Snapshots | None = None,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 10,
 ) -> UnitOfWorkFactory:
-    """In-memory storage for `memory://`; SQLAlchemy for every other URL. `snapshots` say
-    how events show their subjects (the API's responses, in the container)."""
+    """In-memory storage for `memory://`; SQLAlchemy for every other URL, on a pool of at most
+    `pool_size + max_overflow` connections. `snapshots` say how events show their subjects
+    (the API's responses, in the container)."""
     if database_url == MEMORY_URL:
         return MemoryUnitOfWorkFactory(snapshots)
     from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine
 
-    return SqlUnitOfWorkFactory(make_engine(database_url), snapshots)
+    engine = make_engine(database_url, pool_size=pool_size, max_overflow=max_overflow)
+    return SqlUnitOfWorkFactory(engine, snapshots)
 
 
 def open_storage(
-    database_url: str, snapshots: Snapshots | None = None
+    settings: Settings, snapshots: Snapshots | None = None
 ) -> Iterator[UnitOfWorkFactory]:
     """The storage for the container's lifetime; `shutdown_resources()` closes its pool."""
-    storage = make_unit_of_work_factory(database_url, snapshots)
+    storage = make_unit_of_work_factory(
+        settings.database_url,
+        snapshots,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
     try:
         yield storage
     finally:
@@ -206,7 +223,10 @@ class Container(containers.DeclarativeContainer):
     )
     store_config = providers.Singleton(make_store_config, settings)
     snapshots = providers.Singleton(ApiSnapshots, settings.provided.currency)
-    uow = providers.Resource(open_storage, settings.provided.database_url, snapshots)
+    uow = providers.Resource(open_storage, settings, snapshots)
+    # Operators' figures (GET /metrics): counted by the use cases, or read at scrape time.
+    metrics = providers.Singleton(PrometheusMetrics)
+
     session_issuer = providers.Singleton(
         SessionIssuer, tokens=tokens, clock=clock, ids=ids, config=store_config
     )
@@ -237,22 +257,26 @@ class Container(containers.DeclarativeContainer):
     remove_from_cart = providers.Singleton(RemoveFromCart, uow, store_config, clock)
     clear_cart = providers.Singleton(ClearCart, uow)
 
-    place_order = providers.Singleton(PlaceOrder, uow, clock, ids)
-    place_order_once = providers.Singleton(PlaceOrderOnce, uow, clock, ids, store_config)
+    place_order = providers.Singleton(PlaceOrder, uow, clock, ids, metrics=metrics)
+    place_order_once = providers.Singleton(
+        PlaceOrderOnce, uow, clock, ids, store_config, metrics=metrics
+    )
     list_my_orders = providers.Singleton(ListMyOrders, uow)
     get_order = providers.Singleton(GetOrder, uow)
     list_all_orders = providers.Singleton(ListAllOrders, uow)
 
     outcome_schedule = providers.Singleton(make_outcome_schedule, uow)
     payment_gateway = providers.Singleton(make_payment_gateway, settings, outcome_schedule, clock)
-    refunds = providers.Singleton(Refunds, uow, payment_gateway, clock)
+    refunds = providers.Singleton(Refunds, uow, payment_gateway, clock, metrics=metrics)
     cancel_order = providers.Singleton(CancelOrder, uow, clock, refunds)
     change_order_status = providers.Singleton(ChangeOrderStatus, uow, clock, refunds)
     pay_order = providers.Singleton(
-        PayOrder, uow, payment_gateway, clock, ids, store_config, refunds
+        PayOrder, uow, payment_gateway, clock, ids, store_config, refunds, metrics=metrics
     )
     list_payments = providers.Singleton(ListPayments, uow)
-    apply_payment_event = providers.Singleton(ApplyPaymentEvent, uow, clock, refunds)
+    apply_payment_event = providers.Singleton(
+        ApplyPaymentEvent, uow, clock, refunds, metrics=metrics
+    )
     receive_payment_webhook = providers.Singleton(
         ReceivePaymentWebhook, payment_gateway, apply_payment_event
     )
@@ -291,6 +315,16 @@ class Container(containers.DeclarativeContainer):
     join_waitlist = providers.Singleton(JoinWaitlist, uow, clock)
     leave_waitlist = providers.Singleton(LeaveWaitlist, uow)
     list_my_waitlist = providers.Singleton(ListMyWaitlist, uow)
+    count_pending_events = providers.Singleton(CountPendingEvents, uow)
+    # Figures read when the metrics are scraped (GET /metrics).
+    scraped_gauges = providers.List(
+        providers.Factory(
+            ScrapedGauge,
+            "events_pending",
+            "Events recorded and not yet delivered (e-mail and webhooks)",
+            count_pending_events,
+        ),
+    )
     # §15: reviews, ratings, co-purchases and facets.
     search_books_with_facets = providers.Singleton(SearchBooksWithFacets, uow)
     list_reviews = providers.Singleton(ListReviews, uow)

@@ -95,6 +95,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     webhook_allow_private: bool = False
     """In production, webhook URLs resolving to private or loopback addresses are refused
     unless this is true (development always allows them)."""
+    metrics_token: str = ""
+    """GET /metrics is served only when set, to callers sending it as a bearer token."""
+    db_pool_size: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
+    """PostgreSQL connections each process keeps open (SQLite: pooled file handles)."""
+    db_max_overflow: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 10
+    """Connections a process may open beyond `db_pool_size` under load, closed when given back:
+    a process never holds more than `db_pool_size + db_max_overflow` (README, "Pool sizing")."""
 
     @property
     def rate_limits_on(self) -> bool:
@@ -150,6 +157,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 SmtpServer.parse(self.smtp_url)
             except ValueError as error:
                 raise SettingsError(f"BOOKSTORE_SMTP_URL {error}") from None
+        if self.metrics_token and len(self.metrics_token.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(
+                f"BOOKSTORE_METRICS_TOKEN must be at least {MIN_SECRET_BYTES} bytes"
+            )
         return self
 
     @property

@@ -116,6 +116,11 @@ class MemoryDeliveries:
         self._state.deliveries[delivery_id] = retried
         return True
 
+    def pending(self) -> int:
+        state = self._state
+        waiting = {d.event_id for d in state.deliveries.values() if d.status not in _OVER}
+        return len(waiting | set(state.undispatched))
+
     def prune_delivered(self, created_before: datetime) -> int:
         state = self._state
         open_events = {d.event_id for d in state.deliveries.values() if d.status not in _OVER}

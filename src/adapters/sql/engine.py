@@ -62,8 +62,11 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
 )
-POOL_SIZE = 10
-MAX_OVERFLOW = 20
+POOL_SIZE = 5
+MAX_OVERFLOW = 10
+APPLICATION_NAME = "bookstore"
+"""PostgreSQL's `application_name` of our connections, followed by the process id, unless the
+URL names one: `pg_stat_activity` then shows which process holds which connections."""
 
 
 def make_engine(
@@ -76,9 +79,11 @@ def make_engine(
     """A sync engine for a SQLAlchemy URL: `sqlite:///path`, `sqlite://` (in memory, one
     shared connection: for tests and scripts), or `postgresql+psycopg://...`.
 
-    Size the pool to the threads that use it at once (`pool_size + max_overflow` at least),
-    or they queue for a connection. An in-memory SQLite database lives and dies with its
-    engine: migrate that engine with `upgrade_engine(engine)`."""
+    A process never holds more than `pool_size + max_overflow` connections; threads beyond
+    that queue for one (up to the pool's 30 s timeout). Sum it over every process that shares
+    a PostgreSQL server to stay under its `max_connections` (README, "Pool sizing"). An
+    in-memory SQLite database lives and dies with its engine: migrate that engine with
+    `upgrade_engine(engine)`."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     pool = {"pool_size": pool_size, "max_overflow": max_overflow}
@@ -271,7 +276,13 @@ def _postgresql_engine(url: URL, pool: dict[str, int], *, echo: bool) -> Engine:
         url = url.set(drivername="postgresql+psycopg")
     engine = create_engine(url, echo=echo, pool_recycle=1800, **pool)
     event.listen(engine, "checkout", _alive)
+    event.listen(engine, "do_connect", _name_connection)
     return engine
+
+
+def _name_connection(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
+    """At connect time, so a forked or spawned server process names its own connections."""
+    params.setdefault("application_name", f"{APPLICATION_NAME} {os.getpid()}")
 
 
 def _alive(dbapi_connection: Any, *_: Any) -> None:

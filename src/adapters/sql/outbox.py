@@ -149,6 +149,12 @@ _PRUNABLE = and_(
 )
 _PRUNE_DELIVERIES = delete(event_deliveries).where(_d.event_id.in_(select(_e.id).where(_PRUNABLE)))
 _PRUNE_EVENTS = delete(events).where(_PRUNABLE)
+_PENDING = select(
+    select(func.count()).select_from(events).where(_e.dispatched.is_(False)).scalar_subquery()
+    + select(func.count(func.distinct(_d.event_id)))
+    .where(_d.status.not_in(_OVER))
+    .scalar_subquery()
+)
 
 
 class SqlOutbox:
@@ -243,6 +249,9 @@ class SqlDeliveries:
 
     def retry_now(self, delivery_id: int, now: datetime) -> bool:
         return self._db.write(_RETRY, {"the_delivery": delivery_id, "now": now}) == 1
+
+    def pending(self) -> int:
+        return int(self._db.scalar(_PENDING) or 0)
 
     def prune_delivered(self, created_before: datetime) -> int:
         self._db.write(_PRUNE_DELIVERIES, {"before": created_before})

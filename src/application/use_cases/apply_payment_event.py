@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from bookstore.application.metrics import NO_METRICS, BusinessMetrics
 from bookstore.application.payment_gateway import PaymentGateway
 from bookstore.application.payment_settlement import (
     Refunds,
@@ -11,7 +12,7 @@ from bookstore.application.payment_settlement import (
     settle_success,
 )
 from bookstore.application.ports import Clock, UnitOfWorkFactory
-from bookstore.domain.payment import PaymentEvent, PaymentEventType
+from bookstore.domain.payment import PaymentEvent, PaymentEventType, PaymentStatus
 
 logger = logging.getLogger("bookstore.payments")
 
@@ -30,10 +31,18 @@ class ApplyPaymentEvent:
     Returns True when the event took effect now.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, refunds: Refunds) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        refunds: Refunds,
+        *,
+        metrics: BusinessMetrics = NO_METRICS,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._refunds = refunds
+        self._metrics = metrics
 
     def __call__(self, event: PaymentEvent) -> bool:
         now, owed = self._clock.now(), False
@@ -51,9 +60,17 @@ class ApplyPaymentEvent:
             else:
                 settle_refund(uow, payment.id, now)
             uow.commit()
+        self._metrics.payment_settled(_OUTCOMES[event.type])
         if owed:
             self._refunds.issue([payment.id])
         return True
+
+
+_OUTCOMES = {
+    PaymentEventType.SUCCEEDED: PaymentStatus.SUCCEEDED,
+    PaymentEventType.FAILED: PaymentStatus.FAILED,
+    PaymentEventType.REFUNDED: PaymentStatus.REFUNDED,
+}
 
 
 def _matches(event: PaymentEvent, order_id: object, amount_cents: int) -> bool:

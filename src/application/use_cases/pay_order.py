@@ -5,6 +5,7 @@ from typing import NoReturn
 from uuid import UUID
 
 from bookstore.application.config import StoreConfig
+from bookstore.application.metrics import NO_METRICS, BusinessMetrics
 from bookstore.application.payment_gateway import Outcome, PaymentGateway
 from bookstore.application.payment_settlement import (
     Refunds,
@@ -75,6 +76,8 @@ class PayOrder:
         ids: IdGenerator,
         config: StoreConfig,
         refunds: Refunds,
+        *,
+        metrics: BusinessMetrics = NO_METRICS,
     ) -> None:
         self._uow = uow
         self._gateway = gateway
@@ -82,6 +85,7 @@ class PayOrder:
         self._ids = ids
         self._currency = config.currency
         self._refunds = refunds
+        self._metrics = metrics
 
     def replay(self, command: PayOrderCommand) -> PaymentAttempt | None:
         """The first answer for this key, if there is one (checked before the body is)."""
@@ -105,6 +109,8 @@ class PayOrder:
             self._settle(started.id, Outcome.DECLINED, GATEWAY_ERROR)
             raise
         payment = self._settle(started.id, result.outcome, result.decline_code or "card_declined")
+        if payment.status is not PaymentStatus.PROCESSING:  # else its event settles it later
+            self._metrics.payment_settled(payment.status)
         if payment.status is PaymentStatus.FAILED:
             raise PaymentDeclined(payment.id, payment.decline_code or "card_declined")
         return PaymentAttempt(payment)

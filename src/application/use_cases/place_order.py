@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from bookstore.application import announcements
+from bookstore.application.metrics import NO_METRICS, BusinessMetrics
 from bookstore.application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from bookstore.application.redemptions import check_expected_total, redeem_cart_coupons
 from bookstore.domain.errors import EmptyCart, InsufficientStock, Shortage
@@ -37,10 +38,18 @@ class PlaceOrder:
     retry_when_busy: ClassVar[Literal[True]] = True
     """Its write unit of work is its first storage action (see `RetryableWrite`)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        *,
+        metrics: BusinessMetrics = NO_METRICS,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
+        self._metrics = metrics
 
     def __call__(self, command: PlaceOrderCommand) -> Order:
         with self._uow() as uow:
@@ -48,6 +57,7 @@ class PlaceOrder:
                 uow, command.actor, self._clock, self._ids, expected_total=command.expected_total
             )
             uow.commit()
+        self._metrics.order_placed(order)
         return order
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from bookstore.application.config import StoreConfig
+from bookstore.application.metrics import NO_METRICS, BusinessMetrics
 from bookstore.application.ports import (
     Clock,
     IdempotencyRecord,
@@ -55,12 +56,19 @@ class PlaceOrderOnce:
     """Its write unit of work is its first storage action (see `RetryableWrite`)."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, config: StoreConfig
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        config: StoreConfig,
+        *,
+        metrics: BusinessMetrics = NO_METRICS,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
         self._ttl = config.idempotency_key_ttl
+        self._metrics = metrics
 
     def replay(self, command: PlaceOrderOnceCommand) -> OrderPlacement | None:
         """The first response for this key, if there is one: callers check it before they
@@ -80,6 +88,7 @@ class PlaceOrderOnce:
             )
             uow.idempotency.save(_record_of(command, order))
             uow.commit()
+        self._metrics.order_placed(order)
         return OrderPlacement(order, replayed=False)
 
     def _previous(self, uow: UnitOfWork, command: PlaceOrderOnceCommand) -> OrderPlacement | None:

@@ -19,6 +19,17 @@ from bookstore.domain.pagination import Page, PageRequest
 from bookstore.domain.user import Actor
 
 
+class CountPendingEvents:
+    """How many events still wait for delivery (a figure for the operators' metrics)."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    def __call__(self) -> int:
+        with self._uow(read_only=True) as uow:
+            return uow.deliveries.pending()
+
+
 @dataclass(frozen=True, slots=True)
 class ListDeliveriesCommand:
     actor: Actor

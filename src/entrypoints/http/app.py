@@ -50,6 +50,7 @@ from bookstore.entrypoints.http.limits import (
     purging_expired_counters,
 )
 from bookstore.entrypoints.http.logs import flush_batched_logs
+from bookstore.entrypoints.http.metrics import metrics_parts
 from bookstore.entrypoints.http.observability import RequestContext
 from bookstore.entrypoints.http.openapi import docs_assets_router, openapi_config
 from bookstore.entrypoints.http.problems import problems
@@ -103,8 +104,9 @@ def create_app(container: Container) -> Litestar:
     }
     if settings.rate_limits_on:
         state[FAILED_LOGINS_STATE_KEY] = FailedLogins.from_settings(settings)
+    metrics = metrics_parts(settings)  # GET /metrics, when switched on
     app = Litestar(
-        route_handlers=[*CONTROLLERS, docs_assets_router()],
+        route_handlers=[*CONTROLLERS, docs_assets_router(), *metrics.handlers],
         state=State(state),
         stores=limit_stores(settings) if settings.rate_limits_on else None,
         lifespan=[purging_expired_counters] if settings.rate_limits_on else None,
@@ -120,7 +122,7 @@ def create_app(container: Container) -> Litestar:
             lambda: release_connections(container),
             flush_batched_logs,
         ],
-        middleware=[DefineMiddleware(BearerAuthMiddleware)],
+        middleware=[*metrics.middleware, DefineMiddleware(BearerAuthMiddleware)],
         exception_handlers=EXCEPTION_TABLE,
         request_class=ApiRequest,
         request_max_body_size=settings.max_body_bytes,

@@ -9,18 +9,17 @@ are checked before the password is, so a locked-out attempt costs no password ha
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
 from litestar import Request
 from litestar.exceptions import TooManyRequestsException
 from litestar.stores.base import Store
 
 from bookstore.domain.errors import AuthenticationFailed
+from bookstore.entrypoints.http.counters import counters_of
 from bookstore.entrypoints.http.limits import LIMITS_STORE, client_address
 from bookstore.entrypoints.settings import Settings
 
@@ -34,59 +33,32 @@ class FailedAttempts:
     right password, and before any password is checked.
 
     An attempt is counted before the password is checked and un-counted when it succeeds, so a
-    burst of concurrent guesses cannot all slip in before the first failure is recorded. The
-    counter lives in the app's store (shared through Redis when configured); its read and
-    write are serialised within a process, and approximate across processes."""
+    burst of concurrent guesses cannot all slip in before the first failure is recorded. Each
+    count and un-count is one atomic step of the app's store (`counters`), shared through
+    Redis when configured: the limit is exact across every process."""
 
     def __init__(self, limit: int, refusal: str, window_seconds: int = WINDOW_SECONDS) -> None:
         self.limit = limit
         self.refusal = refusal
         self.window = window_seconds
-        self._lock = anyio.Lock()
 
     @asynccontextmanager
     async def attempt(self, store: Store, key: str) -> AsyncIterator[None]:
-        await self._claim(store, key)
+        counters = counters_of(store)
+        taken = await counters.take(key, self.limit, self.window)
+        if not taken.allowed:
+            raise TooManyRequestsException(
+                detail=self.refusal,
+                headers=limit_headers(self.limit, 0, self.window, taken.reset_in),
+            )
         try:
             yield
         except AuthenticationFailed:
             raise
         except BaseException:
-            await self._release(store, key)
+            await counters.give_back(key)
             raise
-        await self._release(store, key)
-
-    async def _claim(self, store: Store, key: str) -> None:
-        async with self._lock:
-            count, reset = await self._read(store, key)
-            if count >= self.limit:
-                raise TooManyRequestsException(
-                    detail=self.refusal,
-                    headers=limit_headers(self.limit, 0, self.window, reset),
-                )
-            await self._write(store, key, count + 1, reset)
-
-    async def _release(self, store: Store, key: str) -> None:
-        async with self._lock:
-            count, reset = await self._read(store, key)
-            if count > 1:
-                await self._write(store, key, count - 1, reset)
-            elif count == 1:
-                await store.delete(key)
-
-    async def _read(self, store: Store, key: str) -> tuple[int, int]:
-        now = int(time.time())
-        raw = await store.get(key)
-        if raw:
-            count, _, reset = raw.decode().partition(" ")
-            if count.isdigit() and reset.isdigit() and int(reset) > now:
-                return int(count), int(reset)
-        return 0, now + self.window
-
-    @staticmethod
-    async def _write(store: Store, key: str, count: int, reset: int) -> None:
-        expires_in = max(1, reset - int(time.time()))
-        await store.set(key, f"{count} {reset}", expires_in=expires_in)
+        await counters.give_back(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,13 +107,13 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def limit_headers(limit: int, remaining: int, window: int, reset: int) -> dict[str, str]:
+def limit_headers(limit: int, remaining: int, window: int, reset_in: int) -> dict[str, str]:
     """The `RateLimit-*` headers Litestar's middleware sends, for the failure counters."""
     return {
         "RateLimit-Policy": f"{limit}; w={window}",
         "RateLimit-Limit": str(limit),
         "RateLimit-Remaining": str(remaining),
-        "RateLimit-Reset": str(max(1, reset - int(time.time()))),
+        "RateLimit-Reset": str(max(1, reset_in)),
     }
 
 

@@ -2,10 +2,12 @@
 
 - Registrations per client address and hour, order placements per user and minute:
   Litestar's `RateLimitMiddleware` on those routes only (nothing is added to any other route).
+  Its counting step is ours (`ExactRateLimit`): one atomic take from the store, so the limit
+  holds exactly across every process sharing Redis.
 - Failed log-ins per client address and per account: counters in the same store, kept by the
   log-in route itself (`bookstore.entrypoints.http.failed_logins`).
-- The store is a `MemoryStore`, or a `RedisStore` shared by every server process when
-  `redis_url` is set: one per app, so one per event loop.
+- The store is in memory, or in Redis shared by every server process when `redis_url` is set:
+  one per app, so one per event loop (`bookstore.entrypoints.http.counters`).
 - The client address is the socket peer. `X-Forwarded-For` counts only when the peer is one of
   the `trusted_proxies` (uvicorn's proxy-headers middleware, wrapped around the app), so a
   client cannot pick the address it is counted under.
@@ -15,6 +17,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,8 +26,11 @@ from typing import Any, cast
 
 import anyio
 from litestar import Litestar, Request
+from litestar.exceptions import TooManyRequestsException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import (
+    DURATION_VALUES,
+    CacheObject,
     DurationUnit,
     RateLimitConfig,
     RateLimitMiddleware,
@@ -35,6 +41,11 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bookstore.application.use_cases.authenticate import Authenticated
+from bookstore.entrypoints.http.counters import (
+    CountingMemoryStore,
+    CountingRedisStore,
+    counters_of,
+)
 from bookstore.entrypoints.http.dependencies import SETTINGS_STATE_KEY
 from bookstore.entrypoints.settings import Settings
 
@@ -45,11 +56,9 @@ LIMITS_STORE = "rate_limit"
 def limit_stores(settings: Settings) -> dict[str, Store]:
     """The app's stores: in memory, or in Redis under the settings' namespace."""
     if not settings.redis_url:
-        return {LIMITS_STORE: MemoryStore()}
-    from litestar.stores.redis import RedisStore
-
+        return {LIMITS_STORE: CountingMemoryStore()}
     return {
-        LIMITS_STORE: RedisStore.with_client(
+        LIMITS_STORE: CountingRedisStore.with_client(
             url=settings.redis_url, namespace=f"{settings.redis_namespace}:limits"
         )
     }
@@ -155,4 +164,24 @@ class SettingsRateLimit:
             check_throttle_handler=policy.applies,
             store=LIMITS_STORE,
         )
-        return RateLimitMiddleware(self.app, config)
+        return ExactRateLimit(self.app, config)
+
+
+class ExactRateLimit(RateLimitMiddleware):
+    """Litestar's rate limiter (its keys, exclusions, 429 and `RateLimit-*` headers) counting
+    with one atomic take from the store instead of a read, a check and a write."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = scope["litestar_app"]
+        request: Request[Any, Any, Any] = app.request_class(scope)
+        if await self.should_check_request(request=request):
+            counters = counters_of(self.config.get_store_from_app(app))
+            taken = await counters.take(
+                self.cache_key_from_request(request), self.max_requests, DURATION_VALUES[self.unit]
+            )
+            now = int(time.time())
+            window = CacheObject(history=[now] * taken.count, reset=now + taken.reset_in)
+            if not taken.allowed:
+                raise TooManyRequestsException(headers=self.create_response_headers(window))
+            send = self.create_send_wrapper(send=send, cache_object=window)
+        await self.app(scope, receive, send)

@@ -16,7 +16,7 @@ import pytest
 import redis
 from http_support import PASSWORD, Api, AppFactory, Session, assert_problem, new_email
 
-import bookstore.entrypoints.http.failed_logins as failed_logins
+import bookstore.entrypoints.http.counters as counters
 import bookstore.entrypoints.http.limits as limits
 from bookstore.adapters.hashing import FastHasher
 
@@ -243,7 +243,7 @@ def test_failed_log_ins_are_forgotten_when_the_window_ends(
     assert log_in(api, email).status_code == 429
 
     later = time.time() + 61
-    monkeypatch.setattr(failed_logins.time, "time", lambda: later)
+    monkeypatch.setattr(counters.time, "time", lambda: later)
 
     assert log_in(api, email).status_code == 200
 
@@ -393,3 +393,57 @@ def test_failed_log_ins_of_an_account_add_up_across_app_instances(
     assert_rate_limited(refused, limit=2, window=60)
     stored = b"".join(client.scan_iter(match=f"{namespace}:*"))
     assert email.encode() not in stored
+
+
+BURSTS = {"registrations": (50, 60), "failed-log-ins": (10, 20)}
+"""Registrations per address (50 an hour: 60 sent at once) and failed log-ins per account
+(10 a minute: 20 at once): key -> (limit, requests sent)."""
+
+
+def _take_at_once(url: str, namespace: str, start: Any, out: Any) -> None:
+    """One server process's half of each burst, every take concurrent, started with the other
+    process's (a spawned process runs this)."""
+    import asyncio
+
+    from bookstore.entrypoints.http.counters import CountingRedisStore
+
+    async def burst() -> dict[str, list[bool]]:
+        store = CountingRedisStore.with_client(url=url, namespace=namespace)
+        try:
+            await store.take("warm-up", 1, 60)  # connected before the start line
+            start.wait()
+            takes = [
+                (key, limit) for key, (limit, sent) in BURSTS.items() for _ in range(sent // 2)
+            ]
+            taken = await asyncio.gather(*(store.take(key, limit, 60) for key, limit in takes))
+            allowed: dict[str, list[bool]] = {key: [] for key in BURSTS}
+            for (key, _), outcome in zip(takes, taken, strict=True):
+                allowed[key].append(outcome.allowed)
+            return allowed
+        finally:
+            await store._shutdown()
+
+    out.put(asyncio.run(burst()))
+
+
+@pytest.mark.slow
+def test_a_burst_from_two_processes_through_redis_gets_exactly_the_limit(
+    shared_redis: tuple[redis.Redis, str, str],
+) -> None:
+    import multiprocessing
+
+    _, url, namespace = shared_redis
+    context = multiprocessing.get_context("spawn")
+    start, out = context.Barrier(2), context.Queue()
+    processes = [
+        context.Process(target=_take_at_once, args=(url, namespace, start, out)) for _ in range(2)
+    ]
+    for process in processes:
+        process.start()
+    halves = [out.get(timeout=30) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+
+    for key, (limit, sent) in BURSTS.items():
+        allowed = halves[0][key] + halves[1][key]
+        assert (len(allowed), allowed.count(True)) == (sent, limit), key

@@ -195,6 +195,28 @@ def test_pruning_keeps_events_whose_deliveries_are_not_over(
     assert left.delivery.status is DeliveryStatus.PENDING
 
 
+def test_pending_counts_events_not_fanned_out_and_those_with_a_delivery_still_to_make(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    def pending() -> int:
+        with uow_factory(read_only=True) as uow:
+            return uow.deliveries.pending()
+
+    (book,) = add_books(uow_factory, details(stock=10))
+    ada = _customer(uow_factory)
+    _place(uow_factory, ada, book.id, 1)
+    _place(uow_factory, ada, book.id, 1)
+    before = pending()
+    _fan_out(uow_factory)
+    fanned_out = pending()
+    with uow_factory() as uow:
+        (held, _) = uow.deliveries.claim(T0, T0 + timedelta(minutes=1), 10, "c")
+        uow.deliveries.finish(held.delivery.succeeded(None), "c")
+        uow.commit()
+
+    assert (before, fanned_out, pending()) == (2, 2, 1)
+
+
 def test_an_order_pays_one_insert_for_its_event_and_nothing_else(sql_backend: Backend) -> None:
     factory = sql_backend.factory
     (book,) = add_books(factory, details(stock=100))
