@@ -3,9 +3,10 @@ shipped `deploy/nginx/bookstore.conf` (only its ports changed).
 
 One cluster for the module: nginx on loopback in front of two `bookstore serve --workers 2`
 instances (no embedded worker) and one `bookstore worker`, on a fresh PostgreSQL database and
-a Redis namespace of their own. Through the proxy: order storms with exact stock, a log-out in
-one instance refused in the other, rate limits that hold across the instances at exactly
-their number, an instance stopped with SIGTERM and another killed mid-storm with nothing
+a Redis namespace of their own, and a webhook receiver on loopback (events_support). Through
+the proxy: order storms with exact stock, a log-out in one instance refused in the other, rate
+limits that hold across the instances at exactly their number, webhooks delivered once each,
+signed, an instance stopped with SIGTERM and another killed mid-storm with nothing
 acknowledged lost; then the worker stops cleanly.
 
 Buyers send every request again on a connection error or a 502/503 (the proxy could not hand
@@ -27,16 +28,18 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 from uuid import UUID
 
 import httpx
 import psycopg
 import pytest
 import redis
+from events_support import Receiver, receiving
 from postgres_support import postgres_server_url, psycopg_url
 from resilience_support import (
     PASSWORD,
@@ -59,6 +62,7 @@ from bookstore.domain.user import Actor
 from bookstore.entrypoints.cli.runtime import OPERATOR
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+T = TypeVar("T")
 
 DEPLOY_CONF = Path(__file__).parents[3] / "deploy" / "nginx" / "bookstore.conf"
 METRICS_TOKEN = secrets.token_hex(32)
@@ -71,6 +75,9 @@ STORM_SECONDS = 60
 RETRY_PAUSE = 0.05
 RETRY_STATUSES = (502, 503, 504)
 STOP_SECONDS = 40  # an instance finishes its requests in flight within 30 s
+HOOKED_ORDERS = 4
+DELIVERY_SECONDS = 30
+"""The worker polls every half second; the receiver's first 500 is retried about 2 s later."""
 
 
 # --- nginx ------------------------------------------------------------------------------------
@@ -180,6 +187,8 @@ class Cluster:
     instances: list[Instance]
     worker: subprocess.Popen[bytes]
     worker_log: Path
+    receiver: Receiver
+    """Answers its first request with a 500, then 200s; verifies each signature."""
 
     @property
     def scarce(self) -> int:
@@ -212,6 +221,7 @@ def cluster_settings(redis: str, namespace: str) -> dict[str, str]:
         "BOOKSTORE_DB_MAX_OVERFLOW": str(MAX_OVERFLOW),
         "BOOKSTORE_REGISTRATIONS_PER_HOUR": str(REGISTRATIONS_PER_HOUR),
         "BOOKSTORE_LOGIN_FAILURES_PER_MINUTE": str(LOGIN_FAILURES_PER_MINUTE),
+        "BOOKSTORE_WEBHOOK_ALLOW_PRIVATE": "true",  # production, and the receiver is on loopback
     }
 
 
@@ -223,12 +233,13 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     with ExitStack() as stack:
         url = stack.enter_context(postgres_database(postgres_server_url()))
         upgrade_database(url)
-        store = seed(url, [SCARCE, PLENTY], customers=BUYERS + 2)
+        store = seed(url, [SCARCE, PLENTY], customers=BUYERS + 3)
         settings = cluster_settings(redis, namespace)
         instances = [Instance(url, workdir, 2, settings=settings) for _ in range(2)]
         for instance in instances:
             instance.start()
             stack.callback(instance.stop)
+        receiver = stack.enter_context(receiving(Receiver(failures=1)))
         worker_log = workdir / "worker.log"
         with worker_log.open("wb") as output:
             worker = subprocess.Popen(
@@ -244,7 +255,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             instance.wait_until_serving()
         proxy = stack.enter_context(nginx(workdir, [i.port for i in instances]))
         stack.callback(_forget_namespace, redis, namespace)
-        yield Cluster(store, proxy, instances, worker, worker_log)
+        yield Cluster(store, proxy, instances, worker, worker_log, receiver)
         for instance in instances:
             logs = instance.logs(last=10_000)
             assert "Traceback" not in logs, logs
@@ -423,6 +434,50 @@ def test_rate_limits_hold_across_the_instances_at_exactly_their_number(cluster: 
     assert guesses == {401: LOGIN_FAILURES_PER_MINUTE, 429: 20 - LOGIN_FAILURES_PER_MINUTE}
 
 
+def test_webhooks_of_orders_through_the_proxy_are_delivered_once_each_signed(
+    cluster: Cluster,
+) -> None:
+    receiver, plenty = cluster.receiver, cluster.store.book_ids[1]
+    with httpx.Client(base_url=cluster.proxy, timeout=STOP_SECONDS) as http:
+        admin = {"Authorization": f"Bearer {admin_token(cluster, http)}"}
+        created = http.post(
+            "/api/admin/webhooks",
+            json={"url": receiver.url, "events": ["order.placed"]},
+            headers=admin,
+        )
+        assert created.status_code == 201, created.text
+        hook, receiver.secret = created.json()["id"], created.json()["secret"]
+        before = [orders_placed(instance) for instance in cluster.instances]
+        customer = cluster.store.emails[BUYERS + 2]  # one the other tests leave alone
+        placed = place_orders(http, customer, plenty, HOOKED_ORDERS)
+        after = [orders_placed(instance) for instance in cluster.instances]
+
+        wait_until(
+            lambda: set(placed) <= {event["data"]["id"] for event in accepted(receiver)},
+            lambda: f"the receiver answered {receiver.answered}",
+        )
+        deliveries = wait_until(
+            lambda: settled(http, f"/api/admin/webhooks/{hook}", admin),
+            lambda: "the deliveries are still pending or failed",
+        )
+        removed = http.delete(f"/api/admin/webhooks/{hook}", headers=admin)  # leaner storms
+    assert removed.status_code == 204, removed.text
+
+    assert all(a > b for a, b in zip(after, before, strict=True)), "the proxy used one instance"
+    events = accepted(receiver)
+    counts = Counter(event["id"] for event in events)
+    assert set(counts.values()) == {1}, counts  # each event accepted once
+    assert receiver.bad_signatures == 0
+    assert {e["type"] for e in events} == {"order.placed"}
+    # each event's data is the order as GET /api/orders/{id} showed it right after it was placed
+    assert {event["data"]["id"]: event["data"] for event in events} == placed
+    first = receiver.tried[0]
+    assert receiver.answered[0] == 500
+    assert receiver.tried.count(first) == 2  # the delivery that failed came again, same id
+    assert {d["event_id"]: d["status"] for d in deliveries} == dict.fromkeys(counts, "succeeded")
+    assert {d["event_id"]: d["attempts"] for d in deliveries if d["attempts"] > 1} == {first: 2}
+
+
 def test_sigterm_to_an_instance_mid_storm_loses_nothing_and_it_exits_0(cluster: Cluster) -> None:
     leaving = cluster.instances[0]
     restock(cluster)
@@ -488,6 +543,61 @@ def orders_placed(instance: Instance) -> float:
     assert response.status_code == 200, response.text
     match = re.search(r"^bookstore_orders_placed_total (\S+)$", response.text, flags=re.M)
     return float(match.group(1)) if match else 0.0
+
+
+def admin_token(cluster: Cluster, http: httpx.Client) -> str:
+    """A new admin (a library call), logged in through the proxy."""
+    email = f"hooks-{uuid.uuid4().hex}@x.org"
+    with library(cluster.store.url) as store:
+        store.create_admin()(CreateAdminCommand(email, PASSWORD))
+    tokens = http.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    assert tokens.status_code == 200, tokens.text
+    token: str = tokens.json()["access_token"]
+    return token
+
+
+def place_orders(http: httpx.Client, email: str, book: int, count: int) -> dict[str, object]:
+    """`count` orders of one copy of `book`, one after the other: order id → the order as GET
+    /api/orders/{id} shows it then. Three requests an order, so that nginx's round robin hands
+    the orders to the instances in turn."""
+    tokens = http.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    assert tokens.status_code == 200, tokens.text
+    bearer = {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+    placed: dict[str, object] = {}
+    for _ in range(count):
+        line = http.put(f"/api/cart/items/{book}", json={"quantity": 1}, headers=bearer)
+        assert line.status_code == 200, line.text
+        keyed = bearer | {"Idempotency-Key": uuid.uuid4().hex}
+        order = http.post("/api/orders", headers=keyed)
+        assert order.status_code == 201, order.text
+        shown = http.get(f"/api/orders/{order.json()['id']}", headers=bearer)
+        assert shown.status_code == 200, shown.text
+        placed[shown.json()["id"]] = shown.json()
+    return placed
+
+
+def accepted(receiver: Receiver) -> list[dict[str, Any]]:
+    """The events the receiver answered with a 2xx, so far."""
+    with receiver.lock:
+        return list(receiver.received)
+
+
+def settled(http: httpx.Client, hook: str, admin: dict[str, str]) -> list[dict[str, Any]] | None:
+    """The endpoint's deliveries once none is pending or failed (to be tried again)."""
+    response = http.get(f"{hook}/deliveries", params={"page_size": 100}, headers=admin)
+    assert response.status_code == 200, response.text
+    deliveries: list[dict[str, Any]] = response.json()["items"]
+    return None if any(d["status"] in ("pending", "failed") for d in deliveries) else deliveries
+
+
+def wait_until(condition: Callable[[], T | None], why_not: Callable[[], str]) -> T:
+    """`condition()` once it is neither None nor False, asked every 50 ms for up to
+    DELIVERY_SECONDS; else a failure that says `why_not()`."""
+    deadline = time.monotonic() + DELIVERY_SECONDS
+    while not (result := condition()):
+        assert time.monotonic() < deadline, f"after {DELIVERY_SECONDS} s, {why_not()}"
+        time.sleep(0.05)
+    return result
 
 
 def restock(cluster: Cluster) -> None:

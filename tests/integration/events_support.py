@@ -1,4 +1,5 @@
-"""A real HTTP receiver and a real SMTP server on loopback, for the delivery tests."""
+"""A real HTTP receiver and a real SMTP server on loopback, for the delivery tests (here, not
+under events/, so that every integration test can import them: the scale-out test too)."""
 
 from __future__ import annotations
 
@@ -28,13 +29,16 @@ from bookstore.domain.payment import InvalidSignature
 @dataclass
 class Receiver:
     """Answers 500 to its first `failures` requests, then 200 (after `delay` seconds each).
-    Remembers every event it accepted, and whether each request's signature was valid for
-    `secret` (set once the endpoint exists)."""
+    Remembers every event it accepted, the event id of every signed request whatever it
+    answered (a retry carries the id of the attempt that failed), and whether each request's
+    signature was valid for `secret` (set once the endpoint exists)."""
 
     failures: int = 0
     delay: float = 0.0
     secret: str = ""
     received: list[dict[str, Any]] = field(default_factory=list)
+    tried: list[str] = field(default_factory=list)
+    """The event id of each validly signed request, in the order they came."""
     answered: list[int] = field(default_factory=list)
     bad_signatures: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -51,10 +55,12 @@ class Receiver:
                 self.bad_signatures += 1
                 self.answered.append(400)
                 return 400
+            event = json.loads(body)
             status = 500 if len(self.answered) < self.failures else 200
             self.answered.append(status)
+            self.tried.append(event["id"])
             if status == 200:
-                self.received.append(json.loads(body))
+                self.received.append(event)
             return status
 
     def counts(self) -> Counter[str]:
