@@ -143,5 +143,5 @@ def test_prune_prints_how_many_of_each_it_deleted(cli: Cli, store: Container) ->
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "Pruned revoked access tokens 1, refresh tokens 0, idempotency keys 0."
+        "Pruned revoked access tokens 1, refresh tokens 0, idempotency keys 0, delivered events 0."
     )
