@@ -34,8 +34,8 @@ run: $(STAMP)
 	$(BIN)/bookstore serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests deploy
+	$(BIN)/ruff format --check src tests deploy
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -45,7 +45,7 @@ imports: $(STAMP)
 
 # Tests that stop the shared PostgreSQL server run alone, after all the others.
 pytest: $(STAMP)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not stops_postgres" $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not stops_postgres" --durations=15 $(PYTEST_ARGS)
 	$(BIN)/pytest -m stops_postgres $(PYTEST_ARGS)
 
 test: lint typecheck imports pytest

@@ -3,6 +3,7 @@
     python bench/compare.py --kit ../shared/bench                  # 3 rounds x 10 s
     python bench/compare.py --kit ../shared/bench --rounds 1 --duration 5   # a quick look
     python bench/compare.py --kit ../shared/bench --postgres postgresql://postgres@127.0.0.1/postgres
+    python bench/compare.py --postgres ... --instances 2 --scenarios list,flow32   # scale-out
 
 With `--postgres SERVER`, the service runs on a fresh database of that PostgreSQL server
 (`ANALYZE`d once the catalogue is in, as the kit's README asks) and the kit measures it against
@@ -16,6 +17,11 @@ every scenario against the three in alternating order and prints medians and rat
 stops the server. The kit's own exit status is returned (0 every must holds, 1 one does
 not, 2 the run could not be made).
 
+With `--instances N` (N > 1), N servers share the database (and one JWT secret), each with
+`--workers`, behind nginx running the shipped `deploy/nginx/bookstore.conf` on loopback
+(`deploy/nginx/local_proxy.py`); the kit measures through the proxy. Only the first instance
+runs the embedded worker, as production runs one.
+
 compare.sh registers and logs in 83 users per round through our API. By default the server
 hashes their passwords with bcrypt cost 4 (`BOOKSTORE_BCRYPT_ROUNDS=4`, said in the output):
 registration and login are not in any timed scenario, and cost 12 adds minutes of set-up.
@@ -25,17 +31,22 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import catalogue  # noqa: E402
+
+sys.path.insert(0, str(HERE.parent / "deploy" / "nginx"))
+import local_proxy  # noqa: E402
 from run import Server, free_port, rss_line, say, source_version  # noqa: E402
 
 
@@ -46,7 +57,8 @@ def main() -> int:
     p.add_argument("--books", type=int, default=10_000)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--duration", type=int, default=10)
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--workers", type=int, default=1, help="processes per instance (1)")
+    p.add_argument("--instances", type=int, default=1, help="servers behind nginx (1: no proxy)")
     p.add_argument("--scenarios", default="list,search,get,flow1,flow32,storm")
     p.add_argument("--bcrypt-rounds", type=int, default=4, help="server's bcrypt cost (4)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -60,18 +72,37 @@ def main() -> int:
     url = f"sqlite:///{workdir / 'bookstore.db'}"
     if args.postgres:
         url = fresh_postgres_database(args.postgres, f"bookstore_bench_{os.getpid()}")
-    extra = {"BOOKSTORE_BCRYPT_ROUNDS": str(args.bcrypt_rounds)}
-    server = Server(
-        "sqlite", url, "127.0.0.1", free_port("127.0.0.1"), args.workers, workdir, extra
-    )
+    extra = {
+        "BOOKSTORE_BCRYPT_ROUNDS": str(args.bcrypt_rounds),
+        "BOOKSTORE_JWT_SECRET": secrets.token_hex(32),  # one for every instance
+        "BOOKSTORE_TRUSTED_PROXIES": "127.0.0.1",
+    }
+    servers = [
+        Server(
+            f"instance-{i + 1}",
+            url,
+            "127.0.0.1",
+            free_port("127.0.0.1"),
+            args.workers,
+            workdir,
+            extra if i == 0 else extra | {"BOOKSTORE_EMBEDDED_WORKER": "false"},
+        )
+        for i in range(args.instances)
+    ]
+    proxy = ExitStack()
     try:
         say(f"building the kit's catalogue ({args.books:,} books) in {workdir}")
         catalogue.build(url, args.books)
         if args.postgres:
             analyze(url)
-        server.start()
+        for server in servers:
+            server.start()
+        target = servers[0].base_url
+        if args.instances > 1:
+            target = proxy.enter_context(nginx_in_front(servers, workdir))
         say(
-            f"server (source {source_version()}) on {server.base_url}, {args.workers} worker(s), "
+            f"{args.instances} server(s) (source {source_version()}) on {target}, "
+            f"{args.workers} worker(s) each, "
             "rate limits off, "
             f"BOOKSTORE_BCRYPT_ROUNDS={args.bcrypt_rounds} (registration and login are set-up "
             "only, never timed)"
@@ -87,7 +118,7 @@ def main() -> int:
         if args.postgres:
             env["BENCH_BARE_DB"] = plain_postgres_url(args.postgres)
         limit = 60 * (args.rounds * (6 * args.duration + 400) // 60 + 30)
-        kit = subprocess.Popen(["bash", str(script), server.base_url], env=env)
+        kit = subprocess.Popen(["bash", str(script), target], env=env)
         try:
             status = kit.wait(timeout=limit)
         except subprocess.TimeoutExpired:
@@ -101,17 +132,28 @@ def main() -> int:
                 except subprocess.TimeoutExpired:
                     kit.kill()
                     kit.wait()
-        server.record_rss()
-        print(rss_line(server))
+        for server in servers:
+            server.record_rss()
+            print(rss_line(server))
         return status
     finally:
-        server.stop()
+        proxy.close()
+        for server in servers:
+            server.stop()
         if args.postgres:
             drop_postgres_database(args.postgres, url)
         if args.keep:
             say(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def nginx_in_front(servers: list[Server], workdir: Path) -> AbstractContextManager[str]:
+    binary = local_proxy.nginx_binary()
+    if binary is None:
+        raise SystemExit("--instances needs nginx (Debian: apt-get install nginx)")
+    upstreams = [server.port for server in servers]
+    return local_proxy.running_proxy(binary, workdir, upstreams, free_port("127.0.0.1"))
 
 
 def plain_postgres_url(url: str) -> str:

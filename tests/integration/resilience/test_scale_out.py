@@ -20,7 +20,6 @@ import asyncio
 import os
 import re
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -29,7 +28,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -61,10 +60,12 @@ from bookstore.application.use_cases.adjust_stock import AdjustStockCommand
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.cli.runtime import OPERATOR
 
+sys.path.insert(0, str(Path(__file__).parents[3] / "deploy" / "nginx"))
+import local_proxy
+
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 T = TypeVar("T")
 
-DEPLOY_CONF = Path(__file__).parents[3] / "deploy" / "nginx" / "bookstore.conf"
 METRICS_TOKEN = secrets.token_hex(32)
 POOL_SIZE, MAX_OVERFLOW = 2, 2
 REGISTRATIONS_PER_HOUR, LOGIN_FAILURES_PER_MINUTE = 50, 10
@@ -84,7 +85,7 @@ DELIVERY_SECONDS = 30
 
 
 def nginx_binary() -> str:
-    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    found = local_proxy.nginx_binary()
     if found:
         return found
     reason = "nginx is not installed (Debian: apt-get install nginx), so no proxy to test through"
@@ -93,72 +94,9 @@ def nginx_binary() -> str:
     pytest.skip(reason)
 
 
-def proxy_conf(upstreams: list[int], port: int) -> str:
-    """The shipped configuration, listening on `port` in front of `upstreams`."""
-    text = DEPLOY_CONF.read_text()
-    servers = re.findall(r"^ *server 127\.0\.0\.1:\d+ (.*);$", text, flags=re.MULTILINE)
-    assert servers, "deploy/nginx/bookstore.conf lists no upstream server"
-    options = servers[0]
-    lines = "".join(f"    server 127.0.0.1:{p} {options};\n" for p in upstreams)
-    text, replaced = re.subn(r"(?:^ *server 127\.0\.0\.1:\d+ .*;\n)+", lines, text, flags=re.M)
-    text, listens = re.subn(r"^( *)listen 80;$", rf"\1listen 127.0.0.1:{port};", text, flags=re.M)
-    assert (replaced, listens) == (1, 1), "the shape of deploy/nginx/bookstore.conf changed"
-    return text
-
-
-@contextmanager
-def nginx(workdir: Path, upstreams: list[int]) -> Iterator[str]:
-    """nginx in the foreground with everything of its own under `workdir`; its base URL."""
-    binary = nginx_binary()
-    prefix = workdir / "nginx"
-    prefix.mkdir()
-    port = free_port()
-    (prefix / "bookstore.conf").write_text(proxy_conf(upstreams, port))
-    temp = "\n".join(
-        f"  {kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi")
-    )
-    (prefix / "nginx.conf").write_text(
-        f"""
-daemon off;
-worker_processes 1;
-pid {prefix / "nginx.pid"};
-{"user root;" if os.geteuid() == 0 else ""}
-events {{ worker_connections 512; }}
-http {{
-  access_log {prefix / "access.log"};
-{temp}
-  uwsgi_temp_path {prefix / "uwsgi"};
-  scgi_temp_path {prefix / "scgi"};
-  include {prefix / "bookstore.conf"};
-}}
-"""
-    )
-    log = prefix / "error.log"
-    command = [binary, "-p", f"{prefix}/", "-c", "nginx.conf", "-e", str(log)]
-    with log.open("ab") as output:
-        process = subprocess.Popen(command, stderr=subprocess.STDOUT, stdout=output)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while not _answers(f"{base}/health/live"):
-            assert process.poll() is None, f"nginx exited: {log.read_text()}"
-            assert time.monotonic() < deadline, f"nginx did not answer: {log.read_text()}"
-            time.sleep(0.05)
-        yield base
-    finally:
-        process.send_signal(signal.SIGQUIT)  # nginx's graceful stop
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
+def nginx(workdir: Path, upstreams: list[int]) -> AbstractContextManager[str]:
+    """The shipped configuration run by nginx on loopback (`deploy/nginx/local_proxy.py`)."""
+    return local_proxy.running_proxy(nginx_binary(), workdir, upstreams, free_port())
 
 
 # --- the cluster ------------------------------------------------------------------------------
