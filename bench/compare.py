@@ -59,6 +59,13 @@ def main() -> int:
     p.add_argument("--duration", type=int, default=10)
     p.add_argument("--workers", type=int, default=1, help="processes per instance (1)")
     p.add_argument("--instances", type=int, default=1, help="servers behind nginx (1: no proxy)")
+    p.add_argument(
+        "--worker",
+        choices=["embedded", "separate", "none"],
+        default="embedded",
+        help="where the jobs run (event delivery, expiry...): in the first instance (as `make "
+        "run`), in a `bookstore worker` process beside it (production), or nowhere (embedded)",
+    )
     p.add_argument("--scenarios", default="list,search,get,flow1,flow32,storm")
     p.add_argument("--bcrypt-rounds", type=int, default=4, help="server's bcrypt cost (4)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -85,10 +92,14 @@ def main() -> int:
             free_port("127.0.0.1"),
             args.workers,
             workdir,
-            extra if i == 0 else extra | {"BOOKSTORE_EMBEDDED_WORKER": "false"},
+            extra if i == 0 and args.worker == "embedded" else extra | NO_EMBEDDED_WORKER,
         )
         for i in range(args.instances)
     ]
+    if args.worker == "separate":
+        servers.append(
+            Server("worker", url, "127.0.0.1", 0, 1, workdir, extra | NO_EMBEDDED_WORKER, False)
+        )
     proxy = ExitStack()
     try:
         say(f"building the kit's catalogue ({args.books:,} books) in {workdir}")
@@ -99,10 +110,10 @@ def main() -> int:
             server.start()
         target = servers[0].base_url
         if args.instances > 1:
-            target = proxy.enter_context(nginx_in_front(servers, workdir))
+            target = proxy.enter_context(nginx_in_front(servers[: args.instances], workdir))
         say(
             f"{args.instances} server(s) (source {source_version()}) on {target}, "
-            f"{args.workers} worker(s) each, "
+            f"{args.workers} worker(s) each, jobs: {args.worker}, "
             "rate limits off, "
             f"BOOKSTORE_BCRYPT_ROUNDS={args.bcrypt_rounds} (registration and login are set-up "
             "only, never timed)"
@@ -146,6 +157,9 @@ def main() -> int:
             say(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+NO_EMBEDDED_WORKER = {"BOOKSTORE_EMBEDDED_WORKER": "false"}
 
 
 def nginx_in_front(servers: list[Server], workdir: Path) -> AbstractContextManager[str]:

@@ -189,6 +189,8 @@ class Server:
     workers: int
     workdir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
+    serves: bool = True
+    """False: a `bookstore worker` process (the jobs, no HTTP) instead of `bookstore serve`."""
     process: subprocess.Popen[bytes] | None = None
     peak_rss: dict[int, int] = field(default_factory=dict)
     _sampler: RssSampler | None = None
@@ -210,8 +212,12 @@ class Server:
             BOOKSTORE_RATE_LIMITS="off",
         )
         env.update(self.extra_env)
-        command = [sys.executable, "-m", "bookstore.entrypoints.cli", "serve"]
-        command += ["--host", self.host, "--port", str(self.port), "--workers", str(self.workers)]
+        command = [sys.executable, "-m", "bookstore.entrypoints.cli"]
+        if self.serves:
+            command += ["serve", "--host", self.host, "--port", str(self.port)]
+            command += ["--workers", str(self.workers)]
+        else:
+            command += ["worker"]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 command,
@@ -223,7 +229,7 @@ class Server:
                 start_new_session=True,  # its own process group: stopped as one
             )
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        while self.serves and time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited at start:\n{self.log_tail()}")
             ready = self.base_url + "/health/ready"
@@ -232,7 +238,8 @@ class Server:
                     break
             time.sleep(0.2)
         else:
-            raise RuntimeError(f"the server was not ready in 60 s:\n{self.log_tail()}")
+            if self.serves:
+                raise RuntimeError(f"the server was not ready in 60 s:\n{self.log_tail()}")
         if not Path("/proc").is_dir():
             self._sampler = RssSampler(self.process.pid)
             self._sampler.start()
