@@ -45,14 +45,14 @@ imports: $(STAMP)
 
 # Tests that stop the shared PostgreSQL server run alone, after all the others.
 pytest: $(STAMP)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not stops_postgres" --durations=15 $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not stops_postgres" --durations=15 $(PYTEST_ARGS)
 	$(BIN)/pytest -m stops_postgres $(PYTEST_ARGS)
 
 test: lint typecheck imports pytest
 
 # For your own iterations: the checks and every test not marked slow.
 quick: lint typecheck imports
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow and not stops_postgres" -q $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow and not stops_postgres" -q $(PYTEST_ARGS)
 
 # make bench [N=100000] [DURATION=20] [WORKERS=2] [SCENARIOS=list,get] [PROFILE=/tmp/prof]
 # [SEARCH="lantern poetry"]

@@ -63,8 +63,7 @@ from bookstore.entrypoints.cli.runtime import OPERATOR
 sys.path.insert(0, str(Path(__file__).parents[3] / "deploy" / "nginx"))
 import local_proxy
 
-# One cluster, its tests in file order, in one test process (`make test` runs several).
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("scale-out")]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 T = TypeVar("T")
 
 METRICS_TOKEN = secrets.token_hex(32)
