@@ -489,8 +489,22 @@ class UnitOfWorkFactory(Protocol):
     @property
     def inline_work(self) -> bool:
         """True when a unit of work is short local work that never waits on a network (a
-        SQLite file): a caller on an event loop may run reads right there, and writes inside
+        SQLite file): a caller on an event loop may run writes right there, inside
         `writes_without_waiting()`. False when work may wait (a database server)."""
+        ...
+
+    @property
+    def inline_reads(self) -> bool:
+        """True when a read is short and near, and never waits for a writer (a SQLite file in
+        WAL mode; a database server on this machine, whose reads see a snapshot): a caller on
+        an event loop may run reads right there, since handing them to a thread costs more.
+        False when a read may wait on a network."""
+        ...
+
+    @property
+    def work_threads(self) -> int:
+        """How many threads may do storage work at once, each finding a connection kept for
+        it: more would wait for one, or open and close one beyond those kept."""
         ...
 
     def writes_without_waiting(self) -> AbstractContextManager[None]:

@@ -59,6 +59,14 @@ class _BusyOnce:
     def inline_work(self) -> bool:
         return True
 
+    @property
+    def inline_reads(self) -> bool:
+        return True
+
+    @property
+    def work_threads(self) -> int:
+        return 1
+
     @contextmanager
     def writes_without_waiting(self) -> Iterator[None]:
         yield

@@ -57,6 +57,16 @@ class MemoryUnitOfWorkFactory:
         """Writers wait for each other's lock: run the work where waiting is harmless."""
         return False
 
+    @property
+    def inline_reads(self) -> bool:
+        """Like writes, so that the two kinds of work are tried in the same places."""
+        return False
+
+    @property
+    def work_threads(self) -> int:
+        """Readers never wait; writers wait for each other's lock."""
+        return 4
+
     @contextmanager
     def writes_without_waiting(self) -> Iterator[None]:
         """This store cannot promise a writer will not wait: writers raise `WriterBusy`."""

@@ -33,8 +33,11 @@ from bookstore.adapters.sql.co_purchases import SqlCoPurchases
 from bookstore.adapters.sql.coupons import SqlCouponRepository
 from bookstore.adapters.sql.driver_pg import PsycopgDb
 from bookstore.adapters.sql.engine import (
+    Checkpoints,
     WriterGate,
     begin_immediate,
+    checkpoints,
+    on_this_machine,
     writer_gate,
     writers_may_wait,
     writes_without_waiting,
@@ -71,6 +74,7 @@ class SqlUnitOfWorkFactory:
         self.snapshots: Snapshots = snapshots or IdsOnly()
         """How events show their subjects (see `bookstore.application.outbox.Snapshots`)."""
         self._gate = writer_gate(engine)
+        self._checkpoints = checkpoints(engine)
         self._sqlite = engine.dialect.name == "sqlite"
         self._psycopg = engine.dialect.driver == "psycopg"
         # A SQLite file's units of work keep a few connections: its writers pass the gate one
@@ -84,6 +88,19 @@ class SqlUnitOfWorkFactory:
         """A SQLite file: short local work, and writers that can be told not to wait (the
         gate). An in-memory SQLite database shares one connection, and a server is far."""
         return self._gate is not None
+
+    @property
+    def work_threads(self) -> int:
+        """The connections the pool keeps (`pool_size`)."""
+        pool = self.engine.pool
+        return pool.size() if isinstance(pool, QueuePool) else 1
+
+    @property
+    def inline_reads(self) -> bool:
+        """A SQLite file, or a database server on this machine (loopback or a local socket):
+        a read there is a round trip of microseconds, which a thread hand-off costs more than
+        (docs/performance.md). A server elsewhere is a network away."""
+        return self._gate is not None or (not self._sqlite and on_this_machine(self.engine.url))
 
     def writes_without_waiting(self) -> AbstractContextManager[None]:
         return writes_without_waiting()
@@ -104,7 +121,13 @@ class SqlUnitOfWorkFactory:
         unit: SqlUnitOfWork
         if self._sqlite:
             kept = self._readers if read_only else self._writers
-            unit = SqliteUnitOfWork(self.engine, read_only=read_only, gate=self._gate, kept=kept)
+            unit = SqliteUnitOfWork(
+                self.engine,
+                read_only=read_only,
+                gate=self._gate,
+                kept=kept,
+                checkpoints=self._checkpoints,
+            )
         elif self._psycopg:
             unit = PsycopgUnitOfWork(self.engine, read_only=read_only)
         else:
@@ -246,10 +269,12 @@ class SqliteUnitOfWork(SqlUnitOfWork):
         read_only: bool,
         gate: WriterGate | None,
         kept: KeptConnections | None = None,
+        checkpoints: Checkpoints | None = None,
     ) -> None:
         super().__init__(read_only=read_only)
         self._connections = kept or KeptConnections(engine, most=0)
         self._gate = None if read_only else gate
+        self._checkpoints = checkpoints
         self._pooled: PoolProxiedConnection | None = None
         self._raw: sqlite3.Connection | None = None
 
@@ -292,6 +317,8 @@ class SqliteUnitOfWork(SqlUnitOfWork):
     def _commit(self) -> None:
         if self._raw is not None and self._raw.in_transaction:
             run_on_driver(self._raw, "COMMIT")
+            if self._checkpoints is not None and not self._read_only:
+                self._checkpoints.committed()
 
     def _end(self) -> None:
         pooled, raw, self._pooled, self._raw = self._pooled, self._raw, None, None

@@ -53,6 +53,7 @@ from bookstore.entrypoints.http.logs import flush_batched_logs
 from bookstore.entrypoints.http.metrics import metrics_parts
 from bookstore.entrypoints.http.observability import RequestContext
 from bookstore.entrypoints.http.openapi import docs_assets_router, openapi_config
+from bookstore.entrypoints.http.placement import storage_threads
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import ApiRequest
 from bookstore.entrypoints.http.schemas.common import provide_page_request
@@ -117,6 +118,7 @@ def create_app(container: Container) -> Litestar:
             "currency": Provide(provide_currency, sync_to_thread=False),
             "password_threads": Provide(provide_password_threads, sync_to_thread=False),
         },
+        on_startup=[storage_threads],
         on_shutdown=[
             password_threads.shutdown,
             lambda: release_connections(container),
