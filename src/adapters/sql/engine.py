@@ -119,74 +119,8 @@ def _sqlite_engine(url: URL, pool: dict[str, int], *, echo: bool) -> Engine:
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin_sqlite)
     if not _is_memory(url):
-        gate = _WRITER_GATES[engine] = WriterGate(_lock_path(url))
-        checkpoints = _CHECKPOINTS[engine] = Checkpoints(engine, gate)
-        event.listen(engine, "connect", _checkpoint_on_our_own)
-        event.listen(engine, "commit", lambda _: checkpoints.committed())
+        _WRITER_GATES[engine] = WriterGate(_lock_path(url))
     return engine
-
-
-class Checkpoints:
-    """Copies a SQLite file's write-ahead log back into the database on a thread of its own,
-    every `EVERY` commits. SQLite would do it in the commit that fills the log, and wait there
-    for the disk twice (the log, then the database): on the event loop, which runs a SQLite
-    file's writes, that paused every request in flight (docs/performance.md).
-
-    The thread passes the writers' gate first. Under a steady stream of writes, a checkpoint
-    that runs beside them never finds the log fully copied when a writer starts, and the log
-    only grows; with the gate held it copies everything, and the next writer starts the log
-    over. Writers wait for it on worker threads, never on the loop (`WriterBusy`); readers
-    never wait for it."""
-
-    EVERY = 100
-
-    def __init__(self, engine: Engine, gate: WriterGate) -> None:
-        self._engine = engine
-        self._gate = gate
-        self._commits = 0
-        self._lock = threading.Lock()
-        self._running = False
-
-    def committed(self) -> None:
-        self._commits += 1  # a lost increment under a race only delays a checkpoint
-        if self._commits % self.EVERY:
-            return
-        with self._lock:
-            if self._running:
-                return
-            self._running = True
-        threading.Thread(target=self._checkpoint, name="bookstore-checkpoint", daemon=True).start()
-
-    def _checkpoint(self) -> None:
-        try:
-            pooled = self._engine.raw_connection()
-            try:
-                raw = pooled.driver_connection
-                if isinstance(raw, sqlite3.Connection):
-                    self._gate.acquire()
-                    try:
-                        run_on_driver(raw, "PRAGMA wal_checkpoint(PASSIVE)")
-                    finally:
-                        self._gate.release()
-            finally:
-                pooled.close()
-        except DBAPIError:
-            pass  # the database went away: the next one tries again
-        finally:
-            with self._lock:
-                self._running = False
-
-
-_CHECKPOINTS: WeakKeyDictionary[Engine, Checkpoints] = WeakKeyDictionary()
-
-
-def checkpoints(engine: Engine) -> Checkpoints | None:
-    """Who checkpoints a SQLite file's log for this process, if the engine has a file."""
-    return _CHECKPOINTS.get(engine)
-
-
-def _checkpoint_on_our_own(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEntry) -> None:
-    run_on_driver(dbapi_connection, "PRAGMA wal_autocheckpoint=0")
 
 
 def _lock_path(url: URL) -> str:

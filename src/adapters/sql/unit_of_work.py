@@ -33,10 +33,8 @@ from bookstore.adapters.sql.co_purchases import SqlCoPurchases
 from bookstore.adapters.sql.coupons import SqlCouponRepository
 from bookstore.adapters.sql.driver_pg import PsycopgDb
 from bookstore.adapters.sql.engine import (
-    Checkpoints,
     WriterGate,
     begin_immediate,
-    checkpoints,
     on_this_machine,
     writer_gate,
     writers_may_wait,
@@ -74,7 +72,6 @@ class SqlUnitOfWorkFactory:
         self.snapshots: Snapshots = snapshots or IdsOnly()
         """How events show their subjects (see `bookstore.application.outbox.Snapshots`)."""
         self._gate = writer_gate(engine)
-        self._checkpoints = checkpoints(engine)
         self._sqlite = engine.dialect.name == "sqlite"
         self._psycopg = engine.dialect.driver == "psycopg"
         # A SQLite file's units of work keep a few connections: its writers pass the gate one
@@ -121,13 +118,7 @@ class SqlUnitOfWorkFactory:
         unit: SqlUnitOfWork
         if self._sqlite:
             kept = self._readers if read_only else self._writers
-            unit = SqliteUnitOfWork(
-                self.engine,
-                read_only=read_only,
-                gate=self._gate,
-                kept=kept,
-                checkpoints=self._checkpoints,
-            )
+            unit = SqliteUnitOfWork(self.engine, read_only=read_only, gate=self._gate, kept=kept)
         elif self._psycopg:
             unit = PsycopgUnitOfWork(self.engine, read_only=read_only)
         else:
@@ -269,12 +260,10 @@ class SqliteUnitOfWork(SqlUnitOfWork):
         read_only: bool,
         gate: WriterGate | None,
         kept: KeptConnections | None = None,
-        checkpoints: Checkpoints | None = None,
     ) -> None:
         super().__init__(read_only=read_only)
         self._connections = kept or KeptConnections(engine, most=0)
         self._gate = None if read_only else gate
-        self._checkpoints = checkpoints
         self._pooled: PoolProxiedConnection | None = None
         self._raw: sqlite3.Connection | None = None
 
@@ -317,8 +306,6 @@ class SqliteUnitOfWork(SqlUnitOfWork):
     def _commit(self) -> None:
         if self._raw is not None and self._raw.in_transaction:
             run_on_driver(self._raw, "COMMIT")
-            if self._checkpoints is not None and not self._read_only:
-                self._checkpoints.committed()
 
     def _end(self) -> None:
         pooled, raw, self._pooled, self._raw = self._pooled, self._raw, None, None

@@ -6,7 +6,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -16,7 +15,6 @@ from sqlalchemy import event, func, select
 from sqlalchemy.pool import QueuePool, StaticPool
 
 from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine, upgrade_engine
-from bookstore.adapters.sql.engine import Checkpoints
 from bookstore.application.ports import StorageUnavailable
 from bookstore.application.queries import BookQuery
 from bookstore.domain.book import STOCK
@@ -46,30 +44,6 @@ def test_sqlite_connections_are_configured_for_concurrency(sqlite_url: str) -> N
         "foreign_keys": 1,
         "synchronous": 1,
     }
-
-
-def test_sqlite_commits_leave_their_log_to_a_checkpoint_thread(
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A commit never copies the log back into the database itself (that waits for the
-    disk); a thread of its own does, so the log stops growing instead of holding every
-    commit."""
-    monkeypatch.setattr(Checkpoints, "EVERY", 10)
-    engine = make_engine(sqlite_url)
-    factory = SqlUnitOfWorkFactory(engine)
-    log = Path(f"{engine.url.database}-wal")
-    sizes = []
-    try:
-        with engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
-        for n in range(300):
-            add_books(factory, details(f"Checkpointed {n}", description="x" * 1000))
-            sizes.append(log.stat().st_size)
-            time.sleep(0.001)  # room for the checkpoint thread, as between requests
-    finally:
-        engine.dispose()
-    one_commit = sizes[0]  # the log after the first commit holds that commit alone
-    assert max(sizes) < 30 * one_commit  # without checkpoints it holds all 300
 
 
 def test_the_pool_can_be_sized_to_the_threads_that_use_it(sqlite_url: str) -> None:
