@@ -9,9 +9,11 @@ SQLAlchemy's psycopg dialect with positional parameters).
   PostgreSQL's READ COMMITTED every statement takes its own snapshot anyway, so a read
   transaction only added its `BEGIN` and `ROLLBACK` round trips. Writing statements are
   refused on it, as a `READ ONLY` transaction refuses them.
-- A write unit of work begins with `BEGIN`, sent in one pipeline with its first statement.
-  Statements whose outcome nobody reads (`Db.send`, `Db.write_many`) wait and go in one
-  pipeline with the next statement, or with the `COMMIT`: one round trip for all of them.
+- A write unit of work begins with `BEGIN`, sent with its first statement. Statements whose
+  outcome nobody reads (`Db.send`, `Db.write_many`) wait and go with the next statement, or
+  with the `COMMIT`: in one pipeline (one round trip for all of them) to a server across a
+  network; one after the other to a server on this machine, where a round trip costs less
+  than psycopg's pipeline mode (docs/performance.md).
 
 Driver errors are wrapped as SQLAlchemy wraps them, and storage failures become
 `StorageUnavailable`, as on every other path (`statements.storage_error`).
@@ -20,6 +22,7 @@ Driver errors are wrapped as SQLAlchemy wraps them, and storage failures become
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import psycopg
@@ -49,12 +52,15 @@ _Queued = tuple[bytes | str, Sequence[Any] | None]
 class PsycopgDb:
     """Core statements on a psycopg connection in autocommit mode (see the module's doc)."""
 
-    __slots__ = ("_conn", "_cursor", "_queued", "_read_only")
+    __slots__ = ("_conn", "_cursor", "_pipeline", "_queued", "_read_only")
 
-    def __init__(self, conn: psycopg.Connection[Any], *, read_only: bool) -> None:
+    def __init__(
+        self, conn: psycopg.Connection[Any], *, read_only: bool, pipeline: bool = True
+    ) -> None:
         self._conn = conn
         self._cursor = conn.cursor()
         self._read_only = read_only
+        self._pipeline = pipeline
         self._queued: list[_Queued] = [] if read_only else [(_BEGIN, None)]
 
     @property
@@ -120,7 +126,7 @@ class PsycopgDb:
             if not self._queued:
                 cursor.execute(compiled.sql, values, prepare=True)
                 return cursor
-            with self._conn.pipeline():
+            with self._pipelined():
                 self._send_queued()
                 cursor.execute(compiled.sql, values, prepare=True)
         except psycopg.Error as error:
@@ -130,11 +136,14 @@ class PsycopgDb:
 
     def _flush(self) -> None:
         try:
-            with self._conn.pipeline():
+            with self._pipelined():
                 self._send_queued()
         except psycopg.Error as error:
             self._queued.clear()
             raise storage_error(driver_error(error, "COMMIT", (), psycopg.Error)) from error
+
+    def _pipelined(self) -> AbstractContextManager[Any]:
+        return self._conn.pipeline() if self._pipeline else nullcontext()
 
     def _send_queued(self) -> None:
         queued, self._queued = self._queued, []

@@ -67,13 +67,24 @@ from bookstore.application.ports import WriterBusy
 class SqlUnitOfWorkFactory:
     """`factory(read_only=...)` opens units of work on one engine (see `make_engine`)."""
 
-    def __init__(self, engine: Engine, snapshots: Snapshots | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        snapshots: Snapshots | None = None,
+        *,
+        pipeline: bool | None = None,
+    ) -> None:
+        """`pipeline`: send a PostgreSQL writer's queued statements in one pipeline (True),
+        or one after the other (False); by default, pipelined unless the server is on this
+        machine (see `driver_pg`)."""
         self.engine = engine
         self.snapshots: Snapshots = snapshots or IdsOnly()
         """How events show their subjects (see `bookstore.application.outbox.Snapshots`)."""
         self._gate = writer_gate(engine)
         self._sqlite = engine.dialect.name == "sqlite"
         self._psycopg = engine.dialect.driver == "psycopg"
+        self._near = not self._sqlite and on_this_machine(engine.url)
+        self._pipeline = not self._near if pipeline is None else pipeline
         # A SQLite file's units of work keep a few connections: its writers pass the gate one
         # at a time, so one kept connection serves them all.
         kept = self._gate is not None
@@ -97,7 +108,7 @@ class SqlUnitOfWorkFactory:
         """A SQLite file, or a database server on this machine (loopback or a local socket):
         a read there is a round trip of microseconds, which a thread hand-off costs more than
         (docs/performance.md). A server elsewhere is a network away."""
-        return self._gate is not None or (not self._sqlite and on_this_machine(self.engine.url))
+        return self._gate is not None or self._near
 
     def writes_without_waiting(self) -> AbstractContextManager[None]:
         return writes_without_waiting()
@@ -120,7 +131,7 @@ class SqlUnitOfWorkFactory:
             kept = self._readers if read_only else self._writers
             unit = SqliteUnitOfWork(self.engine, read_only=read_only, gate=self._gate, kept=kept)
         elif self._psycopg:
-            unit = PsycopgUnitOfWork(self.engine, read_only=read_only)
+            unit = PsycopgUnitOfWork(self.engine, read_only=read_only, pipeline=self._pipeline)
         else:
             unit = CoreUnitOfWork(self.engine, read_only=read_only)
         unit.snapshots = self.snapshots
@@ -328,9 +339,10 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
     """On a pooled psycopg connection, switched to autocommit for as long as the unit of
     work holds it (see `driver_pg`); the pool gets it back as it lent it."""
 
-    def __init__(self, engine: Engine, *, read_only: bool) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool, pipeline: bool = True) -> None:
         super().__init__(read_only=read_only)
         self._engine = engine
+        self._pipeline = pipeline
         self._pooled: PoolProxiedConnection | None = None
         self._raw: psycopg.Connection[Any] | None = None
         self._db: PsycopgDb | None = None
@@ -348,7 +360,7 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
             raise TypeError(f"not a psycopg connection: {raw!r}")
         try:
             raw.autocommit = True
-            db = PsycopgDb(raw, read_only=self._read_only)
+            db = PsycopgDb(raw, read_only=self._read_only, pipeline=self._pipeline)
         except psycopg.Error as error:  # lost since the checkout looked at it
             pooled.invalidate()
             raise storage_error(driver_error(error, "", (), psycopg.Error)) from error
