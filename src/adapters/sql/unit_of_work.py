@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 from collections import deque
 from contextlib import AbstractContextManager
+from functools import cached_property
 from types import TracebackType
 from typing import Any, Self
 
@@ -176,26 +177,8 @@ class SqlUnitOfWork:
     failure (connection lost, database locked past its timeout, disk error) surfaces as
     `StorageUnavailable`."""
 
-    books: SqlBookRepository
-    users: SqlUserRepository
-    carts: SqlCartRepository
-    orders: SqlOrderRepository
-    sessions: SqlSessionRepository
-    idempotency: SqlIdempotencyRepository
-    inventory: SqlInventory
-    catalogue: SqlCatalogue
-    housekeeping: SqlHousekeeping
-    payments: SqlPaymentRepository
-    coupons: SqlCouponRepository
-    outbox: SqlOutbox
-    deliveries: SqlDeliveries
-    webhooks: SqlWebhookEndpoints
-    waitlist: SqlWaitlist
-
     snapshots: Snapshots = IdsOnly()
     """Set by the factory: how this unit of work's events show their subjects."""
-    reviews: SqlReviewRepository
-    co_purchases: SqlCoPurchases
 
     db: Db
     """The unit of work's statements, for repositories of other modules."""
@@ -211,25 +194,81 @@ class SqlUnitOfWork:
             db, totals = self._begin()
         self._open = True
         self.db = db
-        lock_rows = not self._read_only and db.dialect == "postgresql"
-        self.books = SqlBookRepository(db, lock_rows=lock_rows, totals=totals)
-        self.users = SqlUserRepository(db)
-        self.carts = SqlCartRepository(db, lock_rows=lock_rows)
-        self.orders = SqlOrderRepository(db)
-        self.sessions = SqlSessionRepository(db)
-        self.idempotency = SqlIdempotencyRepository(db, claim_keys=lock_rows)
-        self.inventory = SqlInventory(db)
-        self.catalogue = SqlCatalogue(db, lock_rows=lock_rows)
-        self.housekeeping = SqlHousekeeping(db)
-        self.payments = SqlPaymentRepository(db)
-        self.coupons = SqlCouponRepository(db, lock_rows=lock_rows)
-        self.outbox = SqlOutbox(db, self.snapshots)
-        self.deliveries = SqlDeliveries(db)
-        self.webhooks = SqlWebhookEndpoints(db)
-        self.waitlist = SqlWaitlist(db)
-        self.reviews = SqlReviewRepository(db, lock_rows=lock_rows)
-        self.co_purchases = SqlCoPurchases(db)
+        self._totals = totals
+        self._lock_rows = not self._read_only and db.dialect == "postgresql"
+        for name in self.__dict__.keys() & _REPOSITORIES:  # entered again: made anew on `db`
+            del self.__dict__[name]
         return self
+
+    # Each repository is made when the work first uses it: a request uses two or three.
+
+    @cached_property
+    def books(self) -> SqlBookRepository:
+        return SqlBookRepository(self.db, lock_rows=self._lock_rows, totals=self._totals)
+
+    @cached_property
+    def users(self) -> SqlUserRepository:
+        return SqlUserRepository(self.db)
+
+    @cached_property
+    def carts(self) -> SqlCartRepository:
+        return SqlCartRepository(self.db, lock_rows=self._lock_rows)
+
+    @cached_property
+    def orders(self) -> SqlOrderRepository:
+        return SqlOrderRepository(self.db)
+
+    @cached_property
+    def sessions(self) -> SqlSessionRepository:
+        return SqlSessionRepository(self.db)
+
+    @cached_property
+    def idempotency(self) -> SqlIdempotencyRepository:
+        return SqlIdempotencyRepository(self.db, claim_keys=self._lock_rows)
+
+    @cached_property
+    def inventory(self) -> SqlInventory:
+        return SqlInventory(self.db)
+
+    @cached_property
+    def catalogue(self) -> SqlCatalogue:
+        return SqlCatalogue(self.db, lock_rows=self._lock_rows)
+
+    @cached_property
+    def housekeeping(self) -> SqlHousekeeping:
+        return SqlHousekeeping(self.db)
+
+    @cached_property
+    def payments(self) -> SqlPaymentRepository:
+        return SqlPaymentRepository(self.db)
+
+    @cached_property
+    def coupons(self) -> SqlCouponRepository:
+        return SqlCouponRepository(self.db, lock_rows=self._lock_rows)
+
+    @cached_property
+    def outbox(self) -> SqlOutbox:
+        return SqlOutbox(self.db, self.snapshots)
+
+    @cached_property
+    def deliveries(self) -> SqlDeliveries:
+        return SqlDeliveries(self.db)
+
+    @cached_property
+    def webhooks(self) -> SqlWebhookEndpoints:
+        return SqlWebhookEndpoints(self.db)
+
+    @cached_property
+    def waitlist(self) -> SqlWaitlist:
+        return SqlWaitlist(self.db)
+
+    @cached_property
+    def reviews(self) -> SqlReviewRepository:
+        return SqlReviewRepository(self.db, lock_rows=self._lock_rows)
+
+    @cached_property
+    def co_purchases(self) -> SqlCoPurchases:
+        return SqlCoPurchases(self.db)
 
     def __exit__(
         self,
@@ -257,6 +296,11 @@ class SqlUnitOfWork:
 
     def _end(self) -> None:
         raise NotImplementedError
+
+
+_REPOSITORIES = frozenset(
+    name for name, value in vars(SqlUnitOfWork).items() if isinstance(value, cached_property)
+)
 
 
 class SqliteUnitOfWork(SqlUnitOfWork):
