@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections import deque
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from functools import cached_property
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import psycopg
 from sqlalchemy import Connection, Engine, RootTransaction, event
@@ -171,6 +172,14 @@ class KeptConnections:
             self._idle.pop().invalidate()
 
 
+T = TypeVar("T")
+
+
+def _made(make: Callable[[SqlUnitOfWork], T]) -> cached_property[T]:
+    """A repository of the unit of work, made on first use (and after it is entered again)."""
+    return cached_property(make)
+
+
 class SqlUnitOfWork:
     """The repositories of one unit of work over its `Db`. Whatever was not committed when
     the `with` block ends is rolled back; a read-only unit of work cannot commit. A storage
@@ -182,6 +191,9 @@ class SqlUnitOfWork:
 
     db: Db
     """The unit of work's statements, for repositories of other modules."""
+    totals: Totals
+    lock_rows: bool
+    """Whether reads that precede a write lock their rows (PostgreSQL's writers)."""
 
     def __init__(self, *, read_only: bool) -> None:
         self._read_only = read_only
@@ -194,81 +206,30 @@ class SqlUnitOfWork:
             db, totals = self._begin()
         self._open = True
         self.db = db
-        self._totals = totals
-        self._lock_rows = not self._read_only and db.dialect == "postgresql"
+        self.totals = totals
+        self.lock_rows = not self._read_only and db.dialect == "postgresql"
         for name in self.__dict__.keys() & _REPOSITORIES:  # entered again: made anew on `db`
             del self.__dict__[name]
         return self
 
     # Each repository is made when the work first uses it: a request uses two or three.
-
-    @cached_property
-    def books(self) -> SqlBookRepository:
-        return SqlBookRepository(self.db, lock_rows=self._lock_rows, totals=self._totals)
-
-    @cached_property
-    def users(self) -> SqlUserRepository:
-        return SqlUserRepository(self.db)
-
-    @cached_property
-    def carts(self) -> SqlCartRepository:
-        return SqlCartRepository(self.db, lock_rows=self._lock_rows)
-
-    @cached_property
-    def orders(self) -> SqlOrderRepository:
-        return SqlOrderRepository(self.db)
-
-    @cached_property
-    def sessions(self) -> SqlSessionRepository:
-        return SqlSessionRepository(self.db)
-
-    @cached_property
-    def idempotency(self) -> SqlIdempotencyRepository:
-        return SqlIdempotencyRepository(self.db, claim_keys=self._lock_rows)
-
-    @cached_property
-    def inventory(self) -> SqlInventory:
-        return SqlInventory(self.db)
-
-    @cached_property
-    def catalogue(self) -> SqlCatalogue:
-        return SqlCatalogue(self.db, lock_rows=self._lock_rows)
-
-    @cached_property
-    def housekeeping(self) -> SqlHousekeeping:
-        return SqlHousekeeping(self.db)
-
-    @cached_property
-    def payments(self) -> SqlPaymentRepository:
-        return SqlPaymentRepository(self.db)
-
-    @cached_property
-    def coupons(self) -> SqlCouponRepository:
-        return SqlCouponRepository(self.db, lock_rows=self._lock_rows)
-
-    @cached_property
-    def outbox(self) -> SqlOutbox:
-        return SqlOutbox(self.db, self.snapshots)
-
-    @cached_property
-    def deliveries(self) -> SqlDeliveries:
-        return SqlDeliveries(self.db)
-
-    @cached_property
-    def webhooks(self) -> SqlWebhookEndpoints:
-        return SqlWebhookEndpoints(self.db)
-
-    @cached_property
-    def waitlist(self) -> SqlWaitlist:
-        return SqlWaitlist(self.db)
-
-    @cached_property
-    def reviews(self) -> SqlReviewRepository:
-        return SqlReviewRepository(self.db, lock_rows=self._lock_rows)
-
-    @cached_property
-    def co_purchases(self) -> SqlCoPurchases:
-        return SqlCoPurchases(self.db)
+    books = _made(lambda u: SqlBookRepository(u.db, lock_rows=u.lock_rows, totals=u.totals))
+    users = _made(lambda u: SqlUserRepository(u.db))
+    carts = _made(lambda u: SqlCartRepository(u.db, lock_rows=u.lock_rows))
+    orders = _made(lambda u: SqlOrderRepository(u.db))
+    sessions = _made(lambda u: SqlSessionRepository(u.db))
+    idempotency = _made(lambda u: SqlIdempotencyRepository(u.db, claim_keys=u.lock_rows))
+    inventory = _made(lambda u: SqlInventory(u.db))
+    catalogue = _made(lambda u: SqlCatalogue(u.db, lock_rows=u.lock_rows))
+    housekeeping = _made(lambda u: SqlHousekeeping(u.db))
+    payments = _made(lambda u: SqlPaymentRepository(u.db))
+    coupons = _made(lambda u: SqlCouponRepository(u.db, lock_rows=u.lock_rows))
+    outbox = _made(lambda u: SqlOutbox(u.db, u.snapshots))
+    deliveries = _made(lambda u: SqlDeliveries(u.db))
+    webhooks = _made(lambda u: SqlWebhookEndpoints(u.db))
+    waitlist = _made(lambda u: SqlWaitlist(u.db))
+    reviews = _made(lambda u: SqlReviewRepository(u.db, lock_rows=u.lock_rows))
+    co_purchases = _made(lambda u: SqlCoPurchases(u.db))
 
     def __exit__(
         self,
