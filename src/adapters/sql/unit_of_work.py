@@ -19,9 +19,8 @@ import sqlite3
 from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from functools import cached_property
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar, overload
 
 import psycopg
 from sqlalchemy import Connection, Engine, RootTransaction, event
@@ -175,9 +174,29 @@ class KeptConnections:
 T = TypeVar("T")
 
 
-def _made(make: Callable[[SqlUnitOfWork], T]) -> cached_property[T]:
-    """A repository of the unit of work, made on first use (and after it is entered again)."""
-    return cached_property(make)
+class _Made(Generic[T]):
+    """A repository of the unit of work, made on first use and then kept in the instance
+    (after it is entered again, made anew). `functools.cached_property` does the same
+    behind a lock that every instance shares, before Python 3.12."""
+
+    def __init__(self, make: Callable[[SqlUnitOfWork], T]) -> None:
+        self._make = make
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type | None = None) -> Self: ...
+
+    @overload
+    def __get__(self, uow: SqlUnitOfWork, owner: type | None = None) -> T: ...
+
+    def __get__(self, uow: SqlUnitOfWork | None, owner: type | None = None) -> T | Self:
+        if uow is None:
+            return self
+        made = uow.__dict__[self._name] = self._make(uow)
+        return made
 
 
 class SqlUnitOfWork:
@@ -213,23 +232,23 @@ class SqlUnitOfWork:
         return self
 
     # Each repository is made when the work first uses it: a request uses two or three.
-    books = _made(lambda u: SqlBookRepository(u.db, lock_rows=u.lock_rows, totals=u.totals))
-    users = _made(lambda u: SqlUserRepository(u.db))
-    carts = _made(lambda u: SqlCartRepository(u.db, lock_rows=u.lock_rows))
-    orders = _made(lambda u: SqlOrderRepository(u.db))
-    sessions = _made(lambda u: SqlSessionRepository(u.db))
-    idempotency = _made(lambda u: SqlIdempotencyRepository(u.db, claim_keys=u.lock_rows))
-    inventory = _made(lambda u: SqlInventory(u.db))
-    catalogue = _made(lambda u: SqlCatalogue(u.db, lock_rows=u.lock_rows))
-    housekeeping = _made(lambda u: SqlHousekeeping(u.db))
-    payments = _made(lambda u: SqlPaymentRepository(u.db))
-    coupons = _made(lambda u: SqlCouponRepository(u.db, lock_rows=u.lock_rows))
-    outbox = _made(lambda u: SqlOutbox(u.db, u.snapshots))
-    deliveries = _made(lambda u: SqlDeliveries(u.db))
-    webhooks = _made(lambda u: SqlWebhookEndpoints(u.db))
-    waitlist = _made(lambda u: SqlWaitlist(u.db))
-    reviews = _made(lambda u: SqlReviewRepository(u.db, lock_rows=u.lock_rows))
-    co_purchases = _made(lambda u: SqlCoPurchases(u.db))
+    books = _Made(lambda u: SqlBookRepository(u.db, lock_rows=u.lock_rows, totals=u.totals))
+    users = _Made(lambda u: SqlUserRepository(u.db))
+    carts = _Made(lambda u: SqlCartRepository(u.db, lock_rows=u.lock_rows))
+    orders = _Made(lambda u: SqlOrderRepository(u.db))
+    sessions = _Made(lambda u: SqlSessionRepository(u.db))
+    idempotency = _Made(lambda u: SqlIdempotencyRepository(u.db, claim_keys=u.lock_rows))
+    inventory = _Made(lambda u: SqlInventory(u.db))
+    catalogue = _Made(lambda u: SqlCatalogue(u.db, lock_rows=u.lock_rows))
+    housekeeping = _Made(lambda u: SqlHousekeeping(u.db))
+    payments = _Made(lambda u: SqlPaymentRepository(u.db))
+    coupons = _Made(lambda u: SqlCouponRepository(u.db, lock_rows=u.lock_rows))
+    outbox = _Made(lambda u: SqlOutbox(u.db, u.snapshots))
+    deliveries = _Made(lambda u: SqlDeliveries(u.db))
+    webhooks = _Made(lambda u: SqlWebhookEndpoints(u.db))
+    waitlist = _Made(lambda u: SqlWaitlist(u.db))
+    reviews = _Made(lambda u: SqlReviewRepository(u.db, lock_rows=u.lock_rows))
+    co_purchases = _Made(lambda u: SqlCoPurchases(u.db))
 
     def __exit__(
         self,
@@ -260,7 +279,7 @@ class SqlUnitOfWork:
 
 
 _REPOSITORIES = frozenset(
-    name for name, value in vars(SqlUnitOfWork).items() if isinstance(value, cached_property)
+    name for name, value in vars(SqlUnitOfWork).items() if isinstance(value, _Made)
 )
 
 
