@@ -23,6 +23,6 @@ app = create_app(create_container(load_settings()))
 
 # What the import built (modules, the app, the container) lives as long as the process. Out of
 # the collector's sight, a full collection walks only what requests leave behind: over every
-# object, it paused all requests in flight for a tenth of a second (docs/performance.md).
+# object, it paused every request in flight (docs/performance.md).
 gc.collect()
 gc.freeze()

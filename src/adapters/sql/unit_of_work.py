@@ -107,7 +107,7 @@ class SqlUnitOfWorkFactory:
     @property
     def inline_reads(self) -> bool:
         """A SQLite file, or a database server on this machine (loopback or a local socket):
-        a read there is a round trip of microseconds, which a thread hand-off costs more than
+        a read there is a short round trip, which a thread hand-off costs more than
         (docs/performance.md). A server elsewhere is a network away."""
         return self._gate is not None or self._near
 
