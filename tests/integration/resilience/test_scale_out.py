@@ -276,6 +276,24 @@ async def buyer(
         assert cleared.status_code == 204, cleared.text
 
 
+def storm_doing(cluster: Cluster, tag: str, midway_action: Callable[[], object]) -> Storm:
+    """A storm through the proxy, with `midway_action` run on a thread of its own once
+    `BUYERS` orders were acknowledged."""
+    midway = threading.Event()
+
+    def act_midway() -> None:
+        if midway.wait(STORM_SECONDS):
+            midway_action()
+
+    actor = threading.Thread(target=act_midway)
+    actor.start()
+    try:
+        return asyncio.run(storm_through(cluster, tag, (BUYERS, midway)))
+    finally:
+        midway.set()
+        actor.join()
+
+
 async def storm_through(
     cluster: Cluster, tag: str, when: tuple[int, threading.Event] | None
 ) -> Storm:
@@ -419,19 +437,9 @@ def test_webhooks_of_orders_through_the_proxy_are_delivered_once_each_signed(
 def test_sigterm_to_an_instance_mid_storm_loses_nothing_and_it_exits_0(cluster: Cluster) -> None:
     leaving = cluster.instances[0]
     restock(cluster)
-    midway, exit_code = threading.Event(), []
+    exit_code: list[int] = []
 
-    def stop_midway() -> None:
-        if midway.wait(STORM_SECONDS):
-            exit_code.append(leaving.terminate())
-
-    stopper = threading.Thread(target=stop_midway)
-    stopper.start()
-    try:
-        storm = asyncio.run(storm_through(cluster, "sigterm", (BUYERS, midway)))
-    finally:
-        midway.set()
-        stopper.join()
+    storm = storm_doing(cluster, "sigterm", lambda: exit_code.append(leaving.terminate()))
 
     assert exit_code == [0], leaving.logs()
     assert "Application shutdown complete" in leaving.logs()
@@ -443,19 +451,8 @@ def test_sigterm_to_an_instance_mid_storm_loses_nothing_and_it_exits_0(cluster: 
 def test_an_instance_killed_mid_storm_loses_nothing_acknowledged(cluster: Cluster) -> None:
     killed = cluster.instances[1]
     restock(cluster)
-    midway = threading.Event()
 
-    def kill_midway() -> None:
-        if midway.wait(STORM_SECONDS):
-            killed.kill()
-
-    killer = threading.Thread(target=kill_midway)
-    killer.start()
-    try:
-        storm = asyncio.run(storm_through(cluster, "sigkill", (BUYERS, midway)))
-    finally:
-        midway.set()
-        killer.join()
+    storm = storm_doing(cluster, "sigkill", killed.kill)
 
     assert killed.process is not None
     assert killed.process.returncode != 0
