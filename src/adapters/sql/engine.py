@@ -21,7 +21,7 @@ or for another process's write lock raises `WriterBusy` before it has done anyth
 caller that must not block (an event loop) can run the work again where waiting is harmless.
 
 PostgreSQL: psycopg 3 (`postgresql://` is taken to mean `postgresql+psycopg://`). A pooled
-connection is looked at before it is handed out (`_alive`): one the server has closed (a
+connection is looked at before it is handed out (`refuse_lost`): one the server has closed (a
 restart, an idle timeout) has its socket readable while no query runs, and is replaced, not
 handed out. Unlike `pool_pre_ping`, this costs no round trip per checkout.
 """
@@ -286,7 +286,7 @@ def _postgresql_engine(url: URL, pool: dict[str, int], *, echo: bool) -> Engine:
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     engine = create_engine(url, echo=echo, pool_recycle=1800, **pool)
-    event.listen(engine, "checkout", _alive)
+    event.listen(engine, "checkout", refuse_lost)
     event.listen(engine, "do_connect", _name_connection)
     return engine
 
@@ -296,7 +296,7 @@ def _name_connection(_dialect: Any, _record: Any, _args: Any, params: dict[str, 
     params.setdefault("application_name", f"{APPLICATION_NAME} {os.getpid()}")
 
 
-def _alive(dbapi_connection: Any, *_: Any) -> None:
+def refuse_lost(dbapi_connection: Any, *_: Any) -> None:
     """Refuse a pooled connection the server has dropped (`DisconnectionError`: the pool
     replaces it). An idle connection has nothing to read; a readable socket is the server's
     goodbye (an error message, then the end of the stream), or the stream already ended."""

@@ -24,6 +24,7 @@ from typing import Any, Generic, Self, TypeVar, overload
 
 import psycopg
 from sqlalchemy import Connection, Engine, RootTransaction, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 
 from bookstore.adapters.sql.book_search import SqliteTotals, Totals
@@ -37,6 +38,7 @@ from bookstore.adapters.sql.engine import (
     WriterGate,
     begin_immediate,
     on_this_machine,
+    refuse_lost,
     writer_gate,
     writers_may_wait,
     writes_without_waiting,
@@ -87,10 +89,15 @@ class SqlUnitOfWorkFactory:
         self._near = not self._sqlite and on_this_machine(engine.url)
         self._pipeline = not self._near if pipeline is None else pipeline
         # A SQLite file's units of work keep a few connections: its writers pass the gate one
-        # at a time, so one kept connection serves them all.
-        kept = self._gate is not None
-        self._readers = KeptConnections(engine, most=4 if kept else 0)
-        self._writers = KeptConnections(engine, most=1 if kept else 0)
+        # at a time, so one kept connection serves them all. PostgreSQL's keep as many as the
+        # pool does, in autocommit mode (see `PsycopgUnitOfWork`).
+        most_readers, most_writers = (4, 1) if self._gate is not None else (0, 0)
+        check = None
+        if self._psycopg:
+            most_readers = most_writers = self.work_threads
+            check = refuse_lost
+        self._readers = KeptConnections(engine, most=most_readers, check=check)
+        self._writers = KeptConnections(engine, most=most_writers, check=check)
 
     @property
     def inline_work(self) -> bool:
@@ -132,7 +139,8 @@ class SqlUnitOfWorkFactory:
             kept = self._readers if read_only else self._writers
             unit = SqliteUnitOfWork(self.engine, read_only=read_only, gate=self._gate, kept=kept)
         elif self._psycopg:
-            unit = PsycopgUnitOfWork(self.engine, read_only=read_only, pipeline=self._pipeline)
+            kept = self._readers if read_only else self._writers
+            unit = PsycopgUnitOfWork(kept, read_only=read_only, pipeline=self._pipeline)
         else:
             unit = CoreUnitOfWork(self.engine, read_only=read_only)
         unit.snapshots = self.snapshots
@@ -144,26 +152,46 @@ class KeptConnections:
     checkout and reset. Kept only while the pool has room to spare (this one counted), so
     nobody ever waits for a kept connection; `engine.dispose()` closes them."""
 
-    def __init__(self, engine: Engine, *, most: int) -> None:
+    def __init__(
+        self, engine: Engine, *, most: int, check: Callable[[Any], None] | None = None
+    ) -> None:
+        """`check(driver_connection)` raises `DisconnectionError` for a kept connection that
+        is lost (the checkout event that does so for the pool's does not see kept ones)."""
         self._engine = engine
         self._most = most
+        self._check = check
         self._idle: deque[PoolProxiedConnection] = deque()
         if most:
             event.listen(engine, "engine_disposed", self._close_all)
 
     def take(self) -> PoolProxiedConnection:
-        try:
-            return self._idle.pop()
-        except IndexError:
-            return self._engine.raw_connection()
+        """A kept connection the server has not dropped, else one from the pool."""
+        while self._idle:
+            try:
+                pooled = self._idle.pop()
+            except IndexError:  # another thread took the last one
+                break
+            try:
+                if self._check is not None:
+                    self._check(pooled.driver_connection)
+            except DisconnectionError:
+                pooled.invalidate()
+            else:
+                return pooled
+        return self._engine.raw_connection()
 
-    def give_back(self, pooled: PoolProxiedConnection) -> None:
+    def give_back(
+        self, pooled: PoolProxiedConnection, to_pool: Callable[[], object] | None = None
+    ) -> None:
+        """Kept, or closed back into the pool once `to_pool` has reset what keeping set."""
         pool = self._engine.pool
         room = isinstance(pool, QueuePool) and pool.checkedout() < pool.size()
         if room and len(self._idle) < self._most:
             self._idle.append(pooled)
-        else:
-            pooled.close()
+            return
+        if to_pool is not None:
+            to_pool()
+        pooled.close()
 
     def _close_all(self, *_: Any) -> None:
         """The pool that lent them is gone: closed outright (given back, they would linger)."""
@@ -360,12 +388,14 @@ class SqliteUnitOfWork(SqlUnitOfWork):
 
 
 class PsycopgUnitOfWork(SqlUnitOfWork):
-    """On a pooled psycopg connection, switched to autocommit for as long as the unit of
-    work holds it (see `driver_pg`); the pool gets it back as it lent it."""
+    """On a pooled psycopg connection in autocommit mode (see `driver_pg`). Kept between
+    units of work, it stays in autocommit; the pool gets it back as it lent it."""
 
-    def __init__(self, engine: Engine, *, read_only: bool, pipeline: bool = True) -> None:
+    def __init__(
+        self, connections: KeptConnections, *, read_only: bool, pipeline: bool = True
+    ) -> None:
         super().__init__(read_only=read_only)
-        self._engine = engine
+        self._connections = connections
         self._pipeline = pipeline
         self._pooled: PoolProxiedConnection | None = None
         self._raw: psycopg.Connection[Any] | None = None
@@ -375,7 +405,7 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
         if not self._read_only and not writers_may_wait():
             raise WriterBusy()  # a server's writers may wait: never on an event loop
         try:  # a new connection's failure is the driver's own error, unwrapped
-            pooled = self._engine.raw_connection()
+            pooled = self._connections.take()
         except psycopg.Error as error:
             raise storage_error(driver_error(error, "", (), psycopg.Error)) from error
         raw = pooled.driver_connection
@@ -383,7 +413,8 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
             pooled.close()
             raise TypeError(f"not a psycopg connection: {raw!r}")
         try:
-            raw.autocommit = True
+            if not raw.autocommit:  # a kept connection stays in autocommit mode
+                raw.autocommit = True
             db = PsycopgDb(raw, read_only=self._read_only, pipeline=self._pipeline)
         except psycopg.Error as error:  # lost since the checkout looked at it
             pooled.invalidate()
@@ -405,16 +436,16 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
             return
         try:
             db.end()
-            raw.autocommit = False
         except psycopg.Error:  # the connection is lost: the pool replaces it
             pooled.invalidate()
         except BaseException:
             pooled.invalidate()
             raise
+        if raw.broken or raw.closed:
+            pooled.invalidate()
+        if pooled.is_valid:
+            self._connections.give_back(pooled, to_pool=_out_of_autocommit(raw))
         else:
-            if raw.broken or raw.closed:
-                pooled.invalidate()
-        finally:
             pooled.close()
 
 
@@ -450,6 +481,15 @@ class CoreUnitOfWork(SqlUnitOfWork):
         conn, self._conn, self._transaction = self._conn, None, None
         if conn is not None:
             conn.close()  # rolls back what was not committed
+
+
+def _out_of_autocommit(raw: psycopg.Connection[Any]) -> Callable[[], None]:
+    """What the pool expects back: a connection out of autocommit mode, as it lent it."""
+
+    def reset() -> None:
+        raw.autocommit = False
+
+    return reset
 
 
 def _read_only_options(conn: Connection) -> dict[str, Any]:

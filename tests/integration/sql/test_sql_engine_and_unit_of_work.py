@@ -157,16 +157,15 @@ def test_no_connection_is_left_checked_out(sql_backend: Backend) -> None:
     )
     pool = sql_backend.engine.pool
     assert isinstance(pool, QueuePool)
-    sqlite = sql_backend.name == "sqlite"
     with sql_backend.factory() as uow:
         uow.books.add(details(), T0)
         assert pool.checkedout() == 1
         uow.commit()
-    assert pool.checkedout() == (1 if sqlite else 0)  # SQLite keeps its writers' connection
+    assert pool.checkedout() == 1  # the writers' connection is kept
     with pytest.raises(ZeroDivisionError), sql_backend.factory(read_only=True):
         _ = 1 / 0
-    kept = pool.checkedout()  # and one idle reader; PostgreSQL keeps none
-    assert kept == (2 if sqlite else 0)
+    kept = pool.checkedout()  # and one idle reader
+    assert kept == 2
     with sql_backend.factory() as uow, pytest.raises(InvalidInput):
         uow.books.add_stock(1, STOCK.maximum, T0)
     assert pool.checkedout() == kept
@@ -201,6 +200,32 @@ def test_kept_readers_never_hold_a_connection_a_writer_needs(sqlite_url: str) ->
             writer.books.add(details(), T0)
             assert reader.books.search(BookQuery()).total == 0
             writer.commit()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_connection_goes_back_to_the_pool_as_the_pool_lent_it(
+    postgres_url: str,
+) -> None:
+    """Kept connections stay in autocommit mode; one the pool gets back is out of it, as a
+    SQLAlchemy `Connection` expects (its transactions are the driver's)."""
+    engine = make_engine(postgres_url, pool_size=1, max_overflow=1)
+    try:
+        upgrade_engine(engine)
+        factory = SqlUnitOfWorkFactory(engine)
+        with factory(read_only=True) as reader, factory() as writer:
+            assert reader.books.get(1) is None
+            writer.books.add(details(), T0)
+            writer.commit()
+        pool = engine.pool
+        assert isinstance(pool, QueuePool)
+        assert pool.checkedout() == 0  # with both out, the pool had no room to keep either
+        with engine.connect() as conn:
+            assert conn.connection.driver_connection.autocommit is False  # type: ignore[union-attr]
+            conn.exec_driver_sql("CREATE TEMPORARY TABLE scratch (n int)")
+            conn.rollback()  # a transaction of its own: nothing stays
+            assert not conn.exec_driver_sql("SELECT to_regclass('pg_temp.scratch')").scalar()
     finally:
         engine.dispose()
 
