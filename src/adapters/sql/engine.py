@@ -56,6 +56,8 @@ READ_ONLY = "bookstore_read_only"
 """Execution option of a SQLAlchemy `Connection`: its transactions will not write."""
 
 BUSY_TIMEOUT_MS = 5000
+"""The longest a statement waits for another's lock, on both databases (SQLite's
+`busy_timeout`, PostgreSQL's `lock_timeout`); past it, the storage is unavailable (a 503)."""
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
@@ -287,13 +289,21 @@ def _postgresql_engine(url: URL, pool: dict[str, int], *, echo: bool) -> Engine:
         url = url.set(drivername="postgresql+psycopg")
     engine = create_engine(url, echo=echo, pool_recycle=1800, **pool)
     event.listen(engine, "checkout", refuse_lost)
-    event.listen(engine, "do_connect", _name_connection)
+    event.listen(engine, "do_connect", _connection_settings)
     return engine
 
 
-def _name_connection(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
-    """At connect time, so a forked or spawned server process names its own connections."""
+def _connection_settings(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
+    """At connect time, so a forked or spawned server process names its own connections.
+
+    A statement waits at most `BUSY_TIMEOUT_MS` for a lock, unless the URL's `options` say
+    otherwise: reads of a server on this machine run on the event loop, and one waiting for a
+    table that DDL holds (a migration while serving) would hold up every request of the
+    process; past the timeout it is a 503, as a SQLite writer's wait is."""
     params.setdefault("application_name", f"{APPLICATION_NAME} {os.getpid()}")
+    options = params.get("options", "")
+    if "lock_timeout" not in options:
+        params["options"] = f"{options} -c lock_timeout={BUSY_TIMEOUT_MS}".strip()
 
 
 def refuse_lost(dbapi_connection: Any, *_: Any) -> None:

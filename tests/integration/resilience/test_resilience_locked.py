@@ -1,8 +1,11 @@
-"""Another process holds SQLite's write lock past the busy timeout.
+"""Another process holds a lock past the lock timeout.
 
-Writes wait for the lock up to `busy_timeout` (5 s), then answer a 503 problem with
-`Retry-After`, not a hang or a 500; reads keep answering from the write-ahead log; once the
-lock is released, writes succeed again without a restart.
+SQLite: writes wait for the write lock up to `busy_timeout` (5 s), then answer a 503 problem
+with `Retry-After`, not a hang or a 500; reads keep answering from the write-ahead log; once
+the lock is released, writes succeed again without a restart.
+
+PostgreSQL: a table that DDL holds (a migration run while serving) makes a read wait up to
+`lock_timeout` (5 s), then a 503 problem, not a server stalled for as long as the DDL lasts.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from resilience_support import PASSWORD, PROBLEM_JSON, is_problem, seed, serving
 from sqlalchemy.engine import make_url
@@ -65,5 +69,36 @@ def test_a_write_lock_held_elsewhere_is_a_503_for_writes_and_nothing_for_reads(
         again = http.post("/api/cart/items", json={"book_id": second}, headers=auth)
         assert again.status_code == 200, again.text
         assert [line["book_id"] for line in again.json()["items"]] == [first, second]
+
+    assert " 500 " not in server.logs(last=100_000)
+
+
+@pytest.mark.postgres
+def test_a_table_held_by_ddl_elsewhere_is_a_503_for_reads_after_the_lock_timeout(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    upgrade_database(postgres_url)
+    store = seed(postgres_url, [5], customers=0)
+    (book,) = store.book_ids
+
+    with (
+        serving(postgres_url, tmp_path, workers=1) as server,
+        httpx.Client(base_url=server.base, timeout=3 * BUSY_TIMEOUT_SECONDS) as http,
+        psycopg.connect(postgres_url.replace("+psycopg", "", 1)) as holder,
+    ):
+        assert http.get(f"/api/books/{book}").status_code == 200
+        holder.execute("LOCK TABLE books IN ACCESS EXCLUSIVE MODE")  # until rolled back
+        started = time.monotonic()
+        read = http.get(f"/api/books/{book}")
+        waited = time.monotonic() - started
+        holder.rollback()
+
+        assert read.status_code == 503, read.text
+        assert is_problem(read, "service-unavailable"), read.text
+        assert int(read.headers["Retry-After"]) >= 1
+        assert BUSY_TIMEOUT_SECONDS - 1 < waited < BUSY_TIMEOUT_SECONDS + SLACK_SECONDS, waited
+        again = http.get(f"/api/books/{book}")
+        assert again.status_code == 200, again.text
+        assert again.json()["stock"] == 5
 
     assert " 500 " not in server.logs(last=100_000)
