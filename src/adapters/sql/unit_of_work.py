@@ -181,16 +181,18 @@ class KeptConnections:
         return self._engine.raw_connection()
 
     def give_back(
-        self, pooled: PoolProxiedConnection, to_pool: Callable[[], object] | None = None
+        self,
+        pooled: PoolProxiedConnection,
+        to_pool: Callable[[PoolProxiedConnection], None] | None = None,
     ) -> None:
-        """Kept, or closed back into the pool once `to_pool` has reset what keeping set."""
+        """Kept, or closed back into the pool once `to_pool` has undone what keeping set."""
         pool = self._engine.pool
         room = isinstance(pool, QueuePool) and pool.checkedout() < pool.size()
         if room and len(self._idle) < self._most:
             self._idle.append(pooled)
             return
         if to_pool is not None:
-            to_pool()
+            to_pool(pooled)
         pooled.close()
 
     def _close_all(self, *_: Any) -> None:
@@ -444,7 +446,7 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
         if raw.broken or raw.closed:
             pooled.invalidate()
         if pooled.is_valid:
-            self._connections.give_back(pooled, to_pool=_out_of_autocommit(raw))
+            self._connections.give_back(pooled, to_pool=_out_of_autocommit)
         else:
             pooled.close()
 
@@ -483,13 +485,13 @@ class CoreUnitOfWork(SqlUnitOfWork):
             conn.close()  # rolls back what was not committed
 
 
-def _out_of_autocommit(raw: psycopg.Connection[Any]) -> Callable[[], None]:
-    """What the pool expects back: a connection out of autocommit mode, as it lent it."""
-
-    def reset() -> None:
-        raw.autocommit = False
-
-    return reset
+def _out_of_autocommit(pooled: PoolProxiedConnection) -> None:
+    """What the pool expects back: a connection out of autocommit mode, as it lent it (one
+    that cannot leave it is lost: the pool replaces it)."""
+    try:
+        pooled.driver_connection.autocommit = False  # type: ignore[union-attr]
+    except psycopg.Error:
+        pooled.invalidate()
 
 
 def _read_only_options(conn: Connection) -> dict[str, Any]:
