@@ -65,6 +65,8 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
 )
 POOL_SIZE = 5
+RECYCLE_SECONDS = 1800
+"""A PostgreSQL connection this old is replaced when the pool next lends it."""
 MAX_OVERFLOW = 10
 APPLICATION_NAME = "bookstore"
 """PostgreSQL's `application_name` of our connections, followed by the process id, unless the
@@ -287,7 +289,7 @@ def _is_busy(error: BaseException | None) -> bool:
 def _postgresql_engine(url: URL, pool: dict[str, int], *, echo: bool) -> Engine:
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    engine = create_engine(url, echo=echo, pool_recycle=1800, **pool)
+    engine = create_engine(url, echo=echo, pool_recycle=RECYCLE_SECONDS, **pool)
     event.listen(engine, "checkout", refuse_lost)
     event.listen(engine, "do_connect", _connection_settings)
     return engine

@@ -16,6 +16,7 @@ Both give the same repositories over the same Core statements (`statements.Db`).
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -35,6 +36,7 @@ from bookstore.adapters.sql.co_purchases import SqlCoPurchases
 from bookstore.adapters.sql.coupons import SqlCouponRepository
 from bookstore.adapters.sql.driver_pg import PsycopgDb
 from bookstore.adapters.sql.engine import (
+    RECYCLE_SECONDS,
     WriterGate,
     begin_immediate,
     on_this_machine,
@@ -91,13 +93,13 @@ class SqlUnitOfWorkFactory:
         # A SQLite file's units of work keep a few connections: its writers pass the gate one
         # at a time, so one kept connection serves them all. PostgreSQL's keep as many as the
         # pool does, in autocommit mode (see `PsycopgUnitOfWork`).
-        most_readers, most_writers = (4, 1) if self._gate is not None else (0, 0)
-        check = None
         if self._psycopg:
-            most_readers = most_writers = self.work_threads
-            check = refuse_lost
-        self._readers = KeptConnections(engine, most=most_readers, check=check)
-        self._writers = KeptConnections(engine, most=most_writers, check=check)
+            self._readers = _kept_in_autocommit(engine, most=self.work_threads)
+            self._writers = _kept_in_autocommit(engine, most=self.work_threads)
+        else:
+            kept = self._gate is not None
+            self._readers = KeptConnections(engine, most=4 if kept else 0)
+            self._writers = KeptConnections(engine, most=1 if kept else 0)
 
     @property
     def inline_work(self) -> bool:
@@ -147,19 +149,31 @@ class SqlUnitOfWorkFactory:
         return unit
 
 
+_KEPT_SINCE = "bookstore_kept_since"
+"""Key of a pooled connection's `info`: when it last left the pool."""
+
+
 class KeptConnections:
     """Pooled connections kept checked out between units of work, sparing each the pool's
     checkout and reset. Kept only while the pool has room to spare (this one counted), so
-    nobody ever waits for a kept connection; `engine.dispose()` closes them."""
+    nobody ever waits for a kept connection, and for `RECYCLE_SECONDS` at most, so the pool
+    replaces old ones as it does its own; `engine.dispose()` closes them."""
 
     def __init__(
-        self, engine: Engine, *, most: int, check: Callable[[Any], None] | None = None
+        self,
+        engine: Engine,
+        *,
+        most: int,
+        check: Callable[[Any], None] | None = None,
+        to_pool: Callable[[PoolProxiedConnection], None] | None = None,
     ) -> None:
         """`check(driver_connection)` raises `DisconnectionError` for a kept connection that
-        is lost (the checkout event that does so for the pool's does not see kept ones)."""
+        is lost (the checkout event that does so for the pool's does not see kept ones);
+        `to_pool(pooled)` undoes what keeping set before the pool gets a connection back."""
         self._engine = engine
         self._most = most
         self._check = check
+        self._to_pool = to_pool
         self._idle: deque[PoolProxiedConnection] = deque()
         if most:
             event.listen(engine, "engine_disposed", self._close_all)
@@ -178,21 +192,20 @@ class KeptConnections:
                 pooled.invalidate()
             else:
                 return pooled
-        return self._engine.raw_connection()
+        pooled = self._engine.raw_connection()
+        pooled.info[_KEPT_SINCE] = time.monotonic()
+        return pooled
 
-    def give_back(
-        self,
-        pooled: PoolProxiedConnection,
-        to_pool: Callable[[PoolProxiedConnection], None] | None = None,
-    ) -> None:
-        """Kept, or closed back into the pool once `to_pool` has undone what keeping set."""
+    def give_back(self, pooled: PoolProxiedConnection) -> None:
+        """Kept, or back in the pool."""
         pool = self._engine.pool
         room = isinstance(pool, QueuePool) and pool.checkedout() < pool.size()
-        if room and len(self._idle) < self._most:
+        young = time.monotonic() - pooled.info.get(_KEPT_SINCE, 0.0) < RECYCLE_SECONDS
+        if room and young and len(self._idle) < self._most:
             self._idle.append(pooled)
             return
-        if to_pool is not None:
-            to_pool(pooled)
+        if self._to_pool is not None:
+            self._to_pool(pooled)
         pooled.close()
 
     def _close_all(self, *_: Any) -> None:
@@ -446,7 +459,7 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
         if raw.broken or raw.closed:
             pooled.invalidate()
         if pooled.is_valid:
-            self._connections.give_back(pooled, to_pool=_out_of_autocommit)
+            self._connections.give_back(pooled)
         else:
             pooled.close()
 
@@ -483,6 +496,10 @@ class CoreUnitOfWork(SqlUnitOfWork):
         conn, self._conn, self._transaction = self._conn, None, None
         if conn is not None:
             conn.close()  # rolls back what was not committed
+
+
+def _kept_in_autocommit(engine: Engine, *, most: int) -> KeptConnections:
+    return KeptConnections(engine, most=most, check=refuse_lost, to_pool=_out_of_autocommit)
 
 
 def _out_of_autocommit(pooled: PoolProxiedConnection) -> None:

@@ -14,7 +14,7 @@ from sql_support import T0, Backend, add_books, details, recorded_statements
 from sqlalchemy import event, func, select
 from sqlalchemy.pool import QueuePool, StaticPool
 
-from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine, upgrade_engine
+from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine, unit_of_work, upgrade_engine
 from bookstore.application.ports import StorageUnavailable
 from bookstore.application.queries import BookQuery
 from bookstore.domain.book import STOCK
@@ -228,6 +228,20 @@ def test_a_postgresql_connection_goes_back_to_the_pool_as_the_pool_lent_it(
             assert not conn.exec_driver_sql("SELECT to_regclass('pg_temp.scratch')").scalar()
     finally:
         engine.dispose()
+
+
+def test_a_connection_kept_past_the_recycle_age_goes_back_to_the_pool(
+    sql_backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = sql_backend.engine.pool
+    assert isinstance(pool, QueuePool)
+    with sql_backend.factory(read_only=True) as uow:
+        assert uow.books.get(1) is None
+    assert pool.checkedout() == 1  # kept
+    monkeypatch.setattr(unit_of_work, "RECYCLE_SECONDS", 0)
+    with sql_backend.factory(read_only=True) as uow:  # the kept one, now too old to keep
+        assert uow.books.get(1) is None
+    assert pool.checkedout() == 0  # the pool recycles it by its own age rule
 
 
 def test_commit_outside_the_block_is_an_error(sql_backend: Backend) -> None:
