@@ -52,6 +52,10 @@ def mask_url(url: str) -> str:
         return _PASSWORD_IN_URL.sub(r"\1***@", url)
 
 
+_LOCK_NOT_AVAILABLE = "55P03"
+"""PostgreSQL's SQLSTATE for a lock not granted within `lock_timeout`."""
+
+
 def describe(error: Exception, database_url: str) -> CommandFailed | None:
     """The operator's message for an error they can act on; None for a bug."""
     # Imported here, on failure only, so that `--help` and argument errors answer at once.
@@ -66,6 +70,11 @@ def describe(error: Exception, database_url: str) -> CommandFailed | None:
         return CommandFailed(error.detail)
     if isinstance(error, DBAPIError):
         reason = _reason(error, database_url)
+        if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+            return CommandFailed(
+                f"the database at {mask_url(database_url)} is busy: {reason} (another "
+                "session held a lock this command needs for too long); try again"
+            )
         return CommandFailed(f"cannot reach the database at {mask_url(database_url)}: {reason}")
     if isinstance(error, CommandError):
         reason = _reason(error, database_url)

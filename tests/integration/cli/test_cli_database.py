@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import psycopg
 import pytest
 from cli_support import Cli, assert_clean_failure
+from postgres_support import create_postgres_database, drop_postgres_database, postgres_server_url
 
 pytestmark = pytest.mark.slow
 
@@ -59,6 +61,28 @@ def test_an_unreachable_database_is_one_line_with_the_password_masked(
         "Error: cannot reach the database at postgresql+psycopg://nobody:***@127.0.0.1:1/x: "
     )
     assert "s3cret-pw" not in result.stdout + result.stderr
+
+
+@pytest.mark.postgres
+def test_a_migration_that_waits_too_long_for_a_lock_says_the_database_is_busy(
+    tmp_path: Path,
+) -> None:
+    """It gives up after the lock timeout (5 s) rather than queue for the lock, where it
+    would hold up every request behind it."""
+    database = create_postgres_database(postgres_server_url(), prefix="bookstore_busy")
+    try:
+        cli = Cli(tmp_path, {"BOOKSTORE_DATABASE_URL": database.url})
+        assert cli.run("db", "upgrade").returncode == 0
+        with psycopg.connect(database.url.replace("+psycopg", "", 1)) as holder:
+            holder.execute("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE")
+            result = cli.run("db", "upgrade")
+
+        line = assert_clean_failure(result, exit_code=1)
+        assert line.startswith(f"Error: the database at {database.url} is busy: "), line
+        assert "lock timeout" in line
+        assert cli.run("db", "upgrade").returncode == 0  # once the lock is gone
+    finally:
+        drop_postgres_database(database)
 
 
 def test_a_database_file_that_cannot_be_opened_is_reported(cli: Cli) -> None:
