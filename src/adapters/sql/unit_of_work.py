@@ -180,10 +180,10 @@ class KeptConnections:
 
     def take(self) -> PoolProxiedConnection:
         """A kept connection the server has not dropped, else one from the pool."""
-        while self._idle:
+        while True:
             try:
                 pooled = self._idle.pop()
-            except IndexError:  # another thread took the last one
+            except IndexError:  # none kept, or another thread took the last one
                 break
             try:
                 if self._check is not None:
@@ -198,15 +198,18 @@ class KeptConnections:
 
     def give_back(self, pooled: PoolProxiedConnection) -> None:
         """Kept, or back in the pool."""
-        pool = self._engine.pool
-        room = isinstance(pool, QueuePool) and pool.checkedout() < pool.size()
-        young = time.monotonic() - pooled.info.get(_KEPT_SINCE, 0.0) < RECYCLE_SECONDS
-        if room and young and len(self._idle) < self._most:
+        if len(self._idle) < self._most and self._keepable(pooled):
             self._idle.append(pooled)
             return
         if self._to_pool is not None:
             self._to_pool(pooled)
         pooled.close()
+
+    def _keepable(self, pooled: PoolProxiedConnection) -> bool:
+        """The pool has room to spare, and the connection is not due for recycling."""
+        pool = self._engine.pool
+        room = isinstance(pool, QueuePool) and pool.checkedout() < pool.size()
+        return room and time.monotonic() - pooled.info.get(_KEPT_SINCE, 0.0) < RECYCLE_SECONDS
 
     def _close_all(self, *_: Any) -> None:
         """The pool that lent them is gone: closed outright (given back, they would linger)."""
