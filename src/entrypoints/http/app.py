@@ -136,7 +136,10 @@ def create_app(container: Container) -> Litestar:
             # stream handler under that name writes lines in batches (one flusher thread per
             # process, not per app).
             formatters={
-                "standard": {"format": "%(levelname)s - %(asctime)s - %(name)s - %(message)s"}
+                "standard": {
+                    "()": "bookstore.entrypoints.http.logs.Formatter",
+                    "fmt": "%(levelname)s - %(asctime)s - %(name)s - %(message)s",
+                }
             },
             handlers={"queue_listener": _STDERR_HANDLER, "console": _STDERR_HANDLER},
             log_exceptions="never",

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 import weakref
-from typing import TextIO
+from typing import Any, TextIO
 
 MAX_LINES = 256
 MAX_DELAY = 0.25
@@ -59,6 +59,26 @@ class BatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
     def overdue(self) -> bool:
         return bool(self._lines) and time.monotonic() - self._oldest >= self.max_delay
+
+
+class Formatter(logging.Formatter):
+    """`logging.Formatter` that works out the date and time of day of `asctime` once a second
+    rather than for every record: a request's line is otherwise a time zone conversion and a
+    `strftime` (docs/performance.md). Same text; a `datefmt` of one's own is formatted as usual."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._second = -1
+        self._time_of_day = ""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        if datefmt or not self.default_msec_format:
+            return super().formatTime(record, datefmt)
+        second = int(record.created)
+        if second != self._second:  # seconds in a row: at most one more call of strftime
+            self._time_of_day = time.strftime(self.default_time_format, self.converter(second))
+            self._second = second
+        return self.default_msec_format % (self._time_of_day, record.msecs)
 
 
 _watched: weakref.WeakSet[BatchedStreamHandler] = weakref.WeakSet()

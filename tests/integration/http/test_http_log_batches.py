@@ -7,7 +7,7 @@ import io
 import logging
 import time
 
-from bookstore.entrypoints.http.logs import BatchedStreamHandler
+from bookstore.entrypoints.http.logs import BatchedStreamHandler, Formatter
 
 
 def _logger(handler: logging.Handler, name: str) -> logging.Logger:
@@ -53,3 +53,14 @@ def test_flushing_writes_whatever_is_left() -> None:
     log.info("last words")
     handler.flush()
     assert stream.getvalue() == "last words\n"
+
+
+def test_the_formatter_writes_the_time_as_logging_does_for_every_record() -> None:
+    fmt = "%(levelname)s - %(asctime)s - %(name)s - %(message)s"
+    ours, standard = Formatter(fmt), logging.Formatter(fmt)
+    for created in (1_796_000_000.0, 1_796_000_000.999, 1_796_000_001.5, 1_796_000_000.25):
+        record = logging.LogRecord("bookstore.access", logging.INFO, "", 0, "%s", ("x",), None)
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        assert ours.format(record) == standard.format(record)
+    with_datefmt = Formatter("%(asctime)s", datefmt="%H:%M")
+    assert with_datefmt.format(record) == logging.Formatter("%(asctime)s", "%H:%M").format(record)
