@@ -5,6 +5,9 @@ SQLAlchemy's psycopg dialect with positional parameters).
 - Every statement is sent with `prepare=True`: PostgreSQL parses and plans it once per
   connection, and each call only binds (psycopg keeps the prepared statements per
   connection).
+- Every statement goes through one cursor, which the connection keeps from one unit of work
+  to the next (`PsycopgUnitOfWork`): a new psycopg cursor sets up its adapters and its
+  type conversions afresh, a measurable share of a read (docs/performance.md).
 - A read-only unit of work runs its statements in autocommit, one round trip each. Under
   PostgreSQL's READ COMMITTED every statement takes its own snapshot anyway, so a read
   transaction only added its `BEGIN` and `ROLLBACK` round trips. Writing statements are
@@ -55,10 +58,10 @@ class PsycopgDb:
     __slots__ = ("_conn", "_cursor", "_pipeline", "_queued", "_read_only")
 
     def __init__(
-        self, conn: psycopg.Connection[Any], *, read_only: bool, pipeline: bool = True
+        self, cursor: psycopg.Cursor[Any], *, read_only: bool, pipeline: bool = True
     ) -> None:
-        self._conn = conn
-        self._cursor = conn.cursor()
+        self._conn = cursor.connection
+        self._cursor = cursor
         self._read_only = read_only
         self._pipeline = pipeline
         self._queued: list[_Queued] = [] if read_only else [(_BEGIN, None)]
@@ -110,7 +113,7 @@ class PsycopgDb:
         self._queued.clear()
         if self._conn.pgconn.transaction_status != _IDLE:
             try:
-                self._conn.execute(_ROLLBACK)
+                self._cursor.execute(_ROLLBACK)
             except psycopg.Error as error:
                 raise storage_error(driver_error(error, "ROLLBACK", (), psycopg.Error)) from error
 
@@ -147,9 +150,9 @@ class PsycopgDb:
 
     def _send_queued(self) -> None:
         queued, self._queued = self._queued, []
-        conn = self._conn
+        cursor = self._cursor
         for sql, values in queued:
             if values is None:
-                conn.execute(sql)
+                cursor.execute(sql)
             else:
-                conn.execute(sql, values, prepare=True)
+                cursor.execute(sql, values, prepare=True)

@@ -433,7 +433,9 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
         try:
             if not raw.autocommit:  # a kept connection stays in autocommit mode
                 raw.autocommit = True
-            db = PsycopgDb(raw, read_only=self._read_only, pipeline=self._pipeline)
+            db = PsycopgDb(
+                _cursor_of(pooled, raw), read_only=self._read_only, pipeline=self._pipeline
+            )
         except psycopg.Error as error:  # lost since the checkout looked at it
             pooled.invalidate()
             raise storage_error(driver_error(error, "", (), psycopg.Error)) from error
@@ -499,6 +501,18 @@ class CoreUnitOfWork(SqlUnitOfWork):
         conn, self._conn, self._transaction = self._conn, None, None
         if conn is not None:
             conn.close()  # rolls back what was not committed
+
+
+_CURSOR = "bookstore_cursor"
+"""Key of a pooled psycopg connection's `info`: the cursor its units of work share."""
+
+
+def _cursor_of(pooled: PoolProxiedConnection, raw: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
+    """The connection's one cursor, made on its first unit of work (see `driver_pg`)."""
+    cursor: psycopg.Cursor[Any] | None = pooled.info.get(_CURSOR)
+    if cursor is None or cursor.closed or cursor.connection is not raw:
+        cursor = pooled.info[_CURSOR] = raw.cursor()
+    return cursor
 
 
 def _kept_in_autocommit(engine: Engine, *, most: int) -> KeptConnections:

@@ -18,7 +18,7 @@ from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine, unit_of_wo
 from bookstore.application.ports import StorageUnavailable
 from bookstore.application.queries import BookQuery
 from bookstore.domain.book import STOCK
-from bookstore.domain.errors import InvalidInput
+from bookstore.domain.errors import DuplicateIsbn, InvalidInput
 
 
 @pytest.fixture
@@ -228,6 +228,38 @@ def test_a_postgresql_connection_goes_back_to_the_pool_as_the_pool_lent_it(
             assert not conn.exec_driver_sql("SELECT to_regclass('pg_temp.scratch')").scalar()
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_kept_postgresql_connection_runs_every_unit_of_work_on_one_cursor(
+    postgres_backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new psycopg cursor sets up its adapters and type conversions afresh; the one a
+    connection keeps serves each of its units of work, also after one that failed."""
+    used: set[tuple[int, int]] = set()
+    execute = psycopg.Cursor.execute
+
+    def recorded(cursor: psycopg.Cursor[Any], *args: Any, **kwargs: Any) -> Any:
+        used.add((id(cursor.connection), id(cursor)))
+        return execute(cursor, *args, **kwargs)
+
+    isbn = "9780441013593"
+    with postgres_backend.factory() as uow:  # connecting runs statements of SQLAlchemy's own
+        uow.books.add(details(isbn=isbn), T0)
+        uow.commit()
+    with postgres_backend.factory(read_only=True) as uow:
+        assert uow.books.search(BookQuery()).total == 1
+    monkeypatch.setattr(psycopg.Cursor, "execute", recorded)
+    with postgres_backend.factory() as uow, pytest.raises(DuplicateIsbn):
+        uow.books.add(details("Dune again", isbn=isbn), T0)  # refused: the transaction fails
+    for added in range(1, 4):
+        with postgres_backend.factory(read_only=True) as uow:
+            assert uow.books.search(BookQuery()).total == added
+        with postgres_backend.factory() as uow:
+            uow.books.add(details(f"Dune {added}"), T0)
+            uow.commit()
+    connections = {connection for connection, _ in used}
+    assert len(used) == len(connections)  # one cursor each
 
 
 def test_a_connection_kept_past_the_recycle_age_goes_back_to_the_pool(
