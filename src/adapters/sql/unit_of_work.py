@@ -92,10 +92,11 @@ class SqlUnitOfWorkFactory:
         self._pipeline = not self._near if pipeline is None else pipeline
         # A SQLite file's units of work keep a few connections: its writers pass the gate one
         # at a time, so one kept connection serves them all. PostgreSQL's keep as many as the
-        # pool does, in autocommit mode (see `PsycopgUnitOfWork`).
+        # pool does, in autocommit mode (see `PsycopgUnitOfWork`), readers and writers alike:
+        # kept apart, the connections a burst of writes left kept filled the pool, and every
+        # read after it went through the pool's checkout again.
         if self._psycopg:
-            self._readers = _kept_in_autocommit(engine, most=self.work_threads)
-            self._writers = _kept_in_autocommit(engine, most=self.work_threads)
+            self._readers = self._writers = _kept_in_autocommit(engine, most=self.work_threads)
         else:
             kept = self._gate is not None
             self._readers = KeptConnections(engine, most=4 if kept else 0)
