@@ -509,9 +509,11 @@ _CURSOR = "bookstore_cursor"
 
 
 def _cursor_of(pooled: PoolProxiedConnection, raw: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
-    """The connection's one cursor, made on its first unit of work (see `driver_pg`)."""
+    """The connection's one cursor, made on its first unit of work (see `driver_pg`). The
+    pool empties `info` whenever it replaces the connection, so a cursor found there is the
+    connection's own."""
     cursor: psycopg.Cursor[Any] | None = pooled.info.get(_CURSOR)
-    if cursor is None or cursor.closed or cursor.connection is not raw:
+    if cursor is None:
         cursor = pooled.info[_CURSOR] = raw.cursor()
     return cursor
 

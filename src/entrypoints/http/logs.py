@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 import weakref
-from typing import Any, TextIO
+from typing import TextIO
 
 MAX_LINES = 256
 MAX_DELAY = 0.25
@@ -66,10 +66,8 @@ class Formatter(logging.Formatter):
     rather than for every record: a request's line is otherwise a time zone conversion and a
     `strftime` (docs/performance.md). Same text; a `datefmt` of one's own is formatted as usual."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._second = -1
-        self._time_of_day = ""
+    _second = -1
+    _time_of_day = ""
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
         if datefmt or not self.default_msec_format:
