@@ -46,6 +46,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool, StaticPool
 
+from bookstore.adapters.sql.checkpoints import WalCheckpointer
 from bookstore.adapters.sql.statements import run_on_driver
 from bookstore.application.ports import WriterBusy
 
@@ -124,6 +125,7 @@ def _sqlite_engine(url: URL, pool: dict[str, int], *, echo: bool) -> Engine:
     event.listen(engine, "begin", _begin_sqlite)
     if not _is_memory(url):
         _WRITER_GATES[engine] = WriterGate(_lock_path(url))
+        _CHECKPOINTERS[engine] = WalCheckpointer(engine)
     return engine
 
 
@@ -247,6 +249,14 @@ _WRITER_GATES: WeakKeyDictionary[Engine, WriterGate] = WeakKeyDictionary()
 def writer_gate(engine: Engine) -> WriterGate | None:
     """The gate this process's writers pass one at a time, if the engine has one."""
     return _WRITER_GATES.get(engine)
+
+
+_CHECKPOINTERS: WeakKeyDictionary[Engine, WalCheckpointer] = WeakKeyDictionary()
+
+
+def wal_checkpointer(engine: Engine) -> WalCheckpointer | None:
+    """What checkpoints a SQLite file's WAL after this process's commits (`checkpoints`)."""
+    return _CHECKPOINTERS.get(engine)
 
 
 def _configure_sqlite(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEntry) -> None:

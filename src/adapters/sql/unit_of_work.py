@@ -32,6 +32,7 @@ from bookstore.adapters.sql.book_search import SqliteTotals, Totals
 from bookstore.adapters.sql.books import SqlBookRepository
 from bookstore.adapters.sql.carts import SqlCartRepository
 from bookstore.adapters.sql.catalogue import SqlCatalogue
+from bookstore.adapters.sql.checkpoints import WalCheckpointer
 from bookstore.adapters.sql.co_purchases import SqlCoPurchases
 from bookstore.adapters.sql.coupons import SqlCouponRepository
 from bookstore.adapters.sql.driver_pg import PsycopgDb
@@ -41,6 +42,7 @@ from bookstore.adapters.sql.engine import (
     begin_immediate,
     on_this_machine,
     refuse_lost,
+    wal_checkpointer,
     writer_gate,
     writers_may_wait,
     writes_without_waiting,
@@ -86,6 +88,7 @@ class SqlUnitOfWorkFactory:
         self.snapshots: Snapshots = snapshots or IdsOnly()
         """How events show their subjects (see `bookstore.application.outbox.Snapshots`)."""
         self._gate = writer_gate(engine)
+        self._checkpointer = wal_checkpointer(engine)
         self._sqlite = engine.dialect.name == "sqlite"
         self._psycopg = engine.dialect.driver == "psycopg"
         self._near = not self._sqlite and on_this_machine(engine.url)
@@ -140,7 +143,13 @@ class SqlUnitOfWorkFactory:
         unit: SqlUnitOfWork
         if self._sqlite:
             kept = self._readers if read_only else self._writers
-            unit = SqliteUnitOfWork(self.engine, read_only=read_only, gate=self._gate, kept=kept)
+            unit = SqliteUnitOfWork(
+                self.engine,
+                read_only=read_only,
+                gate=self._gate,
+                kept=kept,
+                checkpointer=self._checkpointer,
+            )
         elif self._psycopg:
             kept = self._readers if read_only else self._writers
             unit = PsycopgUnitOfWork(kept, read_only=read_only, pipeline=self._pipeline)
@@ -342,10 +351,12 @@ class SqliteUnitOfWork(SqlUnitOfWork):
         read_only: bool,
         gate: WriterGate | None,
         kept: KeptConnections | None = None,
+        checkpointer: WalCheckpointer | None = None,
     ) -> None:
         super().__init__(read_only=read_only)
         self._connections = kept or KeptConnections(engine, most=0)
         self._gate = None if read_only else gate
+        self._checkpointer = checkpointer
         self._pooled: PoolProxiedConnection | None = None
         self._raw: sqlite3.Connection | None = None
 
@@ -388,6 +399,8 @@ class SqliteUnitOfWork(SqlUnitOfWork):
     def _commit(self) -> None:
         if self._raw is not None and self._raw.in_transaction:
             run_on_driver(self._raw, "COMMIT")
+            if self._checkpointer is not None:
+                self._checkpointer.written()
 
     def _end(self) -> None:
         pooled, raw, self._pooled, self._raw = self._pooled, self._raw, None, None

@@ -329,3 +329,30 @@ def test_a_postgresql_server_that_cannot_be_reached_is_storage_unavailable() -> 
                 pytest.fail("no unit of work without a connection")
     finally:
         engine.dispose()
+
+
+def _in_database_file(url: str) -> int:
+    """Books in the database file itself, the WAL left out: what a checkpoint copied there."""
+    path = url.removeprefix("sqlite:///")
+    with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as conn:
+        return int(conn.execute("SELECT count(*) FROM books").fetchone()[0])
+
+
+def test_sqlite_commits_reach_the_database_file_without_a_commit_checkpointing(
+    sqlite_backend: Backend,
+) -> None:
+    """A background thread checkpoints the WAL soon after a commit; the commits themselves
+    checkpoint only a log far longer than SQLite's default 1,000 pages."""
+    url = str(sqlite_backend.engine.url)
+    before = _in_database_file(url)
+    add_books(sqlite_backend.factory, details(isbn="9780000000002"))
+    deadline = time.monotonic() + 10
+    while _in_database_file(url) == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _in_database_file(url) == before + 1
+    with sqlite_backend.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10_000
+    names = {thread.name for thread in threading.enumerate()}
+    assert "sqlite-checkpointer" in names
+    sqlite_backend.engine.dispose()
+    assert "sqlite-checkpointer" not in {thread.name for thread in threading.enumerate()}
