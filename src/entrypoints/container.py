@@ -9,6 +9,7 @@ Library users build one with `create_container()` and call use cases from it:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -103,40 +104,24 @@ from bookstore.entrypoints.snapshots import ApiSnapshots
 MEMORY_URL = "memory://"
 
 
-def make_unit_of_work_factory(
-    database_url: str,
-    snapshots: Snapshots | None = None,
-    *,
-    pool_size: int = 5,
-    max_overflow: int = 10,
-) -> UnitOfWorkFactory:
+def open_storage(settings: Settings, snapshots: Snapshots) -> Iterator[UnitOfWorkFactory]:
     """In-memory storage for `memory://`; SQLAlchemy for every other URL, on a pool of at most
-    `pool_size + max_overflow` connections. `snapshots` say how events show their subjects
-    (the API's responses, in the container)."""
-    if database_url == MEMORY_URL:
-        return MemoryUnitOfWorkFactory(snapshots)
+    `db_pool_size + db_max_overflow` connections, closed by `shutdown_resources()`. `snapshots`
+    say how events show their subjects (the API's responses, in the container)."""
+    if settings.database_url == MEMORY_URL:
+        yield MemoryUnitOfWorkFactory(snapshots)
+        return
     from bookstore.adapters.sql import SqlUnitOfWorkFactory, make_engine
 
-    engine = make_engine(database_url, pool_size=pool_size, max_overflow=max_overflow)
-    return SqlUnitOfWorkFactory(engine, snapshots)
-
-
-def open_storage(
-    settings: Settings, snapshots: Snapshots | None = None
-) -> Iterator[UnitOfWorkFactory]:
-    """The storage for the container's lifetime; `shutdown_resources()` closes its pool."""
-    storage = make_unit_of_work_factory(
+    engine = make_engine(
         settings.database_url,
-        snapshots,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
     try:
-        yield storage
+        yield SqlUnitOfWorkFactory(engine, snapshots)
     finally:
-        engine = getattr(storage, "engine", None)
-        if engine is not None:
-            engine.dispose()
+        engine.dispose()
 
 
 def release_connections(container: Container) -> None:
@@ -202,14 +187,6 @@ def make_delivery_policy(settings: Settings) -> DeliveryPolicy:
         max_attempts=settings.webhook_max_attempts,
         claim_for=timedelta(seconds=settings.event_claim_seconds),
     )
-
-
-def make_webhook_sender(destinations: PublicDestinations) -> Iterator[HttpxWebhookSender]:
-    sender = HttpxWebhookSender(destinations)
-    try:
-        yield sender
-    finally:
-        sender.close()
 
 
 class Container(containers.DeclarativeContainer):
@@ -294,6 +271,7 @@ class Container(containers.DeclarativeContainer):
     update_user = providers.Singleton(UpdateUser, uow)
 
     prune_expired = providers.Singleton(PruneExpired, uow, clock, store_config)
+    """Housekeeping: `bookstore db prune`, and the worker's hourly job."""
 
     # Events, e-mail and webhooks (§14)
     mail_templates = providers.Singleton(JinjaMailTemplates)
@@ -301,7 +279,9 @@ class Container(containers.DeclarativeContainer):
     webhook_destinations = providers.Singleton(
         PublicDestinations, allow_private=settings.provided.webhooks_may_call_private
     )
-    webhook_sender = providers.Resource(make_webhook_sender, webhook_destinations)
+    webhook_sender = providers.Resource(
+        closing, providers.Factory(HttpxWebhookSender, webhook_destinations)
+    )
     delivery_policy = providers.Singleton(make_delivery_policy, settings)
     deliver_events = providers.Singleton(
         DeliverEvents, uow, clock, mail_templates, mailer, webhook_sender, delivery_policy
@@ -334,7 +314,6 @@ class Container(containers.DeclarativeContainer):
     remove_review = providers.Singleton(RemoveReview, uow)
     also_bought = providers.Singleton(AlsoBought, uow)
     recommend_books = providers.Singleton(RecommendBooks, uow)
-    """Housekeeping: `bookstore db prune`, and the worker's hourly job."""
 
     # Coupons (§13): an admin's, and the cart's.
     create_coupon = providers.Singleton(CreateCoupon, uow, clock)
@@ -348,5 +327,4 @@ class Container(containers.DeclarativeContainer):
 
 def create_container(settings: Settings | None = None) -> Container:
     """Build the application; in-memory storage unless the settings name a database."""
-    container = Container(settings=settings or Settings(database_url=MEMORY_URL))
-    return container
+    return Container(settings=settings or Settings(database_url=MEMORY_URL))

@@ -142,13 +142,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     def check(self) -> Settings:
         """Refuse settings that cannot run safely. Messages name settings, never values."""
-        secret = self.effective_jwt_secret
-        if len(secret.encode()) < MIN_SECRET_BYTES:
-            raise SettingsError(f"BOOKSTORE_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
-        if len(self.effective_webhook_secret.encode()) < MIN_SECRET_BYTES:
-            raise SettingsError(
-                f"BOOKSTORE_PAYMENT_WEBHOOK_SECRET must be at least {MIN_SECRET_BYTES} bytes"
-            )
+        _refuse_short("JWT_SECRET", self.effective_jwt_secret)
+        _refuse_short("PAYMENT_WEBHOOK_SECRET", self.effective_webhook_secret)
         self.effective_payment_provider  # noqa: B018 - refuses an implicit sandbox in production
         if self.smtp_url:
             from bookstore.adapters.mail.smtp import SmtpServer
@@ -157,10 +152,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 SmtpServer.parse(self.smtp_url)
             except ValueError as error:
                 raise SettingsError(f"BOOKSTORE_SMTP_URL {error}") from None
-        if self.metrics_token and len(self.metrics_token.encode()) < MIN_SECRET_BYTES:
-            raise SettingsError(
-                f"BOOKSTORE_METRICS_TOKEN must be at least {MIN_SECRET_BYTES} bytes"
-            )
+        if self.metrics_token:
+            _refuse_short("METRICS_TOKEN", self.metrics_token)
         return self
 
     @property
@@ -176,6 +169,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
 
+def _refuse_short(name: str, secret: str) -> None:
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(f"{PREFIX}{name} must be at least {MIN_SECRET_BYTES} bytes")
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
 ) -> Settings:
@@ -189,21 +187,15 @@ def load_settings(
         for key, value in raw.items()
         if key.startswith(PREFIX) and not key.startswith(PREFIX + "TEST_")
     }
-    _refuse_removed(fields)
-    known = {name for name in Settings.__struct_fields__}
-    try:
-        settings = msgspec.convert(
-            {k: v for k, v in fields.items() if k in known}, Settings, strict=False
-        )
-    except msgspec.ValidationError as error:
-        raise SettingsError(_explain(error, fields)) from None
-    return settings.check()
-
-
-def _refuse_removed(fields: Mapping[str, str]) -> None:
     for name, replacement in REMOVED.items():
         if name.lower() in fields:
             raise SettingsError(f"{PREFIX}{name} was removed: {replacement}")
+    try:
+        # Unknown variables are ignored: msgspec skips fields the struct does not declare.
+        settings = msgspec.convert(fields, Settings, strict=False)
+    except msgspec.ValidationError as error:
+        raise SettingsError(_explain(error, fields)) from None
+    return settings.check()
 
 
 _FIELD = re.compile(r"`\$\.(\w+)`")
