@@ -8,10 +8,9 @@ import click
 
 from bookstore.entrypoints.cli.admin import create_admin
 from bookstore.entrypoints.cli.catalogue import export_books, import_books
-from bookstore.entrypoints.cli.database import db
 from bookstore.entrypoints.cli.errors import describe
 from bookstore.entrypoints.cli.inventory import inventory
-from bookstore.entrypoints.cli.maintenance import backup, prune, restore
+from bookstore.entrypoints.cli.maintenance import db
 from bookstore.entrypoints.cli.runtime import Runtime
 from bookstore.entrypoints.cli.seed import seed_demo
 from bookstore.entrypoints.cli.serve import serve
@@ -53,9 +52,6 @@ for _command in (
     orders,
 ):
     cli.add_command(_command)
-
-for _command in (backup, restore, prune):
-    db.add_command(_command)
 
 
 def main() -> None:

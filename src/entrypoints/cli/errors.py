@@ -9,11 +9,15 @@ what to fix. (3 is uvicorn's own, for a server that failed to start.)
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import click
 
 from bookstore.domain.errors import DomainError, InvalidInput
 from bookstore.entrypoints.settings import SettingsError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -41,15 +45,23 @@ class AddressUnusable(CommandFailed):
     exit_code = EXIT_ADDRESS_UNUSABLE
 
 
-def mask_url(url: str) -> str:
-    """The database URL with its password replaced by `***`, safe to print."""
+def parse_url(url: str) -> URL | None:
+    """`url` as SQLAlchemy reads it; None when it is no URL SQLAlchemy can read."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        return make_url(url)
     except (ArgumentError, ValueError):
+        return None
+
+
+def mask_url(url: str) -> str:
+    """The database URL with its password replaced by `***`, safe to print."""
+    parsed = parse_url(url)
+    if parsed is None:
         return _PASSWORD_IN_URL.sub(r"\1***@", url)
+    return parsed.render_as_string(hide_password=True)
 
 
 _LOCK_NOT_AVAILABLE = "55P03"
@@ -87,15 +99,6 @@ def _reason(error: BaseException, url: str) -> str:
     cause = getattr(error, "orig", None) or error
     lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
     reason = lines[0] if lines else type(cause).__name__
-    password = _password_of(url)
+    parsed = parse_url(url)
+    password = None if parsed is None else parsed.password
     return reason.replace(password, "***") if password else reason
-
-
-def _password_of(url: str) -> str | None:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).password
-    except (ArgumentError, ValueError):
-        return None

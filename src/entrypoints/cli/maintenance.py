@@ -1,4 +1,4 @@
-"""`bookstore db backup|restore|prune`: keeping the store's data safe and lean (§16)."""
+"""`bookstore db ...`: the database schema, and keeping the store's data safe and lean (§16)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,22 @@ from bookstore.entrypoints.cli.errors import CommandFailed, mask_url
 from bookstore.entrypoints.cli.runtime import MEMORY_URL, Runtime, pass_runtime
 
 
+@click.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command()
+@pass_runtime
+def upgrade(runtime: Runtime) -> None:
+    """Apply every pending migration (nothing to do for memory://)."""
+    url = mask_url(runtime.settings.database_url)
+    if runtime.migrate():
+        click.echo(f"Database at {url} is up to date.")
+    else:
+        click.echo(f"Nothing to migrate: {url} keeps its data in memory.")
+
+
 def _database_url(runtime: Runtime) -> str:
     url = runtime.settings.database_url
     if url == MEMORY_URL:
@@ -17,7 +33,7 @@ def _database_url(runtime: Runtime) -> str:
     return url
 
 
-@click.command()
+@db.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_runtime
 def backup(runtime: Runtime, file: Path) -> None:
@@ -36,7 +52,7 @@ def backup(runtime: Runtime, file: Path) -> None:
     click.echo(f"Backed up {mask_url(url)} to {file} ({file.stat().st_size:,} bytes).")
 
 
-@click.command()
+@db.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace a database that holds data.")
 @pass_runtime
@@ -54,7 +70,7 @@ def restore(runtime: Runtime, file: Path, force: bool) -> None:
     click.echo(f"Restored {file} into {mask_url(url)}.")
 
 
-@click.command()
+@db.command()
 @pass_runtime
 def prune(runtime: Runtime) -> None:
     """Delete expired revoked access tokens, expired or revoked refresh tokens and

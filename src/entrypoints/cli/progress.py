@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import sys
 import time
-from types import TracebackType
 from typing import IO, Self
 
 import click
@@ -50,38 +49,30 @@ class RowProgress:
         self._started = time.monotonic()
         self._last_line = self._started
         console = Console(file=sys.stderr)
-        self._bar: Progress | None = None
-        if console.is_terminal:
-            self._bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TaskProgressColumn(),
-                TextColumn("{task.fields[rows]:,} rows, {task.fields[rate]:,.0f} rows/s"),
-                TimeElapsedColumn(),
-                TextColumn("left"),
-                TimeRemainingColumn(),
-                console=console,
-            )
-            self._task = self._bar.add_task(label, total=self._total, rows=0, rate=0.0)
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rows]:,} rows, {task.fields[rate]:,.0f} rows/s"),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not console.is_terminal,  # plain lines instead
+        )
+        self._task = self._bar.add_task(label, total=self._total, rows=0, rate=0.0)
 
     def __enter__(self) -> Self:
-        if self._bar is not None:
-            self._bar.start()
+        self._bar.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+    def __exit__(self, *exc_info: object) -> None:
+        self._bar.stop()
 
     def update(self, rows: int) -> None:
         elapsed = max(time.monotonic() - self._started, 1e-9)
         rate = rows / elapsed
-        if self._bar is not None:
+        if not self._bar.disable:
             self._bar.update(self._task, completed=self._reader.done, rows=rows, rate=rate)
             return
         now = time.monotonic()

@@ -12,6 +12,7 @@ from uuid import UUID
 import click
 
 from bookstore.domain.user import Actor, Role
+from bookstore.entrypoints.cli.errors import parse_url
 from bookstore.entrypoints.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -80,15 +81,11 @@ def check_database_url(url: str) -> None:
     """Refuse, as a settings error, a URL no adapter can open."""
     if url == MEMORY_URL:
         return
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     hint = "use memory://, sqlite:///path/to/file.db or postgresql+psycopg://user:pass@host/db"
-    try:
-        backend = make_url(url).get_backend_name()
-    except (ArgumentError, ValueError):
-        raise SettingsError(f"BOOKSTORE_DATABASE_URL is not a database URL: {hint}") from None
-    if backend not in SUPPORTED_BACKENDS:
+    parsed = parse_url(url)
+    if parsed is None:
+        raise SettingsError(f"BOOKSTORE_DATABASE_URL is not a database URL: {hint}")
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
         raise SettingsError(f"BOOKSTORE_DATABASE_URL names an unsupported database: {hint}")
     if is_process_local(url):
         raise SettingsError(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -39,12 +37,6 @@ def load_demo_books() -> list[BookDetails]:
     return [
         BookDetails.parse(**{k: entry[k] for k in BOOK_FIELDS if k in entry}) for entry in entries
     ]
-
-
-@dataclass(slots=True)
-class SeedReport:
-    added: int = 0
-    skipped: int = 0
 
 
 class DemoSeeder:
@@ -97,12 +89,10 @@ def seed_demo(runtime: Runtime, if_empty: bool) -> None:
         books_word = "book" if size == 1 else "books"
         click.echo(f"The catalogue already has {size} {books_word}: nothing to do.")
         return
-    report = _seed_with_progress(seeder, books)
-    if report.added:
+    added = _seed_with_progress(seeder, books)
+    if added:
         container.uow().bulk_written()
-    click.echo(
-        f"Added {report.added} demo books; skipped {report.skipped} already in the catalogue."
-    )
+    click.echo(f"Added {added} demo books; skipped {len(books) - added} already in the catalogue.")
 
 
 def _refuse_a_store_no_server_shares(url: str) -> None:
@@ -114,7 +104,8 @@ def _refuse_a_store_no_server_shares(url: str) -> None:
         )
 
 
-def _seed_with_progress(seeder: DemoSeeder, books: Iterable[BookDetails]) -> SeedReport:
+def _seed_with_progress(seeder: DemoSeeder, books: list[BookDetails]) -> int:
+    """How many of `books` were added (the others were catalogued already)."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -124,7 +115,6 @@ def _seed_with_progress(seeder: DemoSeeder, books: Iterable[BookDetails]) -> See
         TimeElapsedColumn,
     )
 
-    report = SeedReport()
     columns = (
         TextColumn("Seeding demo books"),
         BarColumn(),
@@ -132,9 +122,4 @@ def _seed_with_progress(seeder: DemoSeeder, books: Iterable[BookDetails]) -> See
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=Console(stderr=True)) as progress:
-        for details in progress.track(list(books)):
-            if seeder.add(details):
-                report.added += 1
-            else:
-                report.skipped += 1
-    return report
+        return sum(seeder.add(details) for details in progress.track(books))
