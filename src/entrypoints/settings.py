@@ -114,31 +114,30 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     @property
     def effective_jwt_secret(self) -> str:
         """The configured secret; in development only, a fixed default when none is set."""
-        if self.jwt_secret:
-            return self.jwt_secret
-        if self.is_production:
-            raise SettingsError("BOOKSTORE_JWT_SECRET is required in production")
-        return DEVELOPMENT_SECRET
+        return self.jwt_secret or self._in_development(
+            DEVELOPMENT_SECRET, "BOOKSTORE_JWT_SECRET is required in production"
+        )
 
     @property
     def effective_webhook_secret(self) -> str:
         """The configured webhook secret; in development only, a fixed default."""
-        if self.payment_webhook_secret:
-            return self.payment_webhook_secret
-        if self.is_production:
-            raise SettingsError("BOOKSTORE_PAYMENT_WEBHOOK_SECRET is required in production")
-        return DEVELOPMENT_WEBHOOK_SECRET
+        return self.payment_webhook_secret or self._in_development(
+            DEVELOPMENT_WEBHOOK_SECRET, "BOOKSTORE_PAYMENT_WEBHOOK_SECRET is required in production"
+        )
 
     @property
     def effective_payment_provider(self) -> str:
-        if self.payment_provider:
-            return self.payment_provider
+        return self.payment_provider or self._in_development(
+            "sandbox",
+            "production takes no payment provider by default: set "
+            "BOOKSTORE_PAYMENT_PROVIDER=sandbox to run the sandbox (test cards only)",
+        )
+
+    def _in_development(self, default: str, refusal: str) -> str:
+        """`default` for a setting left empty, in development; production refuses."""
         if self.is_production:
-            raise SettingsError(
-                "production takes no payment provider by default: set "
-                "BOOKSTORE_PAYMENT_PROVIDER=sandbox to run the sandbox (test cards only)"
-            )
-        return "sandbox"
+            raise SettingsError(refusal)
+        return default
 
     def check(self) -> Settings:
         """Refuse settings that cannot run safely. Messages name settings, never values."""
