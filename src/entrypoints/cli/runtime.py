@@ -6,6 +6,7 @@ say, and lets the error handler name the database the command was talking to.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -29,30 +30,23 @@ the command line acts as an admin; the nil UUID names no account."""
 
 
 class Runtime:
-    def __init__(self) -> None:
-        self._settings: Settings | None = None
-        self._container: Container | None = None
-
-    @property
+    @cached_property
     def settings(self) -> Settings:
-        if self._settings is None:
-            settings = load_settings()
-            check_database_url(settings.database_url)
-            self._settings = settings
-        return self._settings
+        settings = load_settings()
+        check_database_url(settings.database_url)
+        return settings
 
     @property
     def database_url(self) -> str:
         """The configured URL, or "" before the settings were loaded."""
-        return self._settings.database_url if self._settings else ""
+        settings: Settings | None = self.__dict__.get("settings")
+        return settings.database_url if settings else ""
 
-    @property
+    @cached_property
     def container(self) -> Container:
-        if self._container is None:
-            from bookstore.entrypoints.container import create_container
+        from bookstore.entrypoints.container import create_container
 
-            self._container = create_container(self.settings)
-        return self._container
+        return create_container(self.settings)
 
     def migrate(self) -> bool:
         """Bring the database schema up to date; False when there is nothing to migrate."""
