@@ -39,17 +39,13 @@ class Job:
 
 def jobs_of(container: Container) -> list[Job]:
     """Every periodic job of the store."""
+    deliver_events = container.deliver_events()
     return [
         Job("payment-outcomes", PAYMENT_OUTCOMES_EVERY, container.apply_due_outcomes()),
         Job("expire-unpaid-orders", EXPIRY_EVERY, container.expire_unpaid_orders()),
         Job("owed-refunds", REFUNDS_EVERY, container.refunds().issue_owed),
         Job("prune-expired", PRUNE_EVERY, lambda: container.prune_expired()().total),
-        Job(
-            "deliver-events",
-            EVENTS_EVERY,
-            container.deliver_events(),
-            container.deliver_events().stop,
-        ),
+        Job("deliver-events", EVENTS_EVERY, deliver_events, deliver_events.stop),
     ]
 
 

@@ -38,12 +38,11 @@ class FailedRows:
     def __call__(self, failure: RowFailure) -> None:
         self._lines.write(f"line {failure.line}: {failure.message}\n")
         if self._path is not None:
-            self._open(failure.columns).writerow([*failure.cells, failure.message])
+            self._open(self._path, failure.columns).writerow([*failure.cells, failure.message])
 
-    def _open(self, columns: tuple[str, ...]) -> Any:
+    def _open(self, path: Path, columns: tuple[str, ...]) -> Any:
         if self._writer is None:
-            assert self._path is not None  # noqa: S101
-            self._out = self._path.open("w", encoding="utf-8", newline="")
+            self._out = path.open("w", encoding="utf-8", newline="")
             self._writer = csv.writer(self._out)
             self._writer.writerow([*columns, "error"])
         return self._writer
@@ -51,7 +50,7 @@ class FailedRows:
     def finish(self, report: ImportReport) -> None:
         """Print every failed row's line; write the errors file's header if none failed."""
         if self._path is not None:
-            self._open(report.columns)
+            self._open(self._path, report.columns)
         if self._out is not None:
             self._out.close()
         self._lines.seek(0)
