@@ -107,13 +107,7 @@ def _refuse_a_store_no_server_shares(url: str) -> None:
 def _seed_with_progress(seeder: DemoSeeder, books: list[BookDetails]) -> int:
     """How many of `books` were added (the others were catalogued already)."""
     from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (
         TextColumn("Seeding demo books"),
