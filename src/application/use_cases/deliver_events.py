@@ -155,14 +155,11 @@ def _deliveries_of(
     ]
     if event.type not in MAILED:
         return hooks
-    mails = []
-    for user_id in event.notify:
-        user = uow.users.get(user_id)
-        if user is not None:
-            mails.append(
-                NewDelivery(event.id, event.type, Channel.EMAIL, recipient=str(user.email))
-            )
-    return hooks + mails
+    users = [user for user_id in event.notify if (user := uow.users.get(user_id)) is not None]
+    return hooks + [
+        NewDelivery(event.id, event.type, Channel.EMAIL, recipient=str(user.email))
+        for user in users
+    ]
 
 
 def _describe(error: Exception) -> str:
