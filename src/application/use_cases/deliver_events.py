@@ -136,8 +136,7 @@ class DeliverEvents:
         return self._sender.post(endpoint, body, int(self._clock.now().timestamp()))
 
     def _failed(self, delivery: Delivery, error: str, status_code: int | None) -> Delivery:
-        now = self._clock.now()
-        return delivery.failed(error, now, self._policy.max_attempts, status_code)
+        return delivery.failed(error, self._clock.now(), self._policy.max_attempts, status_code)
 
     def _give_back(self, held: ClaimedDelivery) -> None:
         with self._uow() as uow:

@@ -62,9 +62,8 @@ class RetryDelivery(ClockedUseCase):
             delivery = uow.deliveries.get(command.delivery_id)
             if delivery is None or delivery.channel is not Channel.WEBHOOK:
                 raise DeliveryNotFound(command.delivery_id)
-            if delivery.status is DeliveryStatus.SUCCEEDED:
-                raise AlreadyDelivered(command.delivery_id)
-            if not uow.deliveries.retry_now(command.delivery_id, self._clock.now()):
+            succeeded = delivery.status is DeliveryStatus.SUCCEEDED
+            if succeeded or not uow.deliveries.retry_now(command.delivery_id, self._clock.now()):
                 raise AlreadyDelivered(command.delivery_id)
             retried = uow.deliveries.get(command.delivery_id)
             uow.commit()
