@@ -101,15 +101,11 @@ class CouponState:
     coupons: Mapping[str, Coupon]
     uses: Mapping[str, int]
 
-    @classmethod
-    def none(cls) -> CouponState:
-        return cls({}, {})
-
 
 def coupon_state(uow: UnitOfWork, cart: Cart, *, lock: bool = False) -> CouponState:
     """The cart's coupons as they are now; nothing is read for a cart without any."""
     if not cart.coupons:
-        return CouponState.none()
+        return CouponState({}, {})
     read = uow.coupons.lock if lock else uow.coupons.get_many
     coupons = read(cart.coupons)
     return CouponState(coupons, uow.coupons.uses_by(cart.user_id, list(coupons)))

@@ -76,11 +76,8 @@ class Header:
 def text_lines(lines: Iterable[bytes]) -> Iterator[str]:
     """A UTF-8 file's lines (a BOM dropped), decoded one at a time: bytes that are not UTF-8
     fail on their own line (`UnicodeDecodeError`), not at the edge of a buffer."""
-    first = True
-    for raw in lines:
-        if first:
-            raw, first = raw.removeprefix(codecs.BOM_UTF8), False
-        yield raw.decode("utf-8")
+    for number, raw in enumerate(lines):
+        yield (raw if number else raw.removeprefix(codecs.BOM_UTF8)).decode("utf-8")
 
 
 def _value(column: str, text: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from bookstore.application.config import StoreConfig
@@ -44,21 +45,12 @@ class SessionIssuer:
     def open(self, uow: UnitOfWork, user_id: UUID, family_id: str | None = None) -> TokenPair:
         now = self._clock.now()
         family = family_id or self._ids.new_token_id()
-        access = TokenClaims(
-            subject=user_id,
-            token_id=self._ids.new_token_id(),
-            kind=TokenKind.ACCESS,
-            issued_at=now,
-            expires_at=now + self._config.access_token_ttl,
-        )
-        refresh = TokenClaims(
-            subject=user_id,
-            token_id=self._ids.new_token_id(),
-            kind=TokenKind.REFRESH,
-            issued_at=now,
-            expires_at=now + self._config.refresh_token_ttl,
-            family_id=family,
-        )
+
+        def claims(kind: TokenKind, ttl: timedelta, in_family: str | None = None) -> TokenClaims:
+            return TokenClaims(user_id, self._ids.new_token_id(), kind, now, now + ttl, in_family)
+
+        access = claims(TokenKind.ACCESS, self._config.access_token_ttl)
+        refresh = claims(TokenKind.REFRESH, self._config.refresh_token_ttl, family)
         uow.sessions.add_refresh_token(
             RefreshTokenRecord(refresh.token_id, family, user_id, refresh.expires_at)
         )

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from bookstore.application import announcements
 from bookstore.application.authorization import require_admin
-from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.application.use_cases.base import ClockedUseCase
 from bookstore.domain.inventory import StockMovement
 from bookstore.domain.user import Actor
 
@@ -19,7 +19,7 @@ class AdjustStockCommand:
     """Why, 1 to 500 characters."""
 
 
-class AdjustStock:
+class AdjustStock(ClockedUseCase):
     """Add or take copies by hand (a count, damage, a delivery), as an `adjustment` movement.
 
     - Only an admin may.
@@ -28,10 +28,6 @@ class AdjustStock:
     - Taking the stock below zero is refused (`InsufficientStock`); nothing changes.
     - A book not in the catalogue is not found.
     """
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
 
     def __call__(self, command: AdjustStockCommand) -> StockMovement:
         require_admin(command.actor)

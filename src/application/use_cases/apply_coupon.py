@@ -3,9 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from bookstore.application.cart_quote import CartView, quote_cart
-from bookstore.application.config import StoreConfig
-from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.application.use_cases.view_cart import CartUseCase, CartView, load_cart_view
 from bookstore.domain.coupon import NotApplicable, coupon_code
 from bookstore.domain.errors import CouponNotApplicable
 from bookstore.domain.user import Actor
@@ -18,7 +16,7 @@ class ApplyCouponCommand:
     """As the customer typed it: matched case-insensitively."""
 
 
-class ApplyCoupon:
+class ApplyCoupon(CartUseCase):
     """Put a coupon in the caller's cart, after those already there.
 
     - It must apply to the cart as it is now, next to the coupons already in it; otherwise
@@ -31,11 +29,6 @@ class ApplyCoupon:
     retry_when_busy: ClassVar[Literal[True]] = True
     """Its write unit of work is its first storage action (see `RetryableWrite`)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, config: StoreConfig, clock: Clock) -> None:
-        self._uow = uow
-        self._config = config
-        self._clock = clock
-
     def __call__(self, command: ApplyCouponCommand) -> CartView:
         with self._uow() as uow:
             code = coupon_code(command.code)
@@ -43,8 +36,7 @@ class ApplyCoupon:
                 raise CouponNotApplicable(command.code.strip(), NotApplicable.UNKNOWN.value)
             cart = uow.carts.get(command.actor.user_id)
             cart.add_coupon(code)
-            books = uow.books.get_many(cart.lines.keys())
-            view = quote_cart(uow, cart, books, self._config.currency, self._clock.now())
+            view = load_cart_view(uow, cart, self._config, self._clock)
             outcome = next(c for c in view.coupons if c.code == code)
             if outcome.reason is not None:
                 raise CouponNotApplicable(code, outcome.reason.value)

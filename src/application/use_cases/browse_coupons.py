@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bookstore.application.authorization import require_admin
-from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.coupon import Coupon, coupon_code
 from bookstore.domain.errors import CouponNotFound
 from bookstore.domain.pagination import Page, PageRequest
@@ -18,11 +18,8 @@ class ListCouponsCommand:
     """True or False keeps only active or inactive coupons; None: all."""
 
 
-class ListCoupons:
+class ListCoupons(StorageUseCase):
     """Every coupon, newest first, for an admin."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: ListCouponsCommand) -> Page[Coupon]:
         require_admin(command.actor)
@@ -37,11 +34,8 @@ class GetCouponCommand:
     """Matched case-insensitively."""
 
 
-class GetCoupon:
+class GetCoupon(StorageUseCase):
     """One coupon, by code, for an admin."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: GetCouponCommand) -> Coupon:
         require_admin(command.actor)

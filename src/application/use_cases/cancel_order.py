@@ -3,9 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from bookstore.application.order_lifecycle import change_order
-from bookstore.application.payment_settlement import Refunds
-from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.application.use_cases.change_order_status import OrderChange
 from bookstore.domain.order import Order
 from bookstore.domain.order_status import ChangedBy
 from bookstore.domain.user import Actor
@@ -19,7 +17,7 @@ class CancelOrderCommand:
     """Why, in at most 500 characters; kept as the order's `cancellation_reason`."""
 
 
-class CancelOrder:
+class CancelOrder(OrderChange):
     """Cancel an order.
 
     - A customer cancels only their own orders (another's is not found); an admin any.
@@ -31,24 +29,10 @@ class CancelOrder:
       order paid elsewhere (recorded by an admin) shows `refunded` without a gateway call.
     """
 
-    def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, refunds: Refunds | None = None
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._refunds = refunds
-        """Without one (storage-only callers), owed refunds wait for the worker."""
-
     def __call__(self, command: CancelOrderCommand) -> Order:
         by, now = ChangedBy.person(command.actor), self._clock.now()
-        with self._uow() as uow:
-            change = change_order(
-                uow,
-                command.order_id,
-                lambda order: order.cancel(by=by, at=now, reason=command.reason),
-                actor=command.actor,
-            )
-            uow.commit()
-        if self._refunds is not None:
-            self._refunds.after(change)
-        return change.order
+        return self._change(
+            command.order_id,
+            lambda order: order.cancel(by=by, at=now, reason=command.reason),
+            command.actor,
+        )

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bookstore.application.cart_quote import quote_cart
-from bookstore.application.config import StoreConfig
-from bookstore.application.ports import Clock, UnitOfWorkFactory
-from bookstore.application.use_cases.view_cart import CartView
+from bookstore.application.use_cases.view_cart import CartUseCase, CartView
 from bookstore.domain.cart import Cart, CartLimits
 from bookstore.domain.errors import BookNotFound, InsufficientStock
 from bookstore.domain.money import Money
@@ -17,15 +15,10 @@ LineChange = Callable[[Cart, CartLimits, Money], int]
 """Changes the cart's line; given the book's price now, which the line remembers."""
 
 
-class CartChange:
-    """Change one line of a cart, checking the book exists and its stock covers the line."""
+class CartChange(CartUseCase):
+    """Changes one line of a cart, checking the book exists and its stock covers the line."""
 
-    def __init__(self, uow: UnitOfWorkFactory, config: StoreConfig, clock: Clock) -> None:
-        self._uow = uow
-        self._config = config
-        self._clock = clock
-
-    def __call__(self, actor: Actor, book_id: int, change: LineChange) -> CartView:
+    def _change_line(self, actor: Actor, book_id: int, change: LineChange) -> CartView:
         with self._uow() as uow:
             book = uow.books.get(book_id)
             if book is None:

@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.user import Actor
 
 
-class ClearCart:
+class ClearCart(StorageUseCase):
     """Empty the caller's cart: its lines and its coupons."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, actor: Actor) -> None:
         with self._uow() as uow:

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from bookstore.application.authorization import require_admin
-from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.application.use_cases.base import ClockedUseCase
 from bookstore.domain.coupon import Coupon, CouponKind, check_code, coupon_value
 from bookstore.domain.money import Money
 from bookstore.domain.user import Actor
@@ -28,17 +28,13 @@ class CreateCouponCommand:
     active: bool = True
 
 
-class CreateCoupon:
+class CreateCoupon(ClockedUseCase):
     """Create a coupon (§13).
 
     - Only an admin may.
     - The code is 3 to 32 of A-Z, 0-9 and -, stored upper-case; a code taken in any case is
       refused (`DuplicateCoupon`).
     """
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
 
     def __call__(self, command: CreateCouponCommand) -> Coupon:
         require_admin(command.actor)

@@ -5,7 +5,8 @@ from typing import ClassVar, Literal
 from uuid import UUID
 
 from bookstore.application.authorization import require_admin
-from bookstore.application.ports import UnitOfWork, UnitOfWorkFactory
+from bookstore.application.ports import UnitOfWork
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.errors import BookNotFound
 from bookstore.domain.review import RatingChange, Review, ReviewNotFound
 from bookstore.domain.user import Actor
@@ -17,16 +18,13 @@ class DeleteMyReviewCommand:
     book_id: int
 
 
-class DeleteMyReview:
+class DeleteMyReview(StorageUseCase):
     """Delete the caller's review of a book; its rating leaves the book's rating with it.
 
     - A book or review that does not exist is not found.
     """
 
     retry_when_busy: ClassVar[Literal[True]] = True
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: DeleteMyReviewCommand) -> None:
         with self._uow() as uow:
@@ -45,7 +43,7 @@ class RemoveReviewCommand:
     review_id: UUID
 
 
-class RemoveReview:
+class RemoveReview(StorageUseCase):
     """Remove any review (moderation).
 
     - Only an admin may.
@@ -53,9 +51,6 @@ class RemoveReview:
     """
 
     retry_when_busy: ClassVar[Literal[True]] = True
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: RemoveReviewCommand) -> None:
         require_admin(command.actor)

@@ -136,8 +136,7 @@ class DeliverEvents:
         return self._sender.post(endpoint, body, int(self._clock.now().timestamp()))
 
     def _failed(self, delivery: Delivery, error: str, status_code: int | None) -> Delivery:
-        now = self._clock.now()
-        return delivery.failed(error, now, self._policy.max_attempts, status_code)
+        return delivery.failed(error, self._clock.now(), self._policy.max_attempts, status_code)
 
     def _give_back(self, held: ClaimedDelivery) -> None:
         with self._uow() as uow:
@@ -155,14 +154,11 @@ def _deliveries_of(
     ]
     if event.type not in MAILED:
         return hooks
-    mails = []
-    for user_id in event.notify:
-        user = uow.users.get(user_id)
-        if user is not None:
-            mails.append(
-                NewDelivery(event.id, event.type, Channel.EMAIL, recipient=str(user.email))
-            )
-    return hooks + mails
+    users = [user for user_id in event.notify if (user := uow.users.get(user_id)) is not None]
+    return hooks + [
+        NewDelivery(event.id, event.type, Channel.EMAIL, recipient=str(user.email))
+        for user in users
+    ]
 
 
 def _describe(error: Exception) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.application.use_cases.base import ClockedUseCase
 from bookstore.domain.errors import BookNotFound
 from bookstore.domain.review import RatingChange, Review, ReviewNotFound, ReviewText
 from bookstore.domain.user import Actor
@@ -16,7 +16,7 @@ class EditMyReviewCommand:
     text: ReviewText
 
 
-class EditMyReview:
+class EditMyReview(ClockedUseCase):
     """Replace the caller's review of a book with a new text and rating.
 
     - A book or review that does not exist is not found.
@@ -25,10 +25,6 @@ class EditMyReview:
     """
 
     retry_when_busy: ClassVar[Literal[True]] = True
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
 
     def __call__(self, command: EditMyReviewCommand) -> Review:
         with self._uow() as uow:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bookstore.application.ports import FacetCount, UnitOfWorkFactory
+from bookstore.application.ports import FacetCount
 from bookstore.application.queries import BookQuery
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.book import Book
 from bookstore.domain.pagination import Page
 
@@ -16,12 +17,9 @@ class FacetedPage:
     many of them have it: most first, ties by genre."""
 
 
-class SearchBooksWithFacets:
+class SearchBooksWithFacets(StorageUseCase):
     """A catalogue search (see `SearchBooks`) and the genre counts of its whole result, in
     one unit of work."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, query: BookQuery) -> FacetedPage:
         with self._uow(read_only=True) as uow:

@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.book import Book
 from bookstore.domain.errors import BookNotFound
 
 
-class GetBook:
+class GetBook(StorageUseCase):
     """One book of the catalogue; a removed book is not found."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, book_id: int) -> Book:
         with self._uow(read_only=True) as uow:

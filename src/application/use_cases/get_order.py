@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from bookstore.application.authorization import may_see_order
-from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.errors import OrderNotFound
 from bookstore.domain.order import Order
 from bookstore.domain.user import Actor
@@ -16,16 +16,13 @@ class GetOrderCommand:
     order_id: UUID
 
 
-class GetOrder:
+class GetOrder(StorageUseCase):
     """One order.
 
     - A customer sees only their own: another user's order is not found (its existence is
       not confirmed).
     - An admin sees any order.
     """
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: GetOrderCommand) -> Order:
         with self._uow(read_only=True) as uow:

@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.errors import UserNotFound
 from bookstore.domain.user import Actor, User
 
 
-class GetProfile:
+class GetProfile(StorageUseCase):
     """The caller's own account."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, actor: Actor) -> User:
         with self._uow(read_only=True) as uow:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bookstore.application.authorization import require_admin
-from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.book import Book
 from bookstore.domain.pagination import Page, PageRequest
 from bookstore.domain.user import Actor
@@ -15,15 +15,12 @@ class ListLowStockCommand:
     page: PageRequest = field(default_factory=PageRequest)
 
 
-class ListLowStock:
+class ListLowStock(StorageUseCase):
     """The catalogue's books at or below their low-stock threshold, lowest stock first
     (ties by id): what to reorder.
 
     - Only an admin may.
     """
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: ListLowStockCommand) -> Page[Book]:
         require_admin(command.actor)

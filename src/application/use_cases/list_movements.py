@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bookstore.application.authorization import require_admin
-from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.errors import BookNotFound
 from bookstore.domain.inventory import StockMovement
 from bookstore.domain.pagination import Page, PageRequest
@@ -17,16 +17,13 @@ class ListMovementsCommand:
     page: PageRequest = field(default_factory=PageRequest)
 
 
-class ListMovements:
+class ListMovements(StorageUseCase):
     """A book's stock movements, newest first: why every copy came and went.
 
     - Only an admin may.
     - A book removed from the catalogue keeps its movements; an id that never named a book
       is not found.
     """
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: ListMovementsCommand) -> Page[StockMovement]:
         require_admin(command.actor)

@@ -3,8 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bookstore.application.authorization import require_admin
-from bookstore.application.ports import UnitOfWorkFactory
 from bookstore.application.queries import OrderQuery
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.order import Order, OrderStatus
 from bookstore.domain.pagination import Page, PageRequest
 from bookstore.domain.user import Actor
@@ -17,11 +17,8 @@ class ListMyOrdersCommand:
     status: OrderStatus | None = None
 
 
-class ListMyOrders:
+class ListMyOrders(StorageUseCase):
     """The caller's own orders, newest first; optionally only those in one status."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: ListMyOrdersCommand) -> Page[Order]:
         query = OrderQuery(page=command.page, user_id=command.actor.user_id, status=command.status)
@@ -35,14 +32,11 @@ class ListAllOrdersCommand:
     query: OrderQuery = field(default_factory=OrderQuery)
 
 
-class ListAllOrders:
+class ListAllOrders(StorageUseCase):
     """Every user's orders, newest first, optionally for one user or one status.
 
     - Only an admin may.
     """
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: ListAllOrdersCommand) -> Page[Order]:
         require_admin(command.actor)

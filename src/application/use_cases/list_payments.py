@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from bookstore.application.authorization import may_see_order
-from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.errors import OrderNotFound
 from bookstore.domain.pagination import Page, PageRequest
 from bookstore.domain.payment import Payment
@@ -18,15 +18,12 @@ class ListPaymentsCommand:
     page: PageRequest = field(default_factory=PageRequest)
 
 
-class ListPayments:
+class ListPayments(StorageUseCase):
     """An order's payments, oldest first, declined ones included (as `failed`).
 
     - A customer sees only their own orders' payments (another's order is not found); an
       admin any order's.
     """
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: ListPaymentsCommand) -> Page[Payment]:
         with self._uow(read_only=True) as uow:

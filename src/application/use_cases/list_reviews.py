@@ -1,18 +1,15 @@
 from __future__ import annotations
 
-from bookstore.application.ports import UnitOfWorkFactory
 from bookstore.application.queries import ReviewQuery
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.errors import BookNotFound
 from bookstore.domain.pagination import Page
 from bookstore.domain.review import Review
 
 
-class ListReviews:
+class ListReviews(StorageUseCase):
     """A catalogue book's reviews, a page at a time (see `ReviewQuery`); anyone may read
     them. A book not in the catalogue is not found."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, query: ReviewQuery) -> Page[Review]:
         with self._uow(read_only=True) as uow:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bookstore.application.authorization import require_admin
-from bookstore.application.ports import UnitOfWorkFactory
 from bookstore.application.queries import UserQuery
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.pagination import Page
 from bookstore.domain.user import Actor, User
 
@@ -15,14 +15,11 @@ class ListUsersCommand:
     query: UserQuery = field(default_factory=UserQuery)
 
 
-class ListUsers:
+class ListUsers(StorageUseCase):
     """Every account, optionally those whose email contains a text.
 
     - Only an admin may.
     """
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: ListUsersCommand) -> Page[User]:
         require_admin(command.actor)

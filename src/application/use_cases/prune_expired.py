@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bookstore.application.config import StoreConfig
 from bookstore.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -21,8 +21,6 @@ class PruneReport:
     def summary(self) -> str:
         return ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in self.counts)
 
-
-Step = Callable[[UnitOfWork, datetime], int]
 
 DELIVERED_EVENTS_KEPT = timedelta(days=30)
 
@@ -46,25 +44,19 @@ class PruneExpired:
     ) -> None:
         self._uow = uow
         self._clock = clock
-        ttl = (config or StoreConfig()).idempotency_key_ttl
-        self._steps: tuple[tuple[str, Step], ...] = (
-            (
-                "revoked_access_tokens",
-                lambda u, now: u.housekeeping.prune_revoked_access_tokens(now),
-            ),
-            ("refresh_tokens", lambda u, now: u.housekeeping.prune_refresh_tokens(now)),
-            ("idempotency_keys", lambda u, now: u.housekeeping.prune_idempotency_keys(now - ttl)),
-            (
-                "delivered_events",
-                lambda u, now: u.deliveries.prune_delivered(now - DELIVERED_EVENTS_KEPT),
-            ),
-        )
+        self._ttl = (config or StoreConfig()).idempotency_key_ttl
 
     def __call__(self) -> PruneReport:
         now = self._clock.now()
+        steps: dict[str, Callable[[UnitOfWork], int]] = {
+            "revoked_access_tokens": lambda u: u.housekeeping.prune_revoked_access_tokens(now),
+            "refresh_tokens": lambda u: u.housekeeping.prune_refresh_tokens(now),
+            "idempotency_keys": lambda u: u.housekeeping.prune_idempotency_keys(now - self._ttl),
+            "delivered_events": lambda u: u.deliveries.prune_delivered(now - DELIVERED_EVENTS_KEPT),
+        }
         counts = []
-        for name, step in self._steps:
+        for name, step in steps.items():
             with self._uow() as uow:
-                counts.append((name, step(uow, now)))
+                counts.append((name, step(uow)))
                 uow.commit()
         return PruneReport(tuple(counts))

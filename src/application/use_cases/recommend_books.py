@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.book import Book
 from bookstore.domain.errors import BookNotFound, InvalidInput
 from bookstore.domain.user import Actor
@@ -25,13 +25,10 @@ class AlsoBoughtQuery:
         check_limit(self.limit)
 
 
-class AlsoBought:
+class AlsoBought(StorageUseCase):
     """ "Readers also bought": the catalogue books most often in the same orders as this one
     (orders not cancelled), most first, ties by title. A book not in the catalogue is not
     found."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, query: AlsoBoughtQuery) -> list[Book]:
         with self._uow(read_only=True) as uow:
@@ -49,16 +46,13 @@ class RecommendBooksCommand:
         check_limit(self.limit)
 
 
-class RecommendBooks:
+class RecommendBooks(StorageUseCase):
     """Books for the caller (§15), all in stock and none the caller bought:
 
     - first those bought together with what the caller bought, strongest first;
     - then, while fewer than `limit`, the top-rated books (highest average, then more
       ratings, then lower id).
     """
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: RecommendBooksCommand) -> list[Book]:
         user_id, limit = command.actor.user_id, command.limit

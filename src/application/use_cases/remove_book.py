@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bookstore.application.authorization import require_admin
-from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.application.use_cases.base import ClockedUseCase
 from bookstore.domain.errors import BookNotFound
 from bookstore.domain.user import Actor
 
@@ -14,16 +14,12 @@ class RemoveBookCommand:
     book_id: int
 
 
-class RemoveBook:
+class RemoveBook(ClockedUseCase):
     """Take a book out of the catalogue.
 
     - Only an admin may.
     - It disappears from every cart; past orders keep their lines.
     """
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
 
     def __call__(self, command: RemoveBookCommand) -> None:
         require_admin(command.actor)

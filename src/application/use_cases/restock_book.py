@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from bookstore.application import announcements
 from bookstore.application.authorization import require_admin
-from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.application.use_cases.base import ClockedUseCase
 from bookstore.domain.book import STOCK, Book
 from bookstore.domain.errors import BookNotFound, InvalidInput
 from bookstore.domain.inventory import MovementReason, StockMovement
@@ -18,17 +18,13 @@ class RestockBookCommand:
     quantity: int
 
 
-class RestockBook:
+class RestockBook(ClockedUseCase):
     """Add copies to a book's stock, atomically, whatever orders run at the same time.
 
     - Only an admin may.
     - The quantity is 1 to 1,000,000.
     - The copies are recorded as an `adjustment` movement.
     """
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
 
     def __call__(self, command: RestockBookCommand) -> Book:
         require_admin(command.actor)

@@ -3,8 +3,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from bookstore.application.config import StoreConfig
-from bookstore.application.ports import Clock, UnitOfWorkFactory
 from bookstore.application.use_cases.change_cart import CartChange
 from bookstore.application.use_cases.view_cart import CartView
 from bookstore.domain.cart import check_requested_quantity
@@ -18,7 +16,7 @@ class SetCartQuantityCommand:
     quantity: int
 
 
-class SetCartQuantity:
+class SetCartQuantity(CartChange):
     """Set how many copies of a book the caller's cart holds; 0 removes the line.
 
     - The quantity is 0 to 100; the book must be in the catalogue.
@@ -29,12 +27,9 @@ class SetCartQuantity:
     retry_when_busy: ClassVar[Literal[True]] = True
     """Its write unit of work is its first storage action (see `RetryableWrite`)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, config: StoreConfig, clock: Clock) -> None:
-        self._change = CartChange(uow, config, clock)
-
     def __call__(self, command: SetCartQuantityCommand) -> CartView:
         check_requested_quantity(command.quantity, allow_zero=True)
-        return self._change(
+        return self._change_line(
             command.actor,
             command.book_id,
             lambda cart, limits, price: cart.set_quantity(

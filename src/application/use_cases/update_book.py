@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from bookstore.application import announcements
 from bookstore.application.authorization import require_admin
-from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.application.use_cases.base import ClockedUseCase
 from bookstore.domain.book import Book, BookChanges
 from bookstore.domain.errors import BookNotFound
 from bookstore.domain.user import Actor
@@ -17,7 +17,7 @@ class UpdateBookCommand:
     changes: BookChanges
 
 
-class UpdateBook:
+class UpdateBook(ClockedUseCase):
     """Change some fields of a book; the others keep their value.
 
     - Only an admin may.
@@ -26,10 +26,6 @@ class UpdateBook:
     - A new stock is recorded as an `adjustment` of the difference from the stock at the
       moment of the write (the book is locked, so no order lands in between).
     """
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
 
     def __call__(self, command: UpdateBookCommand) -> Book:
         require_admin(command.actor)

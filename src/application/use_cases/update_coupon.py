@@ -7,6 +7,7 @@ from typing import Any
 
 from bookstore.application.authorization import require_admin
 from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.book import UNSET, Unset
 from bookstore.domain.coupon import Coupon, CouponKind, coupon_code, coupon_value
 from bookstore.domain.errors import CouponNotFound
@@ -55,12 +56,9 @@ class UpdateCouponCommand:
     changes: CouponChanges
 
 
-class UpdateCoupon:
+class UpdateCoupon(StorageUseCase):
     """Change some of a coupon's rules (not its code, nor its uses); only an admin may.
     Carts see the change at once; orders placed before keep their discounts."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: UpdateCouponCommand) -> Coupon:
         require_admin(command.actor)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from bookstore.application.authorization import require_admin
-from bookstore.application.ports import UnitOfWorkFactory
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.errors import SelfLockout, UserNotFound
 from bookstore.domain.user import Actor, Role, User
 
@@ -17,15 +17,12 @@ class UpdateUserCommand:
     role: Role | None = None
 
 
-class UpdateUser:
+class UpdateUser(StorageUseCase):
     """Enable, disable, promote or demote an account.
 
     - Only an admin may, and never to lock themselves out (disable or demote themselves).
     - A disabled user is locked out at once: log-in, refresh and every token they hold.
     """
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: UpdateUserCommand) -> User:
         require_admin(command.actor)

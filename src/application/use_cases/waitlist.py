@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.application.use_cases.base import ClockedUseCase, StorageUseCase
 from bookstore.domain.book import Book
 from bookstore.domain.errors import BookNotFound
 from bookstore.domain.events import BookInStock
@@ -20,7 +20,7 @@ class WaitlistCommand:
     book_id: int
 
 
-class JoinWaitlist:
+class JoinWaitlist(ClockedUseCase):
     """Wait for a book with no copies left; True when the customer joined now, False when
     they were already waiting (nothing changes).
 
@@ -28,10 +28,6 @@ class JoinWaitlist:
     - The book is locked, so a restock landing at the same moment either comes after (and
       mails this customer) or before (and the book is in stock).
     """
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
 
     def __call__(self, command: WaitlistCommand) -> bool:
         with self._uow() as uow:
@@ -45,11 +41,8 @@ class JoinWaitlist:
         return joined
 
 
-class LeaveWaitlist:
+class LeaveWaitlist(StorageUseCase):
     """Stop waiting for a book (doing so when not waiting changes nothing)."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: WaitlistCommand) -> None:
         with self._uow() as uow:
@@ -65,11 +58,8 @@ class MyWaitlistCommand:
     page: PageRequest = field(default_factory=PageRequest)
 
 
-class ListMyWaitlist:
+class ListMyWaitlist(StorageUseCase):
     """The books the caller waits for, in the order they joined."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: MyWaitlistCommand) -> Page[Book]:
         with self._uow(read_only=True) as uow:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from bookstore.application.authorization import require_admin
-from bookstore.application.ports import Clock, UnitOfWorkFactory
+from bookstore.application.use_cases.base import ClockedUseCase, StorageUseCase
 from bookstore.domain.events import (
     AlreadyDelivered,
     Channel,
@@ -19,11 +19,8 @@ from bookstore.domain.pagination import Page, PageRequest
 from bookstore.domain.user import Actor
 
 
-class CountPendingEvents:
+class CountPendingEvents(StorageUseCase):
     """How many events still wait for delivery (a figure for the operators' metrics)."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self) -> int:
         with self._uow(read_only=True) as uow:
@@ -37,11 +34,8 @@ class ListDeliveriesCommand:
     page: PageRequest = field(default_factory=PageRequest)
 
 
-class ListDeliveries:
+class ListDeliveries(StorageUseCase):
     """An endpoint's deliveries, newest first, with how their attempts went. Admins only."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: ListDeliveriesCommand) -> Page[Delivery]:
         require_admin(command.actor)
@@ -57,14 +51,10 @@ class RetryDeliveryCommand:
     delivery_id: int
 
 
-class RetryDelivery:
+class RetryDelivery(ClockedUseCase):
     """Try a webhook delivery again at once: a pending, failed or dead one becomes `pending`,
     due now (the worker sends it on its next round); a succeeded one is refused
     (`AlreadyDelivered`). Admins only."""
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
 
     def __call__(self, command: RetryDeliveryCommand) -> Delivery:
         with self._uow() as uow:
@@ -72,9 +62,8 @@ class RetryDelivery:
             delivery = uow.deliveries.get(command.delivery_id)
             if delivery is None or delivery.channel is not Channel.WEBHOOK:
                 raise DeliveryNotFound(command.delivery_id)
-            if delivery.status is DeliveryStatus.SUCCEEDED:
-                raise AlreadyDelivered(command.delivery_id)
-            if not uow.deliveries.retry_now(command.delivery_id, self._clock.now()):
+            succeeded = delivery.status is DeliveryStatus.SUCCEEDED
+            if succeeded or not uow.deliveries.retry_now(command.delivery_id, self._clock.now()):
                 raise AlreadyDelivered(command.delivery_id)
             retried = uow.deliveries.get(command.delivery_id)
             uow.commit()

@@ -10,6 +10,7 @@ from uuid import UUID
 from bookstore.application.authorization import require_admin
 from bookstore.application.notifications import Destinations
 from bookstore.application.ports import Clock, IdGenerator, UnitOfWorkFactory
+from bookstore.application.use_cases.base import StorageUseCase
 from bookstore.domain.events import WebhookEndpoint, WebhookNotFound, check_endpoint
 from bookstore.domain.pagination import Page, PageRequest
 from bookstore.domain.user import Actor
@@ -72,11 +73,8 @@ class ListWebhooksCommand:
     page: PageRequest = field(default_factory=PageRequest)
 
 
-class GetWebhooks:
+class GetWebhooks(StorageUseCase):
     """Admins read endpoints (oldest first), never their secrets."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: ListWebhooksCommand) -> Page[WebhookEndpoint]:
         require_admin(command.actor)
@@ -140,11 +138,8 @@ class UpdateWebhook:
         return changed
 
 
-class RemoveWebhook:
+class RemoveWebhook(StorageUseCase):
     """Delete an endpoint and its deliveries (nothing more is sent to it)."""
-
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
 
     def __call__(self, command: WebhookCommand) -> None:
         with self._uow() as uow:
