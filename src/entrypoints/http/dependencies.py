@@ -4,17 +4,31 @@
 the same way, `container_of(state).place_order()`: use cases are the container's singletons,
 resolved once per app (a `Provide` per use case would cost a resolution per request). No
 `@inject` wiring.
+
+The app's few per-request dependencies reach a handler as a parameter named after them
+(`actor: InjectedActor`), not validated again: their providers made them.
 """
 
 from __future__ import annotations
 
 from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import SkipValidation
 
+from bookstore.application.use_cases.authenticate import Authenticated
+from bookstore.domain.pagination import PageRequest
+from bookstore.domain.user import Actor
 from bookstore.entrypoints.container import Container
 from bookstore.entrypoints.http.threads import PasswordThreads
 
 CONTAINER_STATE_KEY = "container"
 SETTINGS_STATE_KEY = "settings"
+
+InjectedActor = NamedDependency[SkipValidation[Actor]]
+InjectedSession = NamedDependency[SkipValidation[Authenticated]]
+InjectedPageRequest = NamedDependency[SkipValidation[PageRequest]]
+InjectedCurrency = NamedDependency[str]
+InjectedPasswordThreads = NamedDependency[SkipValidation[PasswordThreads]]
 
 
 def container_of(state: State) -> Container:

@@ -13,9 +13,8 @@ from bookstore.application.queries import OrderQuery
 from bookstore.application.use_cases.change_order_status import ChangeOrderStatusCommand
 from bookstore.application.use_cases.get_order import GetOrderCommand
 from bookstore.application.use_cases.list_orders import ListAllOrdersCommand
-from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.controllers.orders import OrderId
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.dependencies import InjectedActor, InjectedCurrency, container_of
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.orders import (
@@ -35,18 +34,16 @@ class AdminOrderController(Controller):
     guards = (requires_admin,)
     security = BEARER
     dependencies = MappingProxyType(
-        {
-            "order_query": Provide(provide_order_query, sync_to_thread=False),
-        }
+        {"order_query": Provide(provide_order_query, sync_to_thread=False)}
     )
 
     @get("/", operation_id="listAllOrders", sync_to_thread=True, responses=problems(400, 401, 403))
     def list_all(
         self,
         state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: InjectedActor,
         order_query: NamedDependency[SkipValidation[OrderQuery]],
-        currency: NamedDependency[str],
+        currency: InjectedCurrency,
     ) -> OrderPage:
         """Every user's orders, newest first; filter by `user_id` and `status`."""
         use_cases = container_of(state)
@@ -61,11 +58,7 @@ class AdminOrderController(Controller):
         responses=problems(400, 401, 403, 404),
     )
     def one(
-        self,
-        state: State,
-        order_id: OrderId,
-        actor: NamedDependency[SkipValidation[Actor]],
-        currency: NamedDependency[str],
+        self, state: State, order_id: OrderId, actor: InjectedActor, currency: InjectedCurrency
     ) -> OrderOut:
         """Any user's order."""
         use_cases = container_of(state)
@@ -83,8 +76,8 @@ class AdminOrderController(Controller):
         state: State,
         order_id: OrderId,
         data: StrictJSONBody[OrderStatusRequest],
-        actor: NamedDependency[SkipValidation[Actor]],
-        currency: NamedDependency[str],
+        actor: InjectedActor,
+        currency: InjectedCurrency,
     ) -> OrderOut:
         """Move any order along its life: `paid` (a payment taken elsewhere), `shipped` (with
         an optional `carrier` and `tracking_number`), `delivered`, or `cancelled` (copies back

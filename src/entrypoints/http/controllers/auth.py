@@ -6,13 +6,14 @@ from typing import Any
 
 from litestar import Controller, Request, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import SkipValidation
 
-from bookstore.application.use_cases.authenticate import Authenticated
 from bookstore.application.use_cases.log_out import LogOutCommand
 from bookstore.application.use_cases.refresh_session import RefreshSessionCommand
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.dependencies import (
+    InjectedPasswordThreads,
+    InjectedSession,
+    container_of,
+)
 from bookstore.entrypoints.http.failed_logins import counting_failed_logins
 from bookstore.entrypoints.http.limits import Limit, rate_limited
 from bookstore.entrypoints.http.openapi import OptionalBodyOperation
@@ -34,7 +35,6 @@ from bookstore.entrypoints.http.schemas.users import (
     user_out,
 )
 from bookstore.entrypoints.http.security import BEARER, PUBLIC, REQUIRES_USER
-from bookstore.entrypoints.http.threads import PasswordThreads
 
 
 class AuthController(Controller):
@@ -52,7 +52,7 @@ class AuthController(Controller):
         self,
         state: State,
         data: StrictJSONBody[RegisterRequest],
-        password_threads: NamedDependency[SkipValidation[PasswordThreads]],
+        password_threads: InjectedPasswordThreads,
     ) -> UserOut:
         """Create a customer account."""
         use_cases = container_of(state)
@@ -72,7 +72,7 @@ class AuthController(Controller):
         state: State,
         request: Request[Any, Any, Any],
         data: StrictJSONBody[LoginRequest],
-        password_threads: NamedDependency[SkipValidation[PasswordThreads]],
+        password_threads: InjectedPasswordThreads,
     ) -> TokensOut:
         """Exchange an email and password for tokens; a wrong email or password answer alike.
 
@@ -97,7 +97,7 @@ class AuthController(Controller):
         state: State,
         request: Request[Any, Any, Any],
         data: StrictFormBody[TokenForm],
-        password_threads: NamedDependency[SkipValidation[PasswordThreads]],
+        password_threads: InjectedPasswordThreads,
     ) -> TokensOut:
         """Log in with the OAuth2 password form (`username` is the email), as OAuth2 clients
         and the docs page's Authorize button do; otherwise as log-in, limits included."""
@@ -114,11 +114,7 @@ class AuthController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 413, 415),
     )
-    def refresh(
-        self,
-        state: State,
-        data: StrictJSONBody[RefreshRequest],
-    ) -> TokensOut:
+    def refresh(self, state: State, data: StrictJSONBody[RefreshRequest]) -> TokensOut:
         """Rotate a refresh token: the old one stops working; reusing it revokes the session."""
         use_cases = container_of(state)
         return tokens_out(use_cases.refresh_session()(RefreshSessionCommand(data.refresh_token)))
@@ -136,7 +132,7 @@ class AuthController(Controller):
     def logout(
         self,
         state: State,
-        session: NamedDependency[SkipValidation[Authenticated]],
+        session: InjectedSession,
         data: StrictJSONBody[LogoutRequest] = NO_REFRESH_TOKEN,
     ) -> None:
         """End the session: the access token, and the refresh token given, stop working."""

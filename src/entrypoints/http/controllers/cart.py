@@ -6,20 +6,14 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post, put
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import PathParameter, SkipValidation
+from litestar.params import PathParameter
 
 from bookstore.application.use_cases.add_to_cart import AddToCart, AddToCartCommand
 from bookstore.application.use_cases.apply_coupon import ApplyCouponCommand
 from bookstore.application.use_cases.remove_coupon import RemoveCouponCommand
-from bookstore.application.use_cases.remove_from_cart import (
-    RemoveFromCartCommand,
-)
-from bookstore.application.use_cases.set_cart_quantity import (
-    SetCartQuantityCommand,
-)
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.application.use_cases.remove_from_cart import RemoveFromCartCommand
+from bookstore.application.use_cases.set_cart_quantity import SetCartQuantityCommand
+from bookstore.entrypoints.http.dependencies import InjectedActor, container_of
 from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
@@ -49,11 +43,7 @@ class CartController(Controller):
     security = BEARER
 
     @get("/", operation_id="viewCart", sync_to_thread=True, responses=problems(401))
-    def view(
-        self,
-        state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-    ) -> CartOut:
+    def view(self, state: State, actor: InjectedActor) -> CartOut:
         """The cart, priced at today's catalogue prices."""
         use_cases = container_of(state)
         return cart_out(use_cases.view_cart()(actor))
@@ -84,7 +74,7 @@ class CartController(Controller):
         state: State,
         book_id: BookId,
         data: StrictJSONBody[SetQuantityRequest],
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: InjectedActor,
     ) -> CartOut:
         """Set a line's quantity, creating the line if needed; 0 removes it."""
         command = SetCartQuantityCommand(actor, book_id, data.quantity)
@@ -98,22 +88,13 @@ class CartController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 404),
     )
-    def remove(
-        self,
-        state: State,
-        book_id: BookId,
-        actor: NamedDependency[SkipValidation[Actor]],
-    ) -> CartOut:
+    def remove(self, state: State, book_id: BookId, actor: InjectedActor) -> CartOut:
         """Remove a book's line; a book not in the cart is not found."""
         use_cases = container_of(state)
         return cart_out(use_cases.remove_from_cart()(RemoveFromCartCommand(actor, book_id)))
 
     @delete("/", operation_id="emptyCart", sync_to_thread=True, responses=problems(401))
-    def clear(
-        self,
-        state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-    ) -> None:
+    def clear(self, state: State, actor: InjectedActor) -> None:
         """Empty the cart."""
         use_cases = container_of(state)
         use_cases.clear_cart()(actor)
@@ -141,12 +122,7 @@ class CartController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 404),
     )
-    def remove_coupon(
-        self,
-        state: State,
-        code: CouponCode,
-        actor: NamedDependency[SkipValidation[Actor]],
-    ) -> CartOut:
+    def remove_coupon(self, state: State, code: CouponCode, actor: InjectedActor) -> CartOut:
         """Take a coupon out of the cart; one not in the cart is not found."""
         use_cases = container_of(state)
         return cart_out(use_cases.remove_coupon()(RemoveCouponCommand(actor, code)))

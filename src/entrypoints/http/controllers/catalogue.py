@@ -10,16 +10,14 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import Parameter, SkipValidation
+from litestar.params import Parameter
 from litestar.response import Stream
 
 from bookstore.application.catalogue_file import COLUMNS, book_cells, text_lines
 from bookstore.application.catalogue_import import OnDuplicate
 from bookstore.application.use_cases.import_books import ImportBooksCommand
 from bookstore.domain.book import Book
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.dependencies import InjectedActor, container_of
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import UnsupportedMediaType
 from bookstore.entrypoints.http.schemas.catalogue import (
@@ -53,13 +51,12 @@ class AdminCatalogueController(Controller):
         self,
         request: Request[Any, Any, Any],
         state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: InjectedActor,
         dry_run: Annotated[
             bool, Parameter(description="Check and report everything; write nothing.")
         ] = False,
         on_duplicate: Annotated[
-            OnDuplicate,
-            Parameter(description="What a row does whose ISBN is already catalogued."),
+            OnDuplicate, Parameter(description="What a row does whose ISBN is already catalogued.")
         ] = OnDuplicate.SKIP,
     ) -> ImportResultOut:
         """Load books from a CSV file (`Content-Type: text/csv`, up to 20 MiB). Each row is
@@ -82,9 +79,7 @@ class AdminCatalogueController(Controller):
         response_description=f"The catalogue as CSV, with the columns {EXPORT_COLUMNS}.",
         responses=problems(401, 403),
     )
-    async def export_books(
-        self, state: State, actor: NamedDependency[SkipValidation[Actor]]
-    ) -> Stream:
+    async def export_books(self, state: State, actor: InjectedActor) -> Stream:
         """The whole catalogue as a CSV file, streamed, in the columns the import reads:
         importing it into an empty store gives the same catalogue."""
         books = container_of(state).export_books()(actor)

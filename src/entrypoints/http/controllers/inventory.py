@@ -7,15 +7,12 @@ from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import PathParameter, SkipValidation
+from litestar.params import PathParameter
 
 from bookstore.application.use_cases.adjust_stock import AdjustStockCommand
 from bookstore.application.use_cases.list_low_stock import ListLowStockCommand
 from bookstore.application.use_cases.list_movements import ListMovementsCommand
-from bookstore.domain.pagination import PageRequest
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.dependencies import InjectedActor, InjectedPageRequest, container_of
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.books import BookPage, book_page
@@ -47,11 +44,7 @@ class AdminInventoryController(Controller):
         responses=problems(400, 401, 403, 404),
     )
     def movements(
-        self,
-        state: State,
-        book_id: BookId,
-        actor: NamedDependency[SkipValidation[Actor]],
-        page_request: NamedDependency[SkipValidation[PageRequest]],
+        self, state: State, book_id: BookId, actor: InjectedActor, page_request: InjectedPageRequest
     ) -> MovementPage:
         """A book's stock movements, newest first (a removed book's too): why every copy
         came and went."""
@@ -71,7 +64,7 @@ class AdminInventoryController(Controller):
         state: State,
         book_id: BookId,
         data: StrictJSONBody[StockAdjustmentRequest],
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: InjectedActor,
     ) -> MovementOut:
         """Add or take copies by hand, with a note saying why: an `adjustment` movement,
         applied to the stock as it is at that moment. Below zero is a 409
@@ -86,11 +79,7 @@ class AdminInventoryController(Controller):
         sync_to_thread=True,
         responses=problems(401, 403),
     )
-    def reconcile(
-        self,
-        state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-    ) -> ReconciliationOut:
+    def reconcile(self, state: State, actor: InjectedActor) -> ReconciliationOut:
         """Every book's stock checked against the sum of its movements; each book where
         they differ is listed."""
         use_cases = container_of(state)
@@ -103,10 +92,7 @@ class AdminInventoryController(Controller):
         responses=problems(400, 401, 403),
     )
     def low_stock(
-        self,
-        state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-        page_request: NamedDependency[SkipValidation[PageRequest]],
+        self, state: State, actor: InjectedActor, page_request: InjectedPageRequest
     ) -> BookPage:
         """The catalogue's books at or below their `low_stock_threshold`, lowest stock first
         (ties by id)."""

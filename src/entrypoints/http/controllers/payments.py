@@ -7,17 +7,14 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import HeaderParameter, PathParameter, RawBody, SkipValidation
+from litestar.params import HeaderParameter, PathParameter, RawBody
 
 from bookstore.application.use_cases.apply_payment_event import WebhookDelivery
 from bookstore.application.use_cases.list_payments import ListPaymentsCommand
 from bookstore.application.use_cases.pay_order import PaymentAttempt, PayOrderCommand
-from bookstore.domain.pagination import PageRequest
 from bookstore.domain.payment import PaymentStatus
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.dependencies import InjectedActor, InjectedPageRequest, container_of
 from bookstore.entrypoints.http.idempotency import (
     IDEMPOTENCY_KEY,
     REPLAYED,
@@ -118,8 +115,8 @@ class PaymentController(Controller):
         self,
         state: State,
         order_id: OrderId,
-        actor: NamedDependency[SkipValidation[Actor]],
-        page_request: NamedDependency[SkipValidation[PageRequest]],
+        actor: InjectedActor,
+        page_request: InjectedPageRequest,
     ) -> PaymentPage:
         """The order's payments, oldest first (declined ones as `failed`)."""
         command = ListPaymentsCommand(actor, order_id, page_request)
@@ -129,8 +126,7 @@ class PaymentController(Controller):
 SignatureHeader = Annotated[
     str | None,
     HeaderParameter(
-        name=SIGNATURE,
-        description='`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.',
+        name=SIGNATURE, description='`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.'
     ),
 ]
 

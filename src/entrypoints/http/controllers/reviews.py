@@ -13,10 +13,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import PathParameter, QueryParameter, SkipValidation
 
 from bookstore.application.queries import ReviewQuery, ReviewSort
-from bookstore.application.use_cases.delete_review import (
-    DeleteMyReviewCommand,
-    RemoveReviewCommand,
-)
+from bookstore.application.use_cases.delete_review import DeleteMyReviewCommand, RemoveReviewCommand
 from bookstore.application.use_cases.edit_review import EditMyReviewCommand
 from bookstore.application.use_cases.recommend_books import (
     MAX_SUGGESTIONS,
@@ -25,8 +22,7 @@ from bookstore.application.use_cases.recommend_books import (
 )
 from bookstore.application.use_cases.review_book import ReviewBookCommand
 from bookstore.domain.pagination import PageRequest
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.dependencies import InjectedActor, container_of
 from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
@@ -85,11 +81,7 @@ class ReviewController(Controller):
         responses=problems(400, 401, 403, 404, 409, 413, 415),
     )
     async def create(
-        self,
-        state: State,
-        book_id: BookId,
-        data: StrictJSONBody[ReviewWrite],
-        actor: NamedDependency[SkipValidation[Actor]],
+        self, state: State, book_id: BookId, data: StrictJSONBody[ReviewWrite], actor: InjectedActor
     ) -> Response[ReviewOut]:
         """Review a book you bought (a paid, shipped or delivered order); once per book."""
         command = ReviewBookCommand(actor, book_id, review_text(data))
@@ -104,11 +96,7 @@ class ReviewController(Controller):
         responses=problems(400, 401, 404, 413, 415),
     )
     async def replace(
-        self,
-        state: State,
-        book_id: BookId,
-        data: StrictJSONBody[ReviewWrite],
-        actor: NamedDependency[SkipValidation[Actor]],
+        self, state: State, book_id: BookId, data: StrictJSONBody[ReviewWrite], actor: InjectedActor
     ) -> ReviewOut:
         """Replace your review of the book: its rating, title and body."""
         command = EditMyReviewCommand(actor, book_id, review_text(data))
@@ -122,9 +110,7 @@ class ReviewController(Controller):
         security=BEARER,
         responses=problems(400, 401, 404),
     )
-    async def delete_mine(
-        self, state: State, book_id: BookId, actor: NamedDependency[SkipValidation[Actor]]
-    ) -> None:
+    async def delete_mine(self, state: State, book_id: BookId, actor: InjectedActor) -> None:
         """Delete your review of the book."""
         command = DeleteMyReviewCommand(actor, book_id)
         await storage_calls(state).write(container_of(state).delete_my_review(), command)
@@ -143,7 +129,7 @@ class AdminReviewController(Controller):
         self,
         state: State,
         review_id: Annotated[UUID, PathParameter(description="The review's id.")],
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: InjectedActor,
     ) -> None:
         """Remove any review; its rating leaves the book's."""
         command = RemoveReviewCommand(actor, review_id)
@@ -174,7 +160,7 @@ class SuggestionController(Controller):
         responses=problems(400, 401),
     )
     async def recommendations(
-        self, state: State, actor: NamedDependency[SkipValidation[Actor]], limit: Limit = 10
+        self, state: State, actor: InjectedActor, limit: Limit = 10
     ) -> BookList:
         """Books in stock you have not bought: first those bought with yours, then the
         top-rated."""

@@ -13,8 +13,7 @@ from litestar.params import PathParameter, SkipValidation
 
 from bookstore.application.queries import UserQuery
 from bookstore.application.use_cases.list_users import ListUsersCommand
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.dependencies import InjectedActor, container_of
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.users import (
@@ -38,7 +37,7 @@ class UserController(Controller):
     security = BEARER
 
     @get("/me", operation_id="getMe", sync_to_thread=True, responses=problems(401))
-    def me(self, state: State, actor: NamedDependency[SkipValidation[Actor]]) -> UserOut:
+    def me(self, state: State, actor: InjectedActor) -> UserOut:
         """The caller's account."""
         return user_out(container_of(state).get_profile()(actor))
 
@@ -49,16 +48,14 @@ class AdminUserController(Controller):
     guards = (requires_admin,)
     security = BEARER
     dependencies = MappingProxyType(
-        {
-            "user_query": Provide(provide_user_query, sync_to_thread=False),
-        }
+        {"user_query": Provide(provide_user_query, sync_to_thread=False)}
     )
 
     @get("/", operation_id="listUsers", sync_to_thread=True, responses=problems(400, 401, 403))
     def list_users(
         self,
         state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: InjectedActor,
         user_query: NamedDependency[SkipValidation[UserQuery]],
     ) -> UserPage:
         """Every account, optionally those whose email contains `email`."""
@@ -72,11 +69,7 @@ class AdminUserController(Controller):
         responses=problems(400, 401, 403, 404, 409, 413, 415),
     )
     def update(
-        self,
-        state: State,
-        user_id: UserId,
-        data: StrictJSONBody[UserPatch],
-        actor: NamedDependency[SkipValidation[Actor]],
+        self, state: State, user_id: UserId, data: StrictJSONBody[UserPatch], actor: InjectedActor
     ) -> UserOut:
         """Enable, disable, promote or demote an account; never your own lock-out (409)."""
         use_cases = container_of(state)
