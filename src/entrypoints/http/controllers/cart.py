@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, delete, get, post, put
 from litestar.datastructures import State
-from litestar.params import PathParameter
 
 from bookstore.application.use_cases.add_to_cart import AddToCart, AddToCartCommand
 from bookstore.application.use_cases.apply_coupon import ApplyCouponCommand
 from bookstore.application.use_cases.remove_coupon import RemoveCouponCommand
 from bookstore.application.use_cases.remove_from_cart import RemoveFromCartCommand
 from bookstore.application.use_cases.set_cart_quantity import SetCartQuantityCommand
+from bookstore.entrypoints.http.controllers.books import BookId
+from bookstore.entrypoints.http.controllers.coupons import CouponCode
 from bookstore.entrypoints.http.dependencies import InjectedActor, container_of
 from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.http.problems import problems
@@ -23,17 +24,8 @@ from bookstore.entrypoints.http.schemas.cart import (
     SetQuantityRequest,
     cart_out,
 )
-from bookstore.entrypoints.http.schemas.common import MAX_INT_ID
-from bookstore.entrypoints.http.schemas.coupons import MAX_TYPED_CODE, ApplyCouponRequest
+from bookstore.entrypoints.http.schemas.coupons import ApplyCouponRequest
 from bookstore.entrypoints.http.security import BEARER, REQUIRES_USER, authenticated
-
-BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book's id.")]
-CouponCode = Annotated[
-    str,
-    PathParameter(
-        min_length=1, max_length=MAX_TYPED_CODE, description="The coupon's code (any case)."
-    ),
-]
 
 
 class CartController(Controller):

@@ -31,7 +31,7 @@ from bookstore.entrypoints.http.schemas.coupons import (
 )
 from bookstore.entrypoints.http.security import BEARER, requires_admin
 
-Code = Annotated[
+CouponCode = Annotated[
     str,
     PathParameter(
         min_length=1, max_length=MAX_TYPED_CODE, description="The coupon's code (any case)."
@@ -77,7 +77,7 @@ class AdminCouponController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 403, 404),
     )
-    def one(self, state: State, code: Code, actor: InjectedActor) -> CouponOut:
+    def one(self, state: State, code: CouponCode, actor: InjectedActor) -> CouponOut:
         """One coupon, by code (any case)."""
         return coupon_out(container_of(state).get_coupon()(GetCouponCommand(actor, code)))
 
@@ -88,7 +88,11 @@ class AdminCouponController(Controller):
         responses=problems(400, 401, 403, 404, 413, 415),
     )
     def update(
-        self, state: State, code: Code, data: StrictJSONBody[CouponPatch], actor: InjectedActor
+        self,
+        state: State,
+        code: CouponCode,
+        data: StrictJSONBody[CouponPatch],
+        actor: InjectedActor,
     ) -> CouponOut:
         """Change the rules given; the others keep their value (the code cannot change)."""
         command = UpdateCouponCommand(actor, code, coupon_changes(data))
@@ -100,7 +104,7 @@ class AdminCouponController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 403, 404),
     )
-    def deactivate(self, state: State, code: Code, actor: InjectedActor) -> None:
+    def deactivate(self, state: State, code: CouponCode, actor: InjectedActor) -> None:
         """Deactivate the coupon: no cart or order may use it any more; orders that used it
         keep it."""
         container_of(state).deactivate_coupon()(DeactivateCouponCommand(actor, code))

@@ -3,20 +3,17 @@ of every stock with its ledger, and the books low on stock."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, get, post
 from litestar.datastructures import State
-from litestar.params import PathParameter
 
 from bookstore.application.use_cases.adjust_stock import AdjustStockCommand
 from bookstore.application.use_cases.list_low_stock import ListLowStockCommand
 from bookstore.application.use_cases.list_movements import ListMovementsCommand
+from bookstore.entrypoints.http.controllers.books import BookId
 from bookstore.entrypoints.http.dependencies import InjectedActor, InjectedPageRequest, container_of
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.books import BookPage, book_page
-from bookstore.entrypoints.http.schemas.common import MAX_INT_ID
 from bookstore.entrypoints.http.schemas.inventory import (
     MovementOut,
     MovementPage,
@@ -27,8 +24,6 @@ from bookstore.entrypoints.http.schemas.inventory import (
     reconciliation_out,
 )
 from bookstore.entrypoints.http.security import BEARER, requires_admin
-
-BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book's id.")]
 
 
 class AdminInventoryController(Controller):

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import HeaderParameter, PathParameter, RawBody
+from litestar.params import HeaderParameter, RawBody
 
 from bookstore.application.use_cases.apply_payment_event import WebhookDelivery
 from bookstore.application.use_cases.list_payments import ListPaymentsCommand
 from bookstore.application.use_cases.pay_order import PaymentAttempt, PayOrderCommand
 from bookstore.domain.payment import PaymentStatus
+from bookstore.entrypoints.http.controllers.orders import OrderId
 from bookstore.entrypoints.http.dependencies import InjectedActor, InjectedPageRequest, container_of
 from bookstore.entrypoints.http.idempotency import (
     IDEMPOTENCY_KEY,
@@ -36,7 +36,6 @@ from bookstore.entrypoints.http.schemas.payments import (
 )
 from bookstore.entrypoints.http.security import BEARER, PUBLIC, REQUIRES_USER, authenticated
 
-OrderId = Annotated[UUID, PathParameter(description="The order's id.")]
 SIGNATURE = "Bookstore-Signature"
 _KEYED = "bookstore_keyed_payment"
 

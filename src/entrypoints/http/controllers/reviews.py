@@ -22,12 +22,13 @@ from bookstore.application.use_cases.recommend_books import (
 )
 from bookstore.application.use_cases.review_book import ReviewBookCommand
 from bookstore.domain.pagination import PageRequest
+from bookstore.entrypoints.http.controllers.books import BookId
 from bookstore.entrypoints.http.dependencies import InjectedActor, container_of
 from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.books import BookList, book_list
-from bookstore.entrypoints.http.schemas.common import MAX_INT_ID, PageNumber, PageSize, created
+from bookstore.entrypoints.http.schemas.common import PageNumber, PageSize, created
 from bookstore.entrypoints.http.schemas.reviews import (
     ReviewOut,
     ReviewPage,
@@ -43,7 +44,6 @@ from bookstore.entrypoints.http.security import (
     requires_admin,
 )
 
-BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book's id.")]
 Limit = Annotated[
     int, QueryParameter(ge=1, le=MAX_SUGGESTIONS, description="How many books, at most.")
 ]

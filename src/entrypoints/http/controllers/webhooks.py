@@ -20,6 +20,7 @@ from bookstore.application.use_cases.webhook_endpoints import (
     UpdateWebhookCommand,
     WebhookCommand,
 )
+from bookstore.entrypoints.http.controllers.books import BookId
 from bookstore.entrypoints.http.dependencies import InjectedActor, InjectedPageRequest, container_of
 from bookstore.entrypoints.http.openapi import OptionalBodyOperation
 from bookstore.entrypoints.http.problems import problems
@@ -46,7 +47,6 @@ from bookstore.entrypoints.http.security import BEARER, REQUIRES_USER, requires_
 
 EndpointId = Annotated[UUID, PathParameter(description="The webhook endpoint's id.")]
 DeliveryId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The delivery's id.")]
-BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book's id.")]
 
 
 class AdminWebhookController(Controller):
