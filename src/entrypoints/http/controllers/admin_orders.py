@@ -46,10 +46,8 @@ class AdminOrderController(Controller):
         currency: InjectedCurrency,
     ) -> OrderPage:
         """Every user's orders, newest first; filter by `user_id` and `status`."""
-        use_cases = container_of(state)
-        return order_page(
-            use_cases.list_all_orders()(ListAllOrdersCommand(actor, order_query)), currency
-        )
+        command = ListAllOrdersCommand(actor, order_query)
+        return order_page(container_of(state).list_all_orders()(command), currency)
 
     @get(
         "/{order_id:uuid}",
@@ -61,8 +59,8 @@ class AdminOrderController(Controller):
         self, state: State, order_id: OrderId, actor: InjectedActor, currency: InjectedCurrency
     ) -> OrderOut:
         """Any user's order."""
-        use_cases = container_of(state)
-        return order_out(use_cases.get_order()(GetOrderCommand(actor, order_id)), currency)
+        command = GetOrderCommand(actor, order_id)
+        return order_out(container_of(state).get_order()(command), currency)
 
     @post(
         "/{order_id:uuid}/status",

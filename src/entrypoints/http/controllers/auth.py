@@ -55,10 +55,8 @@ class AuthController(Controller):
         password_threads: InjectedPasswordThreads,
     ) -> UserOut:
         """Create a customer account."""
-        use_cases = container_of(state)
-        return user_out(
-            await password_threads.run(use_cases.register_user(), register_command(data))
-        )
+        register = container_of(state).register_user()
+        return user_out(await password_threads.run(register, register_command(data)))
 
     @post(
         "/login",
@@ -116,8 +114,8 @@ class AuthController(Controller):
     )
     def refresh(self, state: State, data: StrictJSONBody[RefreshRequest]) -> TokensOut:
         """Rotate a refresh token: the old one stops working; reusing it revokes the session."""
-        use_cases = container_of(state)
-        return tokens_out(use_cases.refresh_session()(RefreshSessionCommand(data.refresh_token)))
+        command = RefreshSessionCommand(data.refresh_token)
+        return tokens_out(container_of(state).refresh_session()(command))
 
     @post(
         "/logout",
@@ -136,5 +134,5 @@ class AuthController(Controller):
         data: StrictJSONBody[LogoutRequest] = NO_REFRESH_TOKEN,
     ) -> None:
         """End the session: the access token, and the refresh token given, stop working."""
-        use_cases = container_of(state)
-        use_cases.log_out()(LogOutCommand(access=session.claims, refresh_token=data.refresh_token))
+        command = LogOutCommand(access=session.claims, refresh_token=data.refresh_token)
+        container_of(state).log_out()(command)

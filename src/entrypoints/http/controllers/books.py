@@ -97,10 +97,8 @@ class BookController(Controller):
         self, state: State, book_id: BookId, data: StrictJSONBody[BookPatch], actor: InjectedActor
     ) -> BookOut:
         """Change the fields given; the others keep their value."""
-        use_cases = container_of(state)
-        return book_out(
-            use_cases.update_book()(UpdateBookCommand(actor, book_id, book_changes(data)))
-        )
+        command = UpdateBookCommand(actor, book_id, book_changes(data))
+        return book_out(container_of(state).update_book()(command))
 
     @delete(
         "/{book_id:int}",
@@ -112,5 +110,4 @@ class BookController(Controller):
     )
     def remove(self, state: State, book_id: BookId, actor: InjectedActor) -> None:
         """Take a book out of the catalogue and every cart; past orders keep it."""
-        use_cases = container_of(state)
-        use_cases.remove_book()(RemoveBookCommand(actor, book_id))
+        container_of(state).remove_book()(RemoveBookCommand(actor, book_id))

@@ -37,8 +37,7 @@ class CartController(Controller):
     @get("/", operation_id="viewCart", sync_to_thread=True, responses=problems(401))
     def view(self, state: State, actor: InjectedActor) -> CartOut:
         """The cart, priced at today's catalogue prices."""
-        use_cases = container_of(state)
-        return cart_out(use_cases.view_cart()(actor))
+        return cart_out(container_of(state).view_cart()(actor))
 
     @post(
         "/items",
@@ -82,14 +81,13 @@ class CartController(Controller):
     )
     def remove(self, state: State, book_id: BookId, actor: InjectedActor) -> CartOut:
         """Remove a book's line; a book not in the cart is not found."""
-        use_cases = container_of(state)
-        return cart_out(use_cases.remove_from_cart()(RemoveFromCartCommand(actor, book_id)))
+        command = RemoveFromCartCommand(actor, book_id)
+        return cart_out(container_of(state).remove_from_cart()(command))
 
     @delete("/", operation_id="emptyCart", sync_to_thread=True, responses=problems(401))
     def clear(self, state: State, actor: InjectedActor) -> None:
         """Empty the cart."""
-        use_cases = container_of(state)
-        use_cases.clear_cart()(actor)
+        container_of(state).clear_cart()(actor)
 
     @post(
         "/coupons",
@@ -116,5 +114,4 @@ class CartController(Controller):
     )
     def remove_coupon(self, state: State, code: CouponCode, actor: InjectedActor) -> CartOut:
         """Take a coupon out of the cart; one not in the cart is not found."""
-        use_cases = container_of(state)
-        return cart_out(use_cases.remove_coupon()(RemoveCouponCommand(actor, code)))
+        return cart_out(container_of(state).remove_coupon()(RemoveCouponCommand(actor, code)))

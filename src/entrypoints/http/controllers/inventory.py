@@ -43,10 +43,8 @@ class AdminInventoryController(Controller):
     ) -> MovementPage:
         """A book's stock movements, newest first (a removed book's too): why every copy
         came and went."""
-        use_cases = container_of(state)
-        return movement_page(
-            use_cases.list_movements()(ListMovementsCommand(actor, book_id, page_request))
-        )
+        command = ListMovementsCommand(actor, book_id, page_request)
+        return movement_page(container_of(state).list_movements()(command))
 
     @post(
         "/books/{book_id:int}/stock-adjustments",
@@ -64,9 +62,8 @@ class AdminInventoryController(Controller):
         """Add or take copies by hand, with a note saying why: an `adjustment` movement,
         applied to the stock as it is at that moment. Below zero is a 409
         `insufficient-stock`; nothing changes."""
-        use_cases = container_of(state)
         command = AdjustStockCommand(actor, book_id, data.delta, data.note)
-        return movement_out(use_cases.adjust_stock()(command))
+        return movement_out(container_of(state).adjust_stock()(command))
 
     @get(
         "/inventory/reconcile",
@@ -77,8 +74,7 @@ class AdminInventoryController(Controller):
     def reconcile(self, state: State, actor: InjectedActor) -> ReconciliationOut:
         """Every book's stock checked against the sum of its movements; each book where
         they differ is listed."""
-        use_cases = container_of(state)
-        return reconciliation_out(use_cases.reconcile_inventory()(actor))
+        return reconciliation_out(container_of(state).reconcile_inventory()(actor))
 
     @get(
         "/inventory/low-stock",
@@ -91,5 +87,5 @@ class AdminInventoryController(Controller):
     ) -> BookPage:
         """The catalogue's books at or below their `low_stock_threshold`, lowest stock first
         (ties by id)."""
-        use_cases = container_of(state)
-        return book_page(use_cases.list_low_stock()(ListLowStockCommand(actor, page_request)))
+        command = ListLowStockCommand(actor, page_request)
+        return book_page(container_of(state).list_low_stock()(command))

@@ -113,8 +113,8 @@ class OrderController(Controller):
         self, state: State, order_id: OrderId, actor: InjectedActor, currency: InjectedCurrency
     ) -> OrderOut:
         """One of the caller's orders; another user's order is not found."""
-        use_cases = container_of(state)
-        return order_out(use_cases.get_order()(GetOrderCommand(actor, order_id)), currency)
+        command = GetOrderCommand(actor, order_id)
+        return order_out(container_of(state).get_order()(command), currency)
 
     @post(
         "/{order_id:uuid}/cancel",

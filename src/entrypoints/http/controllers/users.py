@@ -59,8 +59,7 @@ class AdminUserController(Controller):
         user_query: NamedDependency[SkipValidation[UserQuery]],
     ) -> UserPage:
         """Every account, optionally those whose email contains `email`."""
-        use_cases = container_of(state)
-        return user_page(use_cases.list_users()(ListUsersCommand(actor, user_query)))
+        return user_page(container_of(state).list_users()(ListUsersCommand(actor, user_query)))
 
     @patch(
         "/{user_id:uuid}",
@@ -72,5 +71,5 @@ class AdminUserController(Controller):
         self, state: State, user_id: UserId, data: StrictJSONBody[UserPatch], actor: InjectedActor
     ) -> UserOut:
         """Enable, disable, promote or demote an account; never your own lock-out (409)."""
-        use_cases = container_of(state)
-        return user_out(use_cases.update_user()(update_user_command(actor, user_id, data)))
+        command = update_user_command(actor, user_id, data)
+        return user_out(container_of(state).update_user()(command))
