@@ -46,12 +46,12 @@ async def replay_keyed_payment(request: Request[Any, Any, Any]) -> Response[Paym
     key = request.headers.get(IDEMPOTENCY_KEY)
     if key is None:
         return None
-    request.state[_KEYED] = (key, fingerprint(await request.body()))
+    digest = fingerprint(await request.body())
+    request.state[_KEYED] = (key, digest)
     actor = authenticated(request).actor
-    order_id = request.path_params["order_id"]
-    command = PayOrderCommand(actor, order_id, "", key, request.state[_KEYED][1])
-    container = container_of(request.app.state)
-    attempt = await storage_calls(request.app.state).read(container.pay_order().replay, command)
+    command = PayOrderCommand(actor, request.path_params["order_id"], "", key, digest)
+    state = request.app.state
+    attempt = await storage_calls(state).read(container_of(state).pay_order().replay, command)
     return None if attempt is None else _answer(attempt)
 
 
@@ -94,14 +94,9 @@ class PaymentController(Controller):
         `paid`), 202 `processing` (the outcome comes later), or 402 `payment-declined`.
 
         With an `Idempotency-Key`, a retry answers the first payment and charges nothing."""
-        keyed = request.state.get(_KEYED)
-        command = PayOrderCommand(
-            authenticated(request).actor,
-            order_id,
-            data.payment_method,
-            keyed[0] if keyed else None,
-            keyed[1] if keyed else "",
-        )
+        key, digest = request.state.get(_KEYED, (None, ""))
+        actor = authenticated(request).actor
+        command = PayOrderCommand(actor, order_id, data.payment_method, key, digest)
         return _answer(container_of(request.app.state).pay_order()(command))
 
     @get(
