@@ -46,11 +46,11 @@ BEARER: tuple[SecurityRequirement, ...] = ({BEARER_SCHEME: []}, {OAUTH2_SCHEME: 
 
 MAX_TOKEN_LENGTH = 4096
 
+Connection = ASGIConnection[Any, Any, Any, Any]
+
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
-    async def authenticate_request(
-        self, connection: ASGIConnection[Any, Any, Any, Any]
-    ) -> AuthenticationResult:
+    async def authenticate_request(self, connection: Connection) -> AuthenticationResult:
         state = connection.app.state
         user_only = _user_only(connection.route_handler.opt, state[SETTINGS_STATE_KEY])
         header = connection.headers.get("authorization")
@@ -91,10 +91,7 @@ def bearer_token(header: str) -> str | None:
     return token
 
 
-Connection = ASGIConnection[Any, Any, Any, Any]
-
-
-def authenticated(connection: ASGIConnection[Any, Any, Any, Any]) -> Authenticated:
+def authenticated(connection: Connection) -> Authenticated:
     """The caller, or the reason there is none as a 401."""
     caller = connection.scope.get("user")
     if isinstance(caller, Authenticated):
@@ -107,9 +104,7 @@ def authenticated(connection: ASGIConnection[Any, Any, Any, Any]) -> Authenticat
 
 # The guard is async on purpose: it does no I/O, and Litestar runs a sync guard on a worker
 # thread, a hop every guarded request would pay.
-async def requires_admin(
-    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
-) -> None:
+async def requires_admin(connection: Connection, _: BaseRouteHandler) -> None:
     if not authenticated(connection).actor.is_admin:
         raise Forbidden("Only an admin may do this.")
 
