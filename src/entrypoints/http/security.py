@@ -24,7 +24,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.openapi.spec import SecurityRequirement
 
-from bookstore.application.use_cases.authenticate import Authenticate, Authenticated
+from bookstore.application.use_cases.authenticate import Authenticated
 from bookstore.domain.errors import AuthenticationFailed, Forbidden
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.dependencies import SETTINGS_STATE_KEY, container_of
@@ -64,7 +64,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             if user_only:
                 raise malformed
             return AuthenticationResult(user=None, auth=malformed)
-        authenticate: Authenticate = container_of(state).authenticate()
+        authenticate = container_of(state).authenticate()
         try:
             caller = await storage_calls(state).read(authenticate, token)
         except AuthenticationFailed as failure:

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Request, delete, get, post, put
 from litestar.datastructures import State
 
-from bookstore.application.use_cases.add_to_cart import AddToCart, AddToCartCommand
+from bookstore.application.use_cases.add_to_cart import AddToCartCommand
 from bookstore.application.use_cases.apply_coupon import ApplyCouponCommand
 from bookstore.application.use_cases.remove_coupon import RemoveCouponCommand
 from bookstore.application.use_cases.remove_from_cart import RemoveFromCartCommand
@@ -51,7 +51,7 @@ class CartController(Controller):
         """Add copies of a book on top of those already in the cart."""
         # The caller from the request itself: a `Provide` costs a resolution per request.
         state = request.app.state
-        add_to_cart: AddToCart = container_of(state).add_to_cart()
+        add_to_cart = container_of(state).add_to_cart()
         command = AddToCartCommand(authenticated(request).actor, data.book_id, data.quantity)
         return cart_out(await storage_calls(state).write(add_to_cart, command))
 
