@@ -5,11 +5,14 @@ the same way, `container_of(state).place_order()`: use cases are the container's
 resolved once per app (a `Provide` per use case would cost a resolution per request). No
 `@inject` wiring.
 
-The app's few per-request dependencies reach a handler as a parameter named after them
-(`actor: InjectedActor`), not validated again: their providers made them.
+Per-request dependencies reach a handler as a parameter named after them
+(`actor: InjectedActor`, `book_query: Injected[BookQuery]`), not validated again: their
+providers made them.
 """
 
 from __future__ import annotations
+
+from typing import TypeAlias, TypeVar
 
 from litestar.datastructures import State
 from litestar.di import NamedDependency
@@ -24,11 +27,13 @@ from bookstore.entrypoints.http.threads import PasswordThreads
 CONTAINER_STATE_KEY = "container"
 SETTINGS_STATE_KEY = "settings"
 
-InjectedActor = NamedDependency[SkipValidation[Actor]]
-InjectedSession = NamedDependency[SkipValidation[Authenticated]]
-InjectedPageRequest = NamedDependency[SkipValidation[PageRequest]]
+T = TypeVar("T")
+Injected: TypeAlias = NamedDependency[SkipValidation[T]]
+InjectedActor = Injected[Actor]
+InjectedSession = Injected[Authenticated]
+InjectedPageRequest = Injected[PageRequest]
 InjectedCurrency = NamedDependency[str]
-InjectedPasswordThreads = NamedDependency[SkipValidation[PasswordThreads]]
+InjectedPasswordThreads = Injected[PasswordThreads]
 
 
 def container_of(state: State) -> Container:

@@ -6,15 +6,19 @@ from types import MappingProxyType
 
 from litestar import Controller, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
-from litestar.params import SkipValidation
+from litestar.di import Provide
 
 from bookstore.application.queries import OrderQuery
 from bookstore.application.use_cases.change_order_status import ChangeOrderStatusCommand
 from bookstore.application.use_cases.get_order import GetOrderCommand
 from bookstore.application.use_cases.list_orders import ListAllOrdersCommand
 from bookstore.entrypoints.http.controllers.orders import OrderId
-from bookstore.entrypoints.http.dependencies import InjectedActor, InjectedCurrency, container_of
+from bookstore.entrypoints.http.dependencies import (
+    Injected,
+    InjectedActor,
+    InjectedCurrency,
+    container_of,
+)
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.orders import (
@@ -42,7 +46,7 @@ class AdminOrderController(Controller):
         self,
         state: State,
         actor: InjectedActor,
-        order_query: NamedDependency[SkipValidation[OrderQuery]],
+        order_query: Injected[OrderQuery],
         currency: InjectedCurrency,
     ) -> OrderPage:
         """Every user's orders, newest first; filter by `user_id` and `status`."""

@@ -7,14 +7,14 @@ from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
-from litestar.params import PathParameter, QueryParameter, SkipValidation
+from litestar.di import Provide
+from litestar.params import PathParameter, QueryParameter
 
 from bookstore.application.queries import BookQuery
 from bookstore.application.use_cases.add_book import AddBookCommand
 from bookstore.application.use_cases.remove_book import RemoveBookCommand
 from bookstore.application.use_cases.update_book import UpdateBookCommand
-from bookstore.entrypoints.http.dependencies import InjectedActor, container_of
+from bookstore.entrypoints.http.dependencies import Injected, InjectedActor, container_of
 from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
@@ -50,7 +50,7 @@ class BookController(Controller):
     async def search(
         self,
         state: State,
-        book_query: NamedDependency[SkipValidation[BookQuery]],
+        book_query: Injected[BookQuery],
         facets: Annotated[
             Facet | None,
             QueryParameter(description="`genre`: count the genres of every matching book."),

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
-from litestar.params import PathParameter, QueryParameter, SkipValidation
+from litestar.di import Provide
+from litestar.params import PathParameter, QueryParameter
 
 from bookstore.application.queries import ReviewQuery, ReviewSort
 from bookstore.application.use_cases.delete_review import DeleteMyReviewCommand, RemoveReviewCommand
@@ -23,7 +23,7 @@ from bookstore.application.use_cases.recommend_books import (
 from bookstore.application.use_cases.review_book import ReviewBookCommand
 from bookstore.domain.pagination import PageRequest
 from bookstore.entrypoints.http.controllers.books import BookId
-from bookstore.entrypoints.http.dependencies import InjectedActor, container_of
+from bookstore.entrypoints.http.dependencies import Injected, InjectedActor, container_of
 from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
@@ -66,9 +66,7 @@ class ReviewController(Controller):
     )
 
     @get("/", operation_id="listReviews", opt=CATALOGUE_READ, responses=problems(400, 404))
-    async def list(
-        self, state: State, review_query: NamedDependency[SkipValidation[ReviewQuery]]
-    ) -> ReviewPage:
+    async def list(self, state: State, review_query: Injected[ReviewQuery]) -> ReviewPage:
         """A book's reviews, newest first unless sorted by rating."""
         list_reviews = container_of(state).list_reviews()
         return review_page(await storage_calls(state).read(list_reviews, review_query))

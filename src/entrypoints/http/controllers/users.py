@@ -8,12 +8,12 @@ from uuid import UUID
 
 from litestar import Controller, get, patch
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
-from litestar.params import PathParameter, SkipValidation
+from litestar.di import Provide
+from litestar.params import PathParameter
 
 from bookstore.application.queries import UserQuery
 from bookstore.application.use_cases.list_users import ListUsersCommand
-from bookstore.entrypoints.http.dependencies import InjectedActor, container_of
+from bookstore.entrypoints.http.dependencies import Injected, InjectedActor, container_of
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.users import (
@@ -53,10 +53,7 @@ class AdminUserController(Controller):
 
     @get("/", operation_id="listUsers", sync_to_thread=True, responses=problems(400, 401, 403))
     def list_users(
-        self,
-        state: State,
-        actor: InjectedActor,
-        user_query: NamedDependency[SkipValidation[UserQuery]],
+        self, state: State, actor: InjectedActor, user_query: Injected[UserQuery]
     ) -> UserPage:
         """Every account, optionally those whose email contains `email`."""
         return user_page(container_of(state).list_users()(ListUsersCommand(actor, user_query)))
