@@ -18,7 +18,6 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
-from bookstore.application.use_cases.authenticate import Authenticated
 from bookstore.domain.pagination import PageRequest
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.container import Container
@@ -30,10 +29,7 @@ SETTINGS_STATE_KEY = "settings"
 T = TypeVar("T")
 Injected: TypeAlias = NamedDependency[SkipValidation[T]]
 InjectedActor = Injected[Actor]
-InjectedSession = Injected[Authenticated]
 InjectedPageRequest = Injected[PageRequest]
-InjectedCurrency = NamedDependency[str]
-InjectedPasswordThreads = Injected[PasswordThreads]
 
 
 def container_of(state: State) -> Container:

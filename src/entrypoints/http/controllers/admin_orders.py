@@ -13,12 +13,7 @@ from bookstore.application.use_cases.change_order_status import ChangeOrderStatu
 from bookstore.application.use_cases.get_order import GetOrderCommand
 from bookstore.application.use_cases.list_orders import ListAllOrdersCommand
 from bookstore.entrypoints.http.controllers.orders import OrderId
-from bookstore.entrypoints.http.dependencies import (
-    Injected,
-    InjectedActor,
-    InjectedCurrency,
-    container_of,
-)
+from bookstore.entrypoints.http.dependencies import Injected, InjectedActor, container_of
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.orders import (
@@ -47,7 +42,7 @@ class AdminOrderController(Controller):
         state: State,
         actor: InjectedActor,
         order_query: Injected[OrderQuery],
-        currency: InjectedCurrency,
+        currency: Injected[str],
     ) -> OrderPage:
         """Every user's orders, newest first; filter by `user_id` and `status`."""
         command = ListAllOrdersCommand(actor, order_query)
@@ -60,7 +55,7 @@ class AdminOrderController(Controller):
         responses=problems(400, 401, 403, 404),
     )
     def one(
-        self, state: State, order_id: OrderId, actor: InjectedActor, currency: InjectedCurrency
+        self, state: State, order_id: OrderId, actor: InjectedActor, currency: Injected[str]
     ) -> OrderOut:
         """Any user's order."""
         command = GetOrderCommand(actor, order_id)
@@ -79,7 +74,7 @@ class AdminOrderController(Controller):
         order_id: OrderId,
         data: StrictJSONBody[OrderStatusRequest],
         actor: InjectedActor,
-        currency: InjectedCurrency,
+        currency: Injected[str],
     ) -> OrderOut:
         """Move any order along its life: `paid` (a payment taken elsewhere), `shipped` (with
         an optional `carrier` and `tracking_number`), `delivered`, or `cancelled` (copies back

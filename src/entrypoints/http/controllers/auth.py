@@ -7,13 +7,10 @@ from typing import Any
 from litestar import Controller, Request, post
 from litestar.datastructures import State
 
+from bookstore.application.use_cases.authenticate import Authenticated
 from bookstore.application.use_cases.log_out import LogOutCommand
 from bookstore.application.use_cases.refresh_session import RefreshSessionCommand
-from bookstore.entrypoints.http.dependencies import (
-    InjectedPasswordThreads,
-    InjectedSession,
-    container_of,
-)
+from bookstore.entrypoints.http.dependencies import Injected, container_of
 from bookstore.entrypoints.http.failed_logins import counting_failed_logins
 from bookstore.entrypoints.http.limits import Limit, rate_limited
 from bookstore.entrypoints.http.openapi import OptionalBodyOperation
@@ -35,6 +32,7 @@ from bookstore.entrypoints.http.schemas.users import (
     user_out,
 )
 from bookstore.entrypoints.http.security import BEARER, PUBLIC, REQUIRES_USER
+from bookstore.entrypoints.http.threads import PasswordThreads
 
 
 class AuthController(Controller):
@@ -52,7 +50,7 @@ class AuthController(Controller):
         self,
         state: State,
         data: StrictJSONBody[RegisterRequest],
-        password_threads: InjectedPasswordThreads,
+        password_threads: Injected[PasswordThreads],
     ) -> UserOut:
         """Create a customer account."""
         register = container_of(state).register_user()
@@ -70,7 +68,7 @@ class AuthController(Controller):
         state: State,
         request: Request[Any, Any, Any],
         data: StrictJSONBody[LoginRequest],
-        password_threads: InjectedPasswordThreads,
+        password_threads: Injected[PasswordThreads],
     ) -> TokensOut:
         """Exchange an email and password for tokens; a wrong email or password answer alike.
 
@@ -95,7 +93,7 @@ class AuthController(Controller):
         state: State,
         request: Request[Any, Any, Any],
         data: StrictFormBody[TokenForm],
-        password_threads: InjectedPasswordThreads,
+        password_threads: Injected[PasswordThreads],
     ) -> TokensOut:
         """Log in with the OAuth2 password form (`username` is the email), as OAuth2 clients
         and the docs page's Authorize button do; otherwise as log-in, limits included."""
@@ -130,7 +128,7 @@ class AuthController(Controller):
     def logout(
         self,
         state: State,
-        session: InjectedSession,
+        session: Injected[Authenticated],
         data: StrictJSONBody[LogoutRequest] = NO_REFRESH_TOKEN,
     ) -> None:
         """End the session: the access token, and the refresh token given, stop working."""

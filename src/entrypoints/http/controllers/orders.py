@@ -16,8 +16,8 @@ from bookstore.application.use_cases.list_orders import ListMyOrdersCommand
 from bookstore.application.use_cases.place_order import PlaceOrderCommand
 from bookstore.application.use_cases.place_order_once import OrderPlacement
 from bookstore.entrypoints.http.dependencies import (
+    Injected,
     InjectedActor,
-    InjectedCurrency,
     InjectedPageRequest,
     container_of,
 )
@@ -96,7 +96,7 @@ class OrderController(Controller):
         state: State,
         actor: InjectedActor,
         page_request: InjectedPageRequest,
-        currency: InjectedCurrency,
+        currency: Injected[str],
         status: StatusFilter = None,
     ) -> OrderPage:
         """The caller's orders, newest first; `status` keeps those in one status."""
@@ -110,7 +110,7 @@ class OrderController(Controller):
         responses=problems(400, 401, 404),
     )
     def one(
-        self, state: State, order_id: OrderId, actor: InjectedActor, currency: InjectedCurrency
+        self, state: State, order_id: OrderId, actor: InjectedActor, currency: Injected[str]
     ) -> OrderOut:
         """One of the caller's orders; another user's order is not found."""
         command = GetOrderCommand(actor, order_id)
@@ -129,7 +129,7 @@ class OrderController(Controller):
         state: State,
         order_id: OrderId,
         actor: InjectedActor,
-        currency: InjectedCurrency,
+        currency: Injected[str],
         data: StrictJSONBody[CancelOrderRequest] = EMPTY_CANCEL_REQUEST,
     ) -> OrderOut:
         """Cancel one of the caller's orders, `placed` or `paid`: every copy goes back to stock.
