@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from litestar import Request
+from litestar import Controller, Request
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
@@ -107,6 +107,21 @@ def authenticated(connection: Connection) -> Authenticated:
 async def requires_admin(connection: Connection, _: BaseRouteHandler) -> None:
     if not authenticated(connection).actor.is_admin:
         raise Forbidden("Only an admin may do this.")
+
+
+class SignedInController(Controller):
+    """Routes only a signed-in user may call (401 otherwise)."""
+
+    opt = REQUIRES_USER
+    security = BEARER
+
+
+class AdminController(Controller):
+    """Routes only admins may call (401, or 403 for a signed-in customer), tagged `admin`."""
+
+    tags = ("admin",)
+    guards = (requires_admin,)
+    security = BEARER
 
 
 def provide_actor(request: Request[Any, Any, Any]) -> Actor:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.datastructures import State
 from litestar.di import Provide
 
@@ -24,14 +24,11 @@ from bookstore.entrypoints.http.schemas.orders import (
     order_page,
     provide_order_query,
 )
-from bookstore.entrypoints.http.security import BEARER, requires_admin
+from bookstore.entrypoints.http.security import AdminController
 
 
-class AdminOrderController(Controller):
+class AdminOrderController(AdminController):
     path = "/api/admin/orders"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
     dependencies = MappingProxyType(
         {"order_query": Provide(provide_order_query, sync_to_thread=False)}
     )

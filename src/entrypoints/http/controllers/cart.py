@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Request, delete, get, post, put
 from litestar.datastructures import State
 
 from bookstore.application.use_cases.add_to_cart import AddToCartCommand
@@ -25,14 +25,12 @@ from bookstore.entrypoints.http.schemas.cart import (
     cart_out,
 )
 from bookstore.entrypoints.http.schemas.coupons import ApplyCouponRequest
-from bookstore.entrypoints.http.security import BEARER, REQUIRES_USER, authenticated
+from bookstore.entrypoints.http.security import SignedInController, authenticated
 
 
-class CartController(Controller):
+class CartController(SignedInController):
     path = "/api/cart"
     tags = ("cart",)
-    opt = REQUIRES_USER
-    security = BEARER
 
     @get("/", operation_id="viewCart", sync_to_thread=True, responses=problems(401))
     def view(self, state: State, actor: InjectedActor) -> CartOut:

@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 from litestar.params import Parameter
@@ -28,16 +28,13 @@ from bookstore.entrypoints.http.schemas.catalogue import (
     ImportResultOut,
     import_result,
 )
-from bookstore.entrypoints.http.security import BEARER, requires_admin
+from bookstore.entrypoints.http.security import AdminController
 
 EXPORT_CHUNK_BOOKS = 500
 
 
-class AdminCatalogueController(Controller):
+class AdminCatalogueController(AdminController):
     path = "/api/admin/books"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
 
     @post(
         "/import",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import PathParameter
 
@@ -29,7 +29,7 @@ from bookstore.entrypoints.http.schemas.coupons import (
     coupon_page,
     create_command,
 )
-from bookstore.entrypoints.http.security import BEARER, requires_admin
+from bookstore.entrypoints.http.security import AdminController
 
 CouponCode = Annotated[
     str,
@@ -39,11 +39,8 @@ CouponCode = Annotated[
 ]
 
 
-class AdminCouponController(Controller):
+class AdminCouponController(AdminController):
     path = "/api/admin/coupons"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
 
     @post(
         "/",

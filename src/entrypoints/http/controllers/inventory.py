@@ -3,7 +3,7 @@ of every stock with its ledger, and the books low on stock."""
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.datastructures import State
 
 from bookstore.application.use_cases.adjust_stock import AdjustStockCommand
@@ -23,14 +23,11 @@ from bookstore.entrypoints.http.schemas.inventory import (
     movement_page,
     reconciliation_out,
 )
-from bookstore.entrypoints.http.security import BEARER, requires_admin
+from bookstore.entrypoints.http.security import AdminController
 
 
-class AdminInventoryController(Controller):
+class AdminInventoryController(AdminController):
     path = "/api/admin"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
 
     @get(
         "/books/{book_id:int}/movements",

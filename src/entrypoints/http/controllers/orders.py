@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import PathParameter
 
@@ -45,16 +45,14 @@ from bookstore.entrypoints.http.schemas.orders import (
     order_out,
     order_page,
 )
-from bookstore.entrypoints.http.security import BEARER, REQUIRES_USER, authenticated
+from bookstore.entrypoints.http.security import SignedInController, authenticated
 
 OrderId = Annotated[UUID, PathParameter(description="The order's id.")]
 
 
-class OrderController(Controller):
+class OrderController(SignedInController):
     path = "/api/orders"
     tags = ("orders",)
-    opt = REQUIRES_USER
-    security = BEARER
 
     @post(
         "/",

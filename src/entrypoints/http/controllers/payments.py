@@ -34,7 +34,7 @@ from bookstore.entrypoints.http.schemas.payments import (
     payment_out,
     payment_page,
 )
-from bookstore.entrypoints.http.security import BEARER, PUBLIC, REQUIRES_USER, authenticated
+from bookstore.entrypoints.http.security import PUBLIC, SignedInController, authenticated
 
 SIGNATURE = "Bookstore-Signature"
 _KEYED = "bookstore_keyed_payment"
@@ -64,11 +64,9 @@ def _answer(attempt: PaymentAttempt) -> Response[PaymentOut]:
     return Response(payment_out(payment), status_code=status, headers=headers)
 
 
-class PaymentController(Controller):
+class PaymentController(SignedInController):
     path = "/api/orders/{order_id:uuid}/payments"
     tags = ("payments",)
-    opt = REQUIRES_USER
-    security = BEARER
 
     @post(
         "/",

@@ -41,7 +41,7 @@ from bookstore.entrypoints.http.security import (
     BEARER,
     CATALOGUE_READ,
     REQUIRES_USER,
-    requires_admin,
+    AdminController,
 )
 
 Limit = Annotated[
@@ -114,11 +114,8 @@ class ReviewController(Controller):
         await storage_calls(state).write(container_of(state).delete_my_review(), command)
 
 
-class AdminReviewController(Controller):
+class AdminReviewController(AdminController):
     path = "/api/admin/reviews"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
 
     @delete(
         "/{review_id:uuid}", operation_id="removeReview", responses=problems(400, 401, 403, 404)

@@ -6,7 +6,7 @@ from types import MappingProxyType
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, get, patch
+from litestar import get, patch
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import PathParameter
@@ -25,16 +25,14 @@ from bookstore.entrypoints.http.schemas.users import (
     user_out,
     user_page,
 )
-from bookstore.entrypoints.http.security import BEARER, REQUIRES_USER, requires_admin
+from bookstore.entrypoints.http.security import AdminController, SignedInController
 
 UserId = Annotated[UUID, PathParameter(description="The user's id.")]
 
 
-class UserController(Controller):
+class UserController(SignedInController):
     path = "/api/users"
     tags = ("users",)
-    opt = REQUIRES_USER
-    security = BEARER
 
     @get("/me", operation_id="getMe", sync_to_thread=True, responses=problems(401))
     def me(self, state: State, actor: InjectedActor) -> UserOut:
@@ -42,11 +40,8 @@ class UserController(Controller):
         return user_out(container_of(state).get_profile()(actor))
 
 
-class AdminUserController(Controller):
+class AdminUserController(AdminController):
     path = "/api/admin/users"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
     dependencies = MappingProxyType(
         {"user_query": Provide(provide_user_query, sync_to_thread=False)}
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import PathParameter
 
@@ -43,17 +43,14 @@ from bookstore.entrypoints.http.schemas.webhooks import (
     webhook_out,
     webhook_page,
 )
-from bookstore.entrypoints.http.security import BEARER, REQUIRES_USER, requires_admin
+from bookstore.entrypoints.http.security import AdminController, SignedInController
 
 EndpointId = Annotated[UUID, PathParameter(description="The webhook endpoint's id.")]
 DeliveryId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The delivery's id.")]
 
 
-class AdminWebhookController(Controller):
+class AdminWebhookController(AdminController):
     path = "/api/admin/webhooks"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
 
     @post(
         "/",
@@ -159,11 +156,9 @@ class AdminWebhookController(Controller):
         return delivery_out(container_of(state).retry_delivery()(command))
 
 
-class WaitlistController(Controller):
+class WaitlistController(SignedInController):
     path = "/api"
     tags = ("waitlist",)
-    opt = REQUIRES_USER
-    security = BEARER
 
     @post(
         "/books/{book_id:int}/waitlist",
