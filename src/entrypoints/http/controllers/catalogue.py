@@ -63,8 +63,7 @@ class AdminCatalogueController(AdminController):
         used, or that breaks off, is a 400 (the rows before the break were imported)."""
         if request.content_type[0].lower() != CSV_MEDIA_TYPE:
             raise UnsupportedMediaType(detail=f"Send the file as {CSV_MEDIA_TYPE}.")
-        body = await request.body()
-        lines = text_lines(io.BytesIO(body))
+        lines = text_lines(io.BytesIO(await request.body()))
         command = ImportBooksCommand(actor, lines, dry_run=dry_run, on_duplicate=on_duplicate)
         report = await sync_to_thread(container_of(state).import_books(), command)
         return import_result(report)
