@@ -64,9 +64,7 @@ async def replay_keyed_order(request: Request[Any, Any, Any]) -> Response[OrderO
     state = request.app.state
     container = container_of(state)
     placement = await storage_calls(state).read(container.place_order_once().replay, command)
-    if placement is None:
-        return None
-    return placed(placement, container.store_config().currency)
+    return None if placement is None else placed(placement, container.store_config().currency)
 
 
 def keyed_command(request: Request[Any, Any, Any]) -> PlaceOrderOnceCommand | None:

@@ -74,8 +74,7 @@ def storage_threads(app: Litestar) -> None:
 
 def storage_calls(state: State) -> StorageCalls:
     """This app's `StorageCalls`, made from the container's storage on first use."""
-    calls = state.get(_STATE_KEY)
+    calls: StorageCalls | None = state.get(_STATE_KEY)
     if calls is None:
         calls = state[_STATE_KEY] = StorageCalls(container_of(state).uow())
-    assert isinstance(calls, StorageCalls)  # noqa: S101 (typing; set only here)
     return calls

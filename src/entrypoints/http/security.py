@@ -18,13 +18,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from litestar import Request
+from litestar import Controller, Request
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.openapi.spec import SecurityRequirement
 
-from bookstore.application.use_cases.authenticate import Authenticate, Authenticated
+from bookstore.application.use_cases.authenticate import Authenticated
 from bookstore.domain.errors import AuthenticationFailed, Forbidden
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.dependencies import SETTINGS_STATE_KEY, container_of
@@ -46,11 +46,11 @@ BEARER: tuple[SecurityRequirement, ...] = ({BEARER_SCHEME: []}, {OAUTH2_SCHEME: 
 
 MAX_TOKEN_LENGTH = 4096
 
+Connection = ASGIConnection[Any, Any, Any, Any]
+
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
-    async def authenticate_request(
-        self, connection: ASGIConnection[Any, Any, Any, Any]
-    ) -> AuthenticationResult:
+    async def authenticate_request(self, connection: Connection) -> AuthenticationResult:
         state = connection.app.state
         user_only = _user_only(connection.route_handler.opt, state[SETTINGS_STATE_KEY])
         header = connection.headers.get("authorization")
@@ -64,7 +64,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             if user_only:
                 raise malformed
             return AuthenticationResult(user=None, auth=malformed)
-        authenticate: Authenticate = container_of(state).authenticate()
+        authenticate = container_of(state).authenticate()
         try:
             caller = await storage_calls(state).read(authenticate, token)
         except AuthenticationFailed as failure:
@@ -91,10 +91,7 @@ def bearer_token(header: str) -> str | None:
     return token
 
 
-Connection = ASGIConnection[Any, Any, Any, Any]
-
-
-def authenticated(connection: ASGIConnection[Any, Any, Any, Any]) -> Authenticated:
+def authenticated(connection: Connection) -> Authenticated:
     """The caller, or the reason there is none as a 401."""
     caller = connection.scope.get("user")
     if isinstance(caller, Authenticated):
@@ -107,11 +104,24 @@ def authenticated(connection: ASGIConnection[Any, Any, Any, Any]) -> Authenticat
 
 # The guard is async on purpose: it does no I/O, and Litestar runs a sync guard on a worker
 # thread, a hop every guarded request would pay.
-async def requires_admin(
-    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
-) -> None:
+async def requires_admin(connection: Connection, _: BaseRouteHandler) -> None:
     if not authenticated(connection).actor.is_admin:
         raise Forbidden("Only an admin may do this.")
+
+
+class SignedInController(Controller):
+    """Routes only a signed-in user may call (401 otherwise)."""
+
+    opt = REQUIRES_USER
+    security = BEARER
+
+
+class AdminController(Controller):
+    """Routes only admins may call (401, or 403 for a signed-in customer), tagged `admin`."""
+
+    tags = ("admin",)
+    guards = (requires_admin,)
+    security = BEARER
 
 
 def provide_actor(request: Request[Any, Any, Any]) -> Actor:

@@ -20,14 +20,8 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def default_workers() -> int:
-    return max(1, (os.cpu_count() or 2) - 1)
-
-
 class PasswordThreads:
-    def __init__(self, workers: int | None = None) -> None:
-        self._workers = workers or default_workers()
-        self._pool: ThreadPoolExecutor | None = None
+    _pool: ThreadPoolExecutor | None = None
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         call = partial(contextvars.copy_context().run, fn, *args, **kwargs)
@@ -41,5 +35,6 @@ class PasswordThreads:
 
     def _executor(self) -> ThreadPoolExecutor:
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="bookstore-password")
+            workers = max(1, (os.cpu_count() or 2) - 1)  # a core left to the rest
+            self._pool = ThreadPoolExecutor(workers, thread_name_prefix="bookstore-password")
         return self._pool

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
-from litestar.params import SkipValidation
+from litestar.di import Provide
 
 from bookstore.application.queries import OrderQuery
 from bookstore.application.use_cases.change_order_status import ChangeOrderStatusCommand
 from bookstore.application.use_cases.get_order import GetOrderCommand
 from bookstore.application.use_cases.list_orders import ListAllOrdersCommand
-from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.controllers.orders import OrderId
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.dependencies import Injected, InjectedActor, container_of
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.orders import (
@@ -26,33 +24,26 @@ from bookstore.entrypoints.http.schemas.orders import (
     order_page,
     provide_order_query,
 )
-from bookstore.entrypoints.http.security import BEARER, requires_admin
+from bookstore.entrypoints.http.security import AdminController
 
 
-class AdminOrderController(Controller):
+class AdminOrderController(AdminController):
     path = "/api/admin/orders"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
     dependencies = MappingProxyType(
-        {
-            "order_query": Provide(provide_order_query, sync_to_thread=False),
-        }
+        {"order_query": Provide(provide_order_query, sync_to_thread=False)}
     )
 
     @get("/", operation_id="listAllOrders", sync_to_thread=True, responses=problems(400, 401, 403))
     def list_all(
         self,
         state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-        order_query: NamedDependency[SkipValidation[OrderQuery]],
-        currency: NamedDependency[str],
+        actor: InjectedActor,
+        order_query: Injected[OrderQuery],
+        currency: Injected[str],
     ) -> OrderPage:
         """Every user's orders, newest first; filter by `user_id` and `status`."""
-        use_cases = container_of(state)
-        return order_page(
-            use_cases.list_all_orders()(ListAllOrdersCommand(actor, order_query)), currency
-        )
+        command = ListAllOrdersCommand(actor, order_query)
+        return order_page(container_of(state).list_all_orders()(command), currency)
 
     @get(
         "/{order_id:uuid}",
@@ -61,15 +52,11 @@ class AdminOrderController(Controller):
         responses=problems(400, 401, 403, 404),
     )
     def one(
-        self,
-        state: State,
-        order_id: OrderId,
-        actor: NamedDependency[SkipValidation[Actor]],
-        currency: NamedDependency[str],
+        self, state: State, order_id: OrderId, actor: InjectedActor, currency: Injected[str]
     ) -> OrderOut:
         """Any user's order."""
-        use_cases = container_of(state)
-        return order_out(use_cases.get_order()(GetOrderCommand(actor, order_id)), currency)
+        command = GetOrderCommand(actor, order_id)
+        return order_out(container_of(state).get_order()(command), currency)
 
     @post(
         "/{order_id:uuid}/status",
@@ -83,8 +70,8 @@ class AdminOrderController(Controller):
         state: State,
         order_id: OrderId,
         data: StrictJSONBody[OrderStatusRequest],
-        actor: NamedDependency[SkipValidation[Actor]],
-        currency: NamedDependency[str],
+        actor: InjectedActor,
+        currency: Injected[str],
     ) -> OrderOut:
         """Move any order along its life: `paid` (a payment taken elsewhere), `shipped` (with
         an optional `carrier` and `tracking_number`), `delivered`, or `cancelled` (copies back

@@ -6,13 +6,11 @@ from typing import Any
 
 from litestar import Controller, Request, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import SkipValidation
 
 from bookstore.application.use_cases.authenticate import Authenticated
 from bookstore.application.use_cases.log_out import LogOutCommand
 from bookstore.application.use_cases.refresh_session import RefreshSessionCommand
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.dependencies import Injected, container_of
 from bookstore.entrypoints.http.failed_logins import counting_failed_logins
 from bookstore.entrypoints.http.limits import Limit, rate_limited
 from bookstore.entrypoints.http.openapi import OptionalBodyOperation
@@ -52,13 +50,11 @@ class AuthController(Controller):
         self,
         state: State,
         data: StrictJSONBody[RegisterRequest],
-        password_threads: NamedDependency[SkipValidation[PasswordThreads]],
+        password_threads: Injected[PasswordThreads],
     ) -> UserOut:
         """Create a customer account."""
-        use_cases = container_of(state)
-        return user_out(
-            await password_threads.run(use_cases.register_user(), register_command(data))
-        )
+        register = container_of(state).register_user()
+        return user_out(await password_threads.run(register, register_command(data)))
 
     @post(
         "/login",
@@ -72,7 +68,7 @@ class AuthController(Controller):
         state: State,
         request: Request[Any, Any, Any],
         data: StrictJSONBody[LoginRequest],
-        password_threads: NamedDependency[SkipValidation[PasswordThreads]],
+        password_threads: Injected[PasswordThreads],
     ) -> TokensOut:
         """Exchange an email and password for tokens; a wrong email or password answer alike.
 
@@ -97,7 +93,7 @@ class AuthController(Controller):
         state: State,
         request: Request[Any, Any, Any],
         data: StrictFormBody[TokenForm],
-        password_threads: NamedDependency[SkipValidation[PasswordThreads]],
+        password_threads: Injected[PasswordThreads],
     ) -> TokensOut:
         """Log in with the OAuth2 password form (`username` is the email), as OAuth2 clients
         and the docs page's Authorize button do; otherwise as log-in, limits included."""
@@ -114,14 +110,10 @@ class AuthController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 413, 415),
     )
-    def refresh(
-        self,
-        state: State,
-        data: StrictJSONBody[RefreshRequest],
-    ) -> TokensOut:
+    def refresh(self, state: State, data: StrictJSONBody[RefreshRequest]) -> TokensOut:
         """Rotate a refresh token: the old one stops working; reusing it revokes the session."""
-        use_cases = container_of(state)
-        return tokens_out(use_cases.refresh_session()(RefreshSessionCommand(data.refresh_token)))
+        command = RefreshSessionCommand(data.refresh_token)
+        return tokens_out(container_of(state).refresh_session()(command))
 
     @post(
         "/logout",
@@ -136,9 +128,9 @@ class AuthController(Controller):
     def logout(
         self,
         state: State,
-        session: NamedDependency[SkipValidation[Authenticated]],
+        session: Injected[Authenticated],
         data: StrictJSONBody[LogoutRequest] = NO_REFRESH_TOKEN,
     ) -> None:
         """End the session: the access token, and the refresh token given, stop working."""
-        use_cases = container_of(state)
-        use_cases.log_out()(LogOutCommand(access=session.claims, refresh_token=data.refresh_token))
+        command = LogOutCommand(access=session.claims, refresh_token=data.refresh_token)
+        container_of(state).log_out()(command)

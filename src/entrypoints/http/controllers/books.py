@@ -7,15 +7,14 @@ from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
-from litestar.params import PathParameter, QueryParameter, SkipValidation
+from litestar.di import Provide
+from litestar.params import PathParameter, QueryParameter
 
 from bookstore.application.queries import BookQuery
 from bookstore.application.use_cases.add_book import AddBookCommand
 from bookstore.application.use_cases.remove_book import RemoveBookCommand
 from bookstore.application.use_cases.update_book import UpdateBookCommand
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.dependencies import Injected, InjectedActor, container_of
 from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
@@ -42,9 +41,7 @@ class BookController(Controller):
     path = "/api/books"
     tags = ("books",)
     dependencies = MappingProxyType(
-        {
-            "book_query": Provide(provide_book_query, sync_to_thread=False),
-        }
+        {"book_query": Provide(provide_book_query, sync_to_thread=False)}
     )
 
     # Whether the catalogue needs a token is the authentication middleware's to say (route
@@ -53,7 +50,7 @@ class BookController(Controller):
     async def search(
         self,
         state: State,
-        book_query: NamedDependency[SkipValidation[BookQuery]],
+        book_query: Injected[BookQuery],
         facets: Annotated[
             Facet | None,
             QueryParameter(description="`genre`: count the genres of every matching book."),
@@ -81,10 +78,7 @@ class BookController(Controller):
         responses=problems(400, 401, 403, 409, 413, 415),
     )
     def create(
-        self,
-        state: State,
-        data: StrictJSONBody[BookCreate],
-        actor: NamedDependency[SkipValidation[Actor]],
+        self, state: State, data: StrictJSONBody[BookCreate], actor: InjectedActor
     ) -> Response[BookOut]:
         """Add a book to the catalogue; an ISBN is unique in it."""
         command = AddBookCommand(actor, book_details(data), data.low_stock_threshold)
@@ -100,17 +94,11 @@ class BookController(Controller):
         responses=problems(400, 401, 403, 404, 409, 413, 415),
     )
     def update(
-        self,
-        state: State,
-        book_id: BookId,
-        data: StrictJSONBody[BookPatch],
-        actor: NamedDependency[SkipValidation[Actor]],
+        self, state: State, book_id: BookId, data: StrictJSONBody[BookPatch], actor: InjectedActor
     ) -> BookOut:
         """Change the fields given; the others keep their value."""
-        use_cases = container_of(state)
-        return book_out(
-            use_cases.update_book()(UpdateBookCommand(actor, book_id, book_changes(data)))
-        )
+        command = UpdateBookCommand(actor, book_id, book_changes(data))
+        return book_out(container_of(state).update_book()(command))
 
     @delete(
         "/{book_id:int}",
@@ -120,12 +108,6 @@ class BookController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 403, 404),
     )
-    def remove(
-        self,
-        state: State,
-        book_id: BookId,
-        actor: NamedDependency[SkipValidation[Actor]],
-    ) -> None:
+    def remove(self, state: State, book_id: BookId, actor: InjectedActor) -> None:
         """Take a book out of the catalogue and every cart; past orders keep it."""
-        use_cases = container_of(state)
-        use_cases.remove_book()(RemoveBookCommand(actor, book_id))
+        container_of(state).remove_book()(RemoveBookCommand(actor, book_id))

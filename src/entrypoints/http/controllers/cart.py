@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Request, delete, get, post, put
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import PathParameter, SkipValidation
 
-from bookstore.application.use_cases.add_to_cart import AddToCart, AddToCartCommand
+from bookstore.application.use_cases.add_to_cart import AddToCartCommand
 from bookstore.application.use_cases.apply_coupon import ApplyCouponCommand
 from bookstore.application.use_cases.remove_coupon import RemoveCouponCommand
-from bookstore.application.use_cases.remove_from_cart import (
-    RemoveFromCartCommand,
-)
-from bookstore.application.use_cases.set_cart_quantity import (
-    SetCartQuantityCommand,
-)
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.application.use_cases.remove_from_cart import RemoveFromCartCommand
+from bookstore.application.use_cases.set_cart_quantity import SetCartQuantityCommand
+from bookstore.entrypoints.http.controllers.books import BookId
+from bookstore.entrypoints.http.controllers.coupons import CouponCode
+from bookstore.entrypoints.http.dependencies import InjectedActor, container_of
 from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
@@ -29,34 +24,18 @@ from bookstore.entrypoints.http.schemas.cart import (
     SetQuantityRequest,
     cart_out,
 )
-from bookstore.entrypoints.http.schemas.common import MAX_INT_ID
-from bookstore.entrypoints.http.schemas.coupons import MAX_TYPED_CODE, ApplyCouponRequest
-from bookstore.entrypoints.http.security import BEARER, REQUIRES_USER, authenticated
-
-BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book's id.")]
-CouponCode = Annotated[
-    str,
-    PathParameter(
-        min_length=1, max_length=MAX_TYPED_CODE, description="The coupon's code (any case)."
-    ),
-]
+from bookstore.entrypoints.http.schemas.coupons import ApplyCouponRequest
+from bookstore.entrypoints.http.security import SignedInController, authenticated
 
 
-class CartController(Controller):
+class CartController(SignedInController):
     path = "/api/cart"
     tags = ("cart",)
-    opt = REQUIRES_USER
-    security = BEARER
 
     @get("/", operation_id="viewCart", sync_to_thread=True, responses=problems(401))
-    def view(
-        self,
-        state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-    ) -> CartOut:
+    def view(self, state: State, actor: InjectedActor) -> CartOut:
         """The cart, priced at today's catalogue prices."""
-        use_cases = container_of(state)
-        return cart_out(use_cases.view_cart()(actor))
+        return cart_out(container_of(state).view_cart()(actor))
 
     @post(
         "/items",
@@ -70,7 +49,7 @@ class CartController(Controller):
         """Add copies of a book on top of those already in the cart."""
         # The caller from the request itself: a `Provide` costs a resolution per request.
         state = request.app.state
-        add_to_cart: AddToCart = container_of(state).add_to_cart()
+        add_to_cart = container_of(state).add_to_cart()
         command = AddToCartCommand(authenticated(request).actor, data.book_id, data.quantity)
         return cart_out(await storage_calls(state).write(add_to_cart, command))
 
@@ -84,7 +63,7 @@ class CartController(Controller):
         state: State,
         book_id: BookId,
         data: StrictJSONBody[SetQuantityRequest],
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: InjectedActor,
     ) -> CartOut:
         """Set a line's quantity, creating the line if needed; 0 removes it."""
         command = SetCartQuantityCommand(actor, book_id, data.quantity)
@@ -98,25 +77,15 @@ class CartController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 404),
     )
-    def remove(
-        self,
-        state: State,
-        book_id: BookId,
-        actor: NamedDependency[SkipValidation[Actor]],
-    ) -> CartOut:
+    def remove(self, state: State, book_id: BookId, actor: InjectedActor) -> CartOut:
         """Remove a book's line; a book not in the cart is not found."""
-        use_cases = container_of(state)
-        return cart_out(use_cases.remove_from_cart()(RemoveFromCartCommand(actor, book_id)))
+        command = RemoveFromCartCommand(actor, book_id)
+        return cart_out(container_of(state).remove_from_cart()(command))
 
     @delete("/", operation_id="emptyCart", sync_to_thread=True, responses=problems(401))
-    def clear(
-        self,
-        state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-    ) -> None:
+    def clear(self, state: State, actor: InjectedActor) -> None:
         """Empty the cart."""
-        use_cases = container_of(state)
-        use_cases.clear_cart()(actor)
+        container_of(state).clear_cart()(actor)
 
     @post(
         "/coupons",
@@ -141,12 +110,6 @@ class CartController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 404),
     )
-    def remove_coupon(
-        self,
-        state: State,
-        code: CouponCode,
-        actor: NamedDependency[SkipValidation[Actor]],
-    ) -> CartOut:
+    def remove_coupon(self, state: State, code: CouponCode, actor: InjectedActor) -> CartOut:
         """Take a coupon out of the cart; one not in the cart is not found."""
-        use_cases = container_of(state)
-        return cart_out(use_cases.remove_coupon()(RemoveCouponCommand(actor, code)))
+        return cart_out(container_of(state).remove_coupon()(RemoveCouponCommand(actor, code)))

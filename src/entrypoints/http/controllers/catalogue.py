@@ -7,19 +7,17 @@ import io
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import Parameter, SkipValidation
+from litestar.params import Parameter
 from litestar.response import Stream
 
 from bookstore.application.catalogue_file import COLUMNS, book_cells, text_lines
 from bookstore.application.catalogue_import import OnDuplicate
 from bookstore.application.use_cases.import_books import ImportBooksCommand
 from bookstore.domain.book import Book
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.dependencies import InjectedActor, container_of
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import UnsupportedMediaType
 from bookstore.entrypoints.http.schemas.catalogue import (
@@ -30,16 +28,13 @@ from bookstore.entrypoints.http.schemas.catalogue import (
     ImportResultOut,
     import_result,
 )
-from bookstore.entrypoints.http.security import BEARER, requires_admin
+from bookstore.entrypoints.http.security import AdminController
 
 EXPORT_CHUNK_BOOKS = 500
 
 
-class AdminCatalogueController(Controller):
+class AdminCatalogueController(AdminController):
     path = "/api/admin/books"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
 
     @post(
         "/import",
@@ -53,13 +48,12 @@ class AdminCatalogueController(Controller):
         self,
         request: Request[Any, Any, Any],
         state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: InjectedActor,
         dry_run: Annotated[
             bool, Parameter(description="Check and report everything; write nothing.")
         ] = False,
         on_duplicate: Annotated[
-            OnDuplicate,
-            Parameter(description="What a row does whose ISBN is already catalogued."),
+            OnDuplicate, Parameter(description="What a row does whose ISBN is already catalogued.")
         ] = OnDuplicate.SKIP,
     ) -> ImportResultOut:
         """Load books from a CSV file (`Content-Type: text/csv`, up to 20 MiB). Each row is
@@ -69,8 +63,7 @@ class AdminCatalogueController(Controller):
         used, or that breaks off, is a 400 (the rows before the break were imported)."""
         if request.content_type[0].lower() != CSV_MEDIA_TYPE:
             raise UnsupportedMediaType(detail=f"Send the file as {CSV_MEDIA_TYPE}.")
-        body = await request.body()
-        lines = text_lines(io.BytesIO(body))
+        lines = text_lines(io.BytesIO(await request.body()))
         command = ImportBooksCommand(actor, lines, dry_run=dry_run, on_duplicate=on_duplicate)
         report = await sync_to_thread(container_of(state).import_books(), command)
         return import_result(report)
@@ -82,9 +75,7 @@ class AdminCatalogueController(Controller):
         response_description=f"The catalogue as CSV, with the columns {EXPORT_COLUMNS}.",
         responses=problems(401, 403),
     )
-    async def export_books(
-        self, state: State, actor: NamedDependency[SkipValidation[Actor]]
-    ) -> Stream:
+    async def export_books(self, state: State, actor: InjectedActor) -> Stream:
         """The whole catalogue as a CSV file, streamed, in the columns the import reads:
         importing it into an empty store gives the same catalogue."""
         books = container_of(state).export_books()(actor)

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Response, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import PathParameter, SkipValidation
+from litestar.params import PathParameter
 
 from bookstore.application.use_cases.browse_coupons import GetCouponCommand, ListCouponsCommand
 from bookstore.application.use_cases.update_coupon import (
     DeactivateCouponCommand,
     UpdateCouponCommand,
 )
-from bookstore.domain.pagination import PageRequest
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.dependencies import InjectedActor, InjectedPageRequest, container_of
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.common import LOCATION_HEADER, created
@@ -32,9 +29,9 @@ from bookstore.entrypoints.http.schemas.coupons import (
     coupon_page,
     create_command,
 )
-from bookstore.entrypoints.http.security import BEARER, requires_admin
+from bookstore.entrypoints.http.security import AdminController
 
-Code = Annotated[
+CouponCode = Annotated[
     str,
     PathParameter(
         min_length=1, max_length=MAX_TYPED_CODE, description="The coupon's code (any case)."
@@ -42,11 +39,8 @@ Code = Annotated[
 ]
 
 
-class AdminCouponController(Controller):
+class AdminCouponController(AdminController):
     path = "/api/admin/coupons"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
 
     @post(
         "/",
@@ -56,10 +50,7 @@ class AdminCouponController(Controller):
         responses=problems(400, 401, 403, 409, 413, 415),
     )
     def create(
-        self,
-        state: State,
-        data: StrictJSONBody[CouponCreate],
-        actor: NamedDependency[SkipValidation[Actor]],
+        self, state: State, data: StrictJSONBody[CouponCreate], actor: InjectedActor
     ) -> Response[CouponOut]:
         """Create a coupon; a code taken (in any case) is a 409 `duplicate-coupon`."""
         coupon = container_of(state).create_coupon()(create_command(actor, data))
@@ -69,8 +60,8 @@ class AdminCouponController(Controller):
     def list_all(
         self,
         state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-        page_request: NamedDependency[SkipValidation[PageRequest]],
+        actor: InjectedActor,
+        page_request: InjectedPageRequest,
         active: ActiveFilter = None,
     ) -> CouponPage:
         """Every coupon, newest first; `active` keeps the active or the inactive ones."""
@@ -83,9 +74,7 @@ class AdminCouponController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 403, 404),
     )
-    def one(
-        self, state: State, code: Code, actor: NamedDependency[SkipValidation[Actor]]
-    ) -> CouponOut:
+    def one(self, state: State, code: CouponCode, actor: InjectedActor) -> CouponOut:
         """One coupon, by code (any case)."""
         return coupon_out(container_of(state).get_coupon()(GetCouponCommand(actor, code)))
 
@@ -98,9 +87,9 @@ class AdminCouponController(Controller):
     def update(
         self,
         state: State,
-        code: Code,
+        code: CouponCode,
         data: StrictJSONBody[CouponPatch],
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: InjectedActor,
     ) -> CouponOut:
         """Change the rules given; the others keep their value (the code cannot change)."""
         command = UpdateCouponCommand(actor, code, coupon_changes(data))
@@ -112,9 +101,7 @@ class AdminCouponController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 403, 404),
     )
-    def deactivate(
-        self, state: State, code: Code, actor: NamedDependency[SkipValidation[Actor]]
-    ) -> None:
+    def deactivate(self, state: State, code: CouponCode, actor: InjectedActor) -> None:
         """Deactivate the coupon: no cart or order may use it any more; orders that used it
         keep it."""
         container_of(state).deactivate_coupon()(DeactivateCouponCommand(actor, code))

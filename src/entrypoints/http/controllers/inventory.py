@@ -3,23 +3,17 @@ of every stock with its ledger, and the books low on stock."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import PathParameter, SkipValidation
 
 from bookstore.application.use_cases.adjust_stock import AdjustStockCommand
 from bookstore.application.use_cases.list_low_stock import ListLowStockCommand
 from bookstore.application.use_cases.list_movements import ListMovementsCommand
-from bookstore.domain.pagination import PageRequest
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.controllers.books import BookId
+from bookstore.entrypoints.http.dependencies import InjectedActor, InjectedPageRequest, container_of
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.books import BookPage, book_page
-from bookstore.entrypoints.http.schemas.common import MAX_INT_ID
 from bookstore.entrypoints.http.schemas.inventory import (
     MovementOut,
     MovementPage,
@@ -29,16 +23,11 @@ from bookstore.entrypoints.http.schemas.inventory import (
     movement_page,
     reconciliation_out,
 )
-from bookstore.entrypoints.http.security import BEARER, requires_admin
-
-BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book's id.")]
+from bookstore.entrypoints.http.security import AdminController
 
 
-class AdminInventoryController(Controller):
+class AdminInventoryController(AdminController):
     path = "/api/admin"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
 
     @get(
         "/books/{book_id:int}/movements",
@@ -47,18 +36,12 @@ class AdminInventoryController(Controller):
         responses=problems(400, 401, 403, 404),
     )
     def movements(
-        self,
-        state: State,
-        book_id: BookId,
-        actor: NamedDependency[SkipValidation[Actor]],
-        page_request: NamedDependency[SkipValidation[PageRequest]],
+        self, state: State, book_id: BookId, actor: InjectedActor, page_request: InjectedPageRequest
     ) -> MovementPage:
         """A book's stock movements, newest first (a removed book's too): why every copy
         came and went."""
-        use_cases = container_of(state)
-        return movement_page(
-            use_cases.list_movements()(ListMovementsCommand(actor, book_id, page_request))
-        )
+        command = ListMovementsCommand(actor, book_id, page_request)
+        return movement_page(container_of(state).list_movements()(command))
 
     @post(
         "/books/{book_id:int}/stock-adjustments",
@@ -71,14 +54,13 @@ class AdminInventoryController(Controller):
         state: State,
         book_id: BookId,
         data: StrictJSONBody[StockAdjustmentRequest],
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: InjectedActor,
     ) -> MovementOut:
         """Add or take copies by hand, with a note saying why: an `adjustment` movement,
         applied to the stock as it is at that moment. Below zero is a 409
         `insufficient-stock`; nothing changes."""
-        use_cases = container_of(state)
         command = AdjustStockCommand(actor, book_id, data.delta, data.note)
-        return movement_out(use_cases.adjust_stock()(command))
+        return movement_out(container_of(state).adjust_stock()(command))
 
     @get(
         "/inventory/reconcile",
@@ -86,15 +68,10 @@ class AdminInventoryController(Controller):
         sync_to_thread=True,
         responses=problems(401, 403),
     )
-    def reconcile(
-        self,
-        state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-    ) -> ReconciliationOut:
+    def reconcile(self, state: State, actor: InjectedActor) -> ReconciliationOut:
         """Every book's stock checked against the sum of its movements; each book where
         they differ is listed."""
-        use_cases = container_of(state)
-        return reconciliation_out(use_cases.reconcile_inventory()(actor))
+        return reconciliation_out(container_of(state).reconcile_inventory()(actor))
 
     @get(
         "/inventory/low-stock",
@@ -103,12 +80,9 @@ class AdminInventoryController(Controller):
         responses=problems(400, 401, 403),
     )
     def low_stock(
-        self,
-        state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-        page_request: NamedDependency[SkipValidation[PageRequest]],
+        self, state: State, actor: InjectedActor, page_request: InjectedPageRequest
     ) -> BookPage:
         """The catalogue's books at or below their `low_stock_threshold`, lowest stock first
         (ties by id)."""
-        use_cases = container_of(state)
-        return book_page(use_cases.list_low_stock()(ListLowStockCommand(actor, page_request)))
+        command = ListLowStockCommand(actor, page_request)
+        return book_page(container_of(state).list_low_stock()(command))

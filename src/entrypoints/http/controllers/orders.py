@@ -6,21 +6,21 @@ from dataclasses import replace
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import PathParameter, SkipValidation
+from litestar.params import PathParameter
 
 from bookstore.application.use_cases.cancel_order import CancelOrderCommand
 from bookstore.application.use_cases.get_order import GetOrderCommand
 from bookstore.application.use_cases.list_orders import ListMyOrdersCommand
 from bookstore.application.use_cases.place_order import PlaceOrderCommand
-from bookstore.application.use_cases.place_order_once import (
-    OrderPlacement,
+from bookstore.application.use_cases.place_order_once import OrderPlacement
+from bookstore.entrypoints.http.dependencies import (
+    Injected,
+    InjectedActor,
+    InjectedPageRequest,
+    container_of,
 )
-from bookstore.domain.pagination import PageRequest
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
 from bookstore.entrypoints.http.idempotency import (
     REPLAYED_HEADER,
     IdempotencyKey,
@@ -45,16 +45,14 @@ from bookstore.entrypoints.http.schemas.orders import (
     order_out,
     order_page,
 )
-from bookstore.entrypoints.http.security import BEARER, REQUIRES_USER, authenticated
+from bookstore.entrypoints.http.security import SignedInController, authenticated
 
 OrderId = Annotated[UUID, PathParameter(description="The order's id.")]
 
 
-class OrderController(Controller):
+class OrderController(SignedInController):
     path = "/api/orders"
     tags = ("orders",)
-    opt = REQUIRES_USER
-    security = BEARER
 
     @post(
         "/",
@@ -94,9 +92,9 @@ class OrderController(Controller):
     def list_mine(
         self,
         state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-        page_request: NamedDependency[SkipValidation[PageRequest]],
-        currency: NamedDependency[str],
+        actor: InjectedActor,
+        page_request: InjectedPageRequest,
+        currency: Injected[str],
         status: StatusFilter = None,
     ) -> OrderPage:
         """The caller's orders, newest first; `status` keeps those in one status."""
@@ -110,15 +108,11 @@ class OrderController(Controller):
         responses=problems(400, 401, 404),
     )
     def one(
-        self,
-        state: State,
-        order_id: OrderId,
-        actor: NamedDependency[SkipValidation[Actor]],
-        currency: NamedDependency[str],
+        self, state: State, order_id: OrderId, actor: InjectedActor, currency: Injected[str]
     ) -> OrderOut:
         """One of the caller's orders; another user's order is not found."""
-        use_cases = container_of(state)
-        return order_out(use_cases.get_order()(GetOrderCommand(actor, order_id)), currency)
+        command = GetOrderCommand(actor, order_id)
+        return order_out(container_of(state).get_order()(command), currency)
 
     @post(
         "/{order_id:uuid}/cancel",
@@ -132,8 +126,8 @@ class OrderController(Controller):
         self,
         state: State,
         order_id: OrderId,
-        actor: NamedDependency[SkipValidation[Actor]],
-        currency: NamedDependency[str],
+        actor: InjectedActor,
+        currency: Injected[str],
         data: StrictJSONBody[CancelOrderRequest] = EMPTY_CANCEL_REQUEST,
     ) -> OrderOut:
         """Cancel one of the caller's orders, `placed` or `paid`: every copy goes back to stock.

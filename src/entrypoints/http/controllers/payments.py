@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import HeaderParameter, PathParameter, RawBody, SkipValidation
+from litestar.params import HeaderParameter, RawBody
 
 from bookstore.application.use_cases.apply_payment_event import WebhookDelivery
 from bookstore.application.use_cases.list_payments import ListPaymentsCommand
 from bookstore.application.use_cases.pay_order import PaymentAttempt, PayOrderCommand
-from bookstore.domain.pagination import PageRequest
 from bookstore.domain.payment import PaymentStatus
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.controllers.orders import OrderId
+from bookstore.entrypoints.http.dependencies import InjectedActor, InjectedPageRequest, container_of
 from bookstore.entrypoints.http.idempotency import (
     IDEMPOTENCY_KEY,
     REPLAYED,
@@ -37,9 +34,8 @@ from bookstore.entrypoints.http.schemas.payments import (
     payment_out,
     payment_page,
 )
-from bookstore.entrypoints.http.security import BEARER, PUBLIC, REQUIRES_USER, authenticated
+from bookstore.entrypoints.http.security import PUBLIC, SignedInController, authenticated
 
-OrderId = Annotated[UUID, PathParameter(description="The order's id.")]
 SIGNATURE = "Bookstore-Signature"
 _KEYED = "bookstore_keyed_payment"
 
@@ -50,12 +46,12 @@ async def replay_keyed_payment(request: Request[Any, Any, Any]) -> Response[Paym
     key = request.headers.get(IDEMPOTENCY_KEY)
     if key is None:
         return None
-    request.state[_KEYED] = (key, fingerprint(await request.body()))
+    digest = fingerprint(await request.body())
+    request.state[_KEYED] = (key, digest)
     actor = authenticated(request).actor
-    order_id = request.path_params["order_id"]
-    command = PayOrderCommand(actor, order_id, "", key, request.state[_KEYED][1])
-    container = container_of(request.app.state)
-    attempt = await storage_calls(request.app.state).read(container.pay_order().replay, command)
+    command = PayOrderCommand(actor, request.path_params["order_id"], "", key, digest)
+    state = request.app.state
+    attempt = await storage_calls(state).read(container_of(state).pay_order().replay, command)
     return None if attempt is None else _answer(attempt)
 
 
@@ -68,11 +64,9 @@ def _answer(attempt: PaymentAttempt) -> Response[PaymentOut]:
     return Response(payment_out(payment), status_code=status, headers=headers)
 
 
-class PaymentController(Controller):
+class PaymentController(SignedInController):
     path = "/api/orders/{order_id:uuid}/payments"
     tags = ("payments",)
-    opt = REQUIRES_USER
-    security = BEARER
 
     @post(
         "/",
@@ -98,14 +92,9 @@ class PaymentController(Controller):
         `paid`), 202 `processing` (the outcome comes later), or 402 `payment-declined`.
 
         With an `Idempotency-Key`, a retry answers the first payment and charges nothing."""
-        keyed = request.state.get(_KEYED)
-        command = PayOrderCommand(
-            authenticated(request).actor,
-            order_id,
-            data.payment_method,
-            keyed[0] if keyed else None,
-            keyed[1] if keyed else "",
-        )
+        key, digest = request.state.get(_KEYED, (None, ""))
+        actor = authenticated(request).actor
+        command = PayOrderCommand(actor, order_id, data.payment_method, key, digest)
         return _answer(container_of(request.app.state).pay_order()(command))
 
     @get(
@@ -118,8 +107,8 @@ class PaymentController(Controller):
         self,
         state: State,
         order_id: OrderId,
-        actor: NamedDependency[SkipValidation[Actor]],
-        page_request: NamedDependency[SkipValidation[PageRequest]],
+        actor: InjectedActor,
+        page_request: InjectedPageRequest,
     ) -> PaymentPage:
         """The order's payments, oldest first (declined ones as `failed`)."""
         command = ListPaymentsCommand(actor, order_id, page_request)
@@ -129,8 +118,7 @@ class PaymentController(Controller):
 SignatureHeader = Annotated[
     str | None,
     HeaderParameter(
-        name=SIGNATURE,
-        description='`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.',
+        name=SIGNATURE, description='`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.'
     ),
 ]
 

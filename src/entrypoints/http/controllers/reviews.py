@@ -9,14 +9,11 @@ from uuid import UUID
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
-from litestar.params import PathParameter, QueryParameter, SkipValidation
+from litestar.di import Provide
+from litestar.params import PathParameter, QueryParameter
 
 from bookstore.application.queries import ReviewQuery, ReviewSort
-from bookstore.application.use_cases.delete_review import (
-    DeleteMyReviewCommand,
-    RemoveReviewCommand,
-)
+from bookstore.application.use_cases.delete_review import DeleteMyReviewCommand, RemoveReviewCommand
 from bookstore.application.use_cases.edit_review import EditMyReviewCommand
 from bookstore.application.use_cases.recommend_books import (
     MAX_SUGGESTIONS,
@@ -25,13 +22,13 @@ from bookstore.application.use_cases.recommend_books import (
 )
 from bookstore.application.use_cases.review_book import ReviewBookCommand
 from bookstore.domain.pagination import PageRequest
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.controllers.books import BookId
+from bookstore.entrypoints.http.dependencies import Injected, InjectedActor, container_of
 from bookstore.entrypoints.http.placement import storage_calls
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.books import BookList, book_list
-from bookstore.entrypoints.http.schemas.common import MAX_INT_ID, PageNumber, PageSize, created
+from bookstore.entrypoints.http.schemas.common import PageNumber, PageSize, created
 from bookstore.entrypoints.http.schemas.reviews import (
     ReviewOut,
     ReviewPage,
@@ -44,10 +41,9 @@ from bookstore.entrypoints.http.security import (
     BEARER,
     CATALOGUE_READ,
     REQUIRES_USER,
-    requires_admin,
+    AdminController,
 )
 
-BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book's id.")]
 Limit = Annotated[
     int, QueryParameter(ge=1, le=MAX_SUGGESTIONS, description="How many books, at most.")
 ]
@@ -70,9 +66,7 @@ class ReviewController(Controller):
     )
 
     @get("/", operation_id="listReviews", opt=CATALOGUE_READ, responses=problems(400, 404))
-    async def list(
-        self, state: State, review_query: NamedDependency[SkipValidation[ReviewQuery]]
-    ) -> ReviewPage:
+    async def list(self, state: State, review_query: Injected[ReviewQuery]) -> ReviewPage:
         """A book's reviews, newest first unless sorted by rating."""
         list_reviews = container_of(state).list_reviews()
         return review_page(await storage_calls(state).read(list_reviews, review_query))
@@ -85,11 +79,7 @@ class ReviewController(Controller):
         responses=problems(400, 401, 403, 404, 409, 413, 415),
     )
     async def create(
-        self,
-        state: State,
-        book_id: BookId,
-        data: StrictJSONBody[ReviewWrite],
-        actor: NamedDependency[SkipValidation[Actor]],
+        self, state: State, book_id: BookId, data: StrictJSONBody[ReviewWrite], actor: InjectedActor
     ) -> Response[ReviewOut]:
         """Review a book you bought (a paid, shipped or delivered order); once per book."""
         command = ReviewBookCommand(actor, book_id, review_text(data))
@@ -104,11 +94,7 @@ class ReviewController(Controller):
         responses=problems(400, 401, 404, 413, 415),
     )
     async def replace(
-        self,
-        state: State,
-        book_id: BookId,
-        data: StrictJSONBody[ReviewWrite],
-        actor: NamedDependency[SkipValidation[Actor]],
+        self, state: State, book_id: BookId, data: StrictJSONBody[ReviewWrite], actor: InjectedActor
     ) -> ReviewOut:
         """Replace your review of the book: its rating, title and body."""
         command = EditMyReviewCommand(actor, book_id, review_text(data))
@@ -122,19 +108,14 @@ class ReviewController(Controller):
         security=BEARER,
         responses=problems(400, 401, 404),
     )
-    async def delete_mine(
-        self, state: State, book_id: BookId, actor: NamedDependency[SkipValidation[Actor]]
-    ) -> None:
+    async def delete_mine(self, state: State, book_id: BookId, actor: InjectedActor) -> None:
         """Delete your review of the book."""
         command = DeleteMyReviewCommand(actor, book_id)
         await storage_calls(state).write(container_of(state).delete_my_review(), command)
 
 
-class AdminReviewController(Controller):
+class AdminReviewController(AdminController):
     path = "/api/admin/reviews"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
 
     @delete(
         "/{review_id:uuid}", operation_id="removeReview", responses=problems(400, 401, 403, 404)
@@ -143,7 +124,7 @@ class AdminReviewController(Controller):
         self,
         state: State,
         review_id: Annotated[UUID, PathParameter(description="The review's id.")],
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: InjectedActor,
     ) -> None:
         """Remove any review; its rating leaves the book's."""
         command = RemoveReviewCommand(actor, review_id)
@@ -174,7 +155,7 @@ class SuggestionController(Controller):
         responses=problems(400, 401),
     )
     async def recommendations(
-        self, state: State, actor: NamedDependency[SkipValidation[Actor]], limit: Limit = 10
+        self, state: State, actor: InjectedActor, limit: Limit = 10
     ) -> BookList:
         """Books in stock you have not bought: first those bought with yours, then the
         top-rated."""

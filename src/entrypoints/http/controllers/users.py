@@ -6,15 +6,14 @@ from types import MappingProxyType
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, get, patch
+from litestar import get, patch
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
-from litestar.params import PathParameter, SkipValidation
+from litestar.di import Provide
+from litestar.params import PathParameter
 
 from bookstore.application.queries import UserQuery
 from bookstore.application.use_cases.list_users import ListUsersCommand
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.dependencies import Injected, InjectedActor, container_of
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
 from bookstore.entrypoints.http.schemas.users import (
@@ -26,44 +25,33 @@ from bookstore.entrypoints.http.schemas.users import (
     user_out,
     user_page,
 )
-from bookstore.entrypoints.http.security import BEARER, REQUIRES_USER, requires_admin
+from bookstore.entrypoints.http.security import AdminController, SignedInController
 
 UserId = Annotated[UUID, PathParameter(description="The user's id.")]
 
 
-class UserController(Controller):
+class UserController(SignedInController):
     path = "/api/users"
     tags = ("users",)
-    opt = REQUIRES_USER
-    security = BEARER
 
     @get("/me", operation_id="getMe", sync_to_thread=True, responses=problems(401))
-    def me(self, state: State, actor: NamedDependency[SkipValidation[Actor]]) -> UserOut:
+    def me(self, state: State, actor: InjectedActor) -> UserOut:
         """The caller's account."""
         return user_out(container_of(state).get_profile()(actor))
 
 
-class AdminUserController(Controller):
+class AdminUserController(AdminController):
     path = "/api/admin/users"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
     dependencies = MappingProxyType(
-        {
-            "user_query": Provide(provide_user_query, sync_to_thread=False),
-        }
+        {"user_query": Provide(provide_user_query, sync_to_thread=False)}
     )
 
     @get("/", operation_id="listUsers", sync_to_thread=True, responses=problems(400, 401, 403))
     def list_users(
-        self,
-        state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-        user_query: NamedDependency[SkipValidation[UserQuery]],
+        self, state: State, actor: InjectedActor, user_query: Injected[UserQuery]
     ) -> UserPage:
         """Every account, optionally those whose email contains `email`."""
-        use_cases = container_of(state)
-        return user_page(use_cases.list_users()(ListUsersCommand(actor, user_query)))
+        return user_page(container_of(state).list_users()(ListUsersCommand(actor, user_query)))
 
     @patch(
         "/{user_id:uuid}",
@@ -72,12 +60,8 @@ class AdminUserController(Controller):
         responses=problems(400, 401, 403, 404, 409, 413, 415),
     )
     def update(
-        self,
-        state: State,
-        user_id: UserId,
-        data: StrictJSONBody[UserPatch],
-        actor: NamedDependency[SkipValidation[Actor]],
+        self, state: State, user_id: UserId, data: StrictJSONBody[UserPatch], actor: InjectedActor
     ) -> UserOut:
         """Enable, disable, promote or demote an account; never your own lock-out (409)."""
-        use_cases = container_of(state)
-        return user_out(use_cases.update_user()(update_user_command(actor, user_id, data)))
+        command = update_user_command(actor, user_id, data)
+        return user_out(container_of(state).update_user()(command))

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Response, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import PathParameter, SkipValidation
+from litestar.params import PathParameter
 
 from bookstore.application.use_cases.waitlist import MyWaitlistCommand, WaitlistCommand
 from bookstore.application.use_cases.webhook_deliveries import (
@@ -21,9 +20,8 @@ from bookstore.application.use_cases.webhook_endpoints import (
     UpdateWebhookCommand,
     WebhookCommand,
 )
-from bookstore.domain.pagination import PageRequest
-from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.dependencies import container_of
+from bookstore.entrypoints.http.controllers.books import BookId
+from bookstore.entrypoints.http.dependencies import InjectedActor, InjectedPageRequest, container_of
 from bookstore.entrypoints.http.openapi import OptionalBodyOperation
 from bookstore.entrypoints.http.problems import problems
 from bookstore.entrypoints.http.requests import StrictJSONBody
@@ -45,18 +43,14 @@ from bookstore.entrypoints.http.schemas.webhooks import (
     webhook_out,
     webhook_page,
 )
-from bookstore.entrypoints.http.security import BEARER, REQUIRES_USER, requires_admin
+from bookstore.entrypoints.http.security import AdminController, SignedInController
 
 EndpointId = Annotated[UUID, PathParameter(description="The webhook endpoint's id.")]
 DeliveryId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The delivery's id.")]
-BookId = Annotated[int, PathParameter(ge=1, le=MAX_INT_ID, description="The book's id.")]
 
 
-class AdminWebhookController(Controller):
+class AdminWebhookController(AdminController):
     path = "/api/admin/webhooks"
-    tags = ("admin",)
-    guards = (requires_admin,)
-    security = BEARER
 
     @post(
         "/",
@@ -66,10 +60,7 @@ class AdminWebhookController(Controller):
         responses=problems(400, 401, 403, 413, 415),
     )
     def create(
-        self,
-        state: State,
-        data: StrictJSONBody[WebhookCreate],
-        actor: NamedDependency[SkipValidation[Actor]],
+        self, state: State, data: StrictJSONBody[WebhookCreate], actor: InjectedActor
     ) -> Response[CreatedWebhookOut]:
         """Register an endpoint for the events it names. The answer holds its `secret`, which
         signs every delivery; it is never shown again."""
@@ -79,10 +70,7 @@ class AdminWebhookController(Controller):
 
     @get("/", operation_id="listWebhooks", sync_to_thread=True, responses=problems(400, 401, 403))
     def list_all(
-        self,
-        state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-        page_request: NamedDependency[SkipValidation[PageRequest]],
+        self, state: State, actor: InjectedActor, page_request: InjectedPageRequest
     ) -> WebhookPage:
         """Every endpoint, oldest first (without secrets)."""
         command = ListWebhooksCommand(actor, page_request)
@@ -94,9 +82,7 @@ class AdminWebhookController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 403, 404),
     )
-    def one(
-        self, state: State, endpoint_id: EndpointId, actor: NamedDependency[SkipValidation[Actor]]
-    ) -> WebhookOut:
+    def one(self, state: State, endpoint_id: EndpointId, actor: InjectedActor) -> WebhookOut:
         """One endpoint (without its secret)."""
         command = WebhookCommand(actor, endpoint_id)
         return webhook_out(container_of(state).get_webhooks().one(command))
@@ -112,7 +98,7 @@ class AdminWebhookController(Controller):
         state: State,
         endpoint_id: EndpointId,
         data: StrictJSONBody[WebhookPatch],
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: InjectedActor,
     ) -> WebhookOut:
         """Change the URL, event types, description or `active`; the rest stays."""
         events = None if data.events is None else list(data.events)
@@ -127,9 +113,7 @@ class AdminWebhookController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 403, 404),
     )
-    def remove(
-        self, state: State, endpoint_id: EndpointId, actor: NamedDependency[SkipValidation[Actor]]
-    ) -> None:
+    def remove(self, state: State, endpoint_id: EndpointId, actor: InjectedActor) -> None:
         """Delete the endpoint and its deliveries: nothing more is sent to it."""
         container_of(state).remove_webhook()(WebhookCommand(actor, endpoint_id))
 
@@ -143,8 +127,8 @@ class AdminWebhookController(Controller):
         self,
         state: State,
         endpoint_id: EndpointId,
-        actor: NamedDependency[SkipValidation[Actor]],
-        page_request: NamedDependency[SkipValidation[PageRequest]],
+        actor: InjectedActor,
+        page_request: InjectedPageRequest,
     ) -> DeliveryPage:
         """What was sent to the endpoint, newest first, and how each delivery's attempts
         went."""
@@ -163,7 +147,7 @@ class AdminWebhookController(Controller):
         self,
         state: State,
         delivery_id: DeliveryId,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: InjectedActor,
         data: StrictJSONBody[EmptyRequest] = EMPTY_REQUEST,
     ) -> DeliveryOut:
         """Try a pending, failed or dead delivery again at once (the worker sends it on its
@@ -172,11 +156,9 @@ class AdminWebhookController(Controller):
         return delivery_out(container_of(state).retry_delivery()(command))
 
 
-class WaitlistController(Controller):
+class WaitlistController(SignedInController):
     path = "/api"
     tags = ("waitlist",)
-    opt = REQUIRES_USER
-    security = BEARER
 
     @post(
         "/books/{book_id:int}/waitlist",
@@ -189,7 +171,7 @@ class WaitlistController(Controller):
         self,
         state: State,
         book_id: BookId,
-        actor: NamedDependency[SkipValidation[Actor]],
+        actor: InjectedActor,
         data: StrictJSONBody[EmptyRequest] = EMPTY_REQUEST,
     ) -> Response[BookOut]:
         """Wait for a sold-out book: 201 (200 if already waiting). When copies come back,
@@ -206,9 +188,7 @@ class WaitlistController(Controller):
         sync_to_thread=True,
         responses=problems(400, 401, 404),
     )
-    def leave(
-        self, state: State, book_id: BookId, actor: NamedDependency[SkipValidation[Actor]]
-    ) -> None:
+    def leave(self, state: State, book_id: BookId, actor: InjectedActor) -> None:
         """Stop waiting for the book."""
         container_of(state).leave_waitlist()(WaitlistCommand(actor, book_id))
 
@@ -219,10 +199,7 @@ class WaitlistController(Controller):
         responses=problems(400, 401),
     )
     def mine(
-        self,
-        state: State,
-        actor: NamedDependency[SkipValidation[Actor]],
-        page_request: NamedDependency[SkipValidation[PageRequest]],
+        self, state: State, actor: InjectedActor, page_request: InjectedPageRequest
     ) -> BookPage:
         """The books the caller waits for, in the order they joined."""
         command = MyWaitlistCommand(actor, page_request)
