@@ -17,6 +17,7 @@ from bookstore.domain.pagination import Page
 from bookstore.domain.user import Actor
 from bookstore.entrypoints.http.schemas.common import (
     MoneyText,
+    PageOut,
     amount_schema,
     money_text,
     timestamp,
@@ -99,11 +100,8 @@ class CouponOut(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
-class CouponPage(msgspec.Struct, kw_only=True):
+class CouponPage(PageOut[CouponOut], kw_only=True):
     items: list[CouponOut]
-    page: int
-    page_size: int
-    total: int
 
 
 class ApplyCouponRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
@@ -164,9 +162,4 @@ def coupon_out(coupon: Coupon) -> CouponOut:
 
 
 def coupon_page(page: Page[Coupon]) -> CouponPage:
-    return CouponPage(
-        items=[coupon_out(c) for c in page.items],
-        page=page.page,
-        page_size=page.page_size,
-        total=page.total,
-    )
+    return CouponPage.of(page, coupon_out)

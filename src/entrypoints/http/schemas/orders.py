@@ -29,6 +29,7 @@ from bookstore.domain.payment import OrderPaymentStatus
 from bookstore.entrypoints.http.schemas.common import (
     MoneyText,
     PageNumber,
+    PageOut,
     PageSize,
     amount_schema,
     money_text,
@@ -129,11 +130,8 @@ class OrderOut(msgspec.Struct, kw_only=True):
     """`unpaid`, `processing`, `paid` or `refunded` (§12)."""
 
 
-class OrderPage(msgspec.Struct, kw_only=True):
+class OrderPage(PageOut[OrderOut], kw_only=True):
     items: list[OrderOut]
-    page: int
-    page_size: int
-    total: int
 
 
 def order_line_out(line: OrderLine) -> OrderLineOut:
@@ -179,12 +177,7 @@ def order_out(order: Order, currency: str) -> OrderOut:
 
 
 def order_page(page: Page[Order], currency: str) -> OrderPage:
-    return OrderPage(
-        items=[order_out(order, currency) for order in page.items],
-        page=page.page,
-        page_size=page.page_size,
-        total=page.total,
-    )
+    return OrderPage.of(page, lambda order: order_out(order, currency))
 
 
 StatusFilter = Annotated[
