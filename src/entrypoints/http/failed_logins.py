@@ -117,18 +117,13 @@ def limit_headers(limit: int, remaining: int, window: int, reset_in: int) -> dic
     }
 
 
-def failed_logins_of(request: Request[Any, Any, Any]) -> FailedLogins | None:
-    failed: FailedLogins | None = request.app.state.get(FAILED_LOGINS_STATE_KEY)
-    return failed
-
-
 @asynccontextmanager
 async def counting_failed_logins(
     request: Request[Any, Any, Any], email: str
 ) -> AsyncIterator[None]:
     """Around a log-in: refused once the client address or the account has too many recent
     failures; a failure (`AuthenticationFailed`) counts for both. A no-op when limits are off."""
-    failed = failed_logins_of(request)
+    failed: FailedLogins | None = request.app.state.get(FAILED_LOGINS_STATE_KEY)
     if failed is None:
         yield
         return
