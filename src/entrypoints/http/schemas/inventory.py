@@ -83,10 +83,4 @@ def movement_page(page: Page[StockMovement]) -> MovementPage:
 
 
 def reconciliation_out(report: Reconciliation) -> ReconciliationOut:
-    return ReconciliationOut(
-        books_checked=report.books_checked,
-        mismatches=[
-            MismatchOut(book_id=m.book_id, stock=m.stock, ledger_sum=m.ledger_sum)
-            for m in report.mismatches
-        ],
-    )
+    return msgspec.convert(report, ReconciliationOut, from_attributes=True)

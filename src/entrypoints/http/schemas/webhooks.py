@@ -92,9 +92,8 @@ def webhook_out(endpoint: WebhookEndpoint) -> WebhookOut:
 
 
 def created_webhook_out(endpoint: WebhookEndpoint) -> CreatedWebhookOut:
-    shown = webhook_out(endpoint)
-    fields = {name: getattr(shown, name) for name in shown.__struct_fields__}
-    return CreatedWebhookOut(**fields, secret=endpoint.secret)
+    shown = msgspec.structs.asdict(webhook_out(endpoint))
+    return CreatedWebhookOut(**shown, secret=endpoint.secret)
 
 
 def webhook_page(page: Page[WebhookEndpoint]) -> WebhookPage:
