@@ -35,7 +35,6 @@ from bookstore.entrypoints.http.schemas.common import (
     PageNumber,
     PageOut,
     PageSize,
-    money_text,
     timestamp,
 )
 
@@ -250,7 +249,7 @@ def _book_out(book: Book) -> BookOut:
         title=details.title,
         author=details.author,
         genre=details.genre,
-        price=money_text(details.price),
+        price=str(details.price),
         stock=details.stock,
         isbn=details.isbn.value if details.isbn else None,
         description=details.description,

@@ -11,7 +11,6 @@ from litestar import Response
 from litestar.datastructures import ResponseHeader
 from litestar.params import QueryParameter
 
-from bookstore.domain.money import Money
 from bookstore.domain.pagination import MAX_PAGE, MAX_PAGE_SIZE, Page, PageRequest
 
 T = TypeVar("T")
@@ -29,15 +28,12 @@ MoneyText = Annotated[
         extra_json_schema={"description": "A decimal amount with two decimals, e.g. '12.99'."},
     ),
 ]
+"""What `str(money)` writes."""
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 PageSize = Annotated[
     int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Items per page, 1 to 100.")
 ]
-
-
-def money_text(amount: Money) -> str:
-    return str(amount)
 
 
 def timestamp(moment: datetime) -> datetime:

@@ -15,13 +15,7 @@ from bookstore.application.use_cases.update_coupon import CouponChanges
 from bookstore.domain.coupon import GENRE, MAX_GENRES, Coupon, CouponKind
 from bookstore.domain.pagination import Page
 from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.schemas.common import (
-    MoneyText,
-    PageOut,
-    amount_schema,
-    money_text,
-    timestamp,
-)
+from bookstore.entrypoints.http.schemas.common import MoneyText, PageOut, amount_schema, timestamp
 
 MAX_TYPED_CODE = 100
 """A typed code longer than this is refused as bad input (400); a shorter one that no coupon
@@ -147,8 +141,8 @@ def coupon_out(coupon: Coupon) -> CouponOut:
     return CouponOut(
         code=coupon.code,
         kind=coupon.kind,
-        value=money_text(coupon.amount) if fixed else coupon.value,
-        min_subtotal=None if minimum is None else money_text(minimum),
+        value=str(coupon.amount) if fixed else coupon.value,
+        min_subtotal=None if minimum is None else str(minimum),
         starts_at=_moment(coupon.starts_at),
         ends_at=_moment(coupon.ends_at),
         max_uses=coupon.max_uses,

@@ -32,7 +32,6 @@ from bookstore.entrypoints.http.schemas.common import (
     PageOut,
     PageSize,
     amount_schema,
-    money_text,
     timestamp,
 )
 
@@ -138,9 +137,9 @@ def order_line_out(line: OrderLine) -> OrderLineOut:
     return OrderLineOut(
         book_id=line.book_id,
         title=line.title,
-        unit_price=money_text(line.unit_price),
+        unit_price=str(line.unit_price),
         quantity=line.quantity,
-        line_total=money_text(line.line_total),
+        line_total=str(line.line_total),
     )
 
 
@@ -161,12 +160,10 @@ def order_out(order: Order, currency: str) -> OrderOut:
         id=order.id,
         status=order.status,
         items=[order_line_out(line) for line in order.lines],
-        subtotal=money_text(order.subtotal),
-        discount=money_text(order.discount),
-        coupons=[
-            OrderCouponOut(code=c.code, discount=money_text(c.discount)) for c in order.coupons
-        ],
-        total=money_text(order.total),
+        subtotal=str(order.subtotal),
+        discount=str(order.discount),
+        coupons=[OrderCouponOut(code=c.code, discount=str(c.discount)) for c in order.coupons],
+        total=str(order.total),
         currency=currency,
         created_at=timestamp(order.created_at),
         status_history=[status_change_out(entry) for entry in order.status_history],

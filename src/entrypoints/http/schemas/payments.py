@@ -10,7 +10,7 @@ import msgspec
 
 from bookstore.domain.pagination import Page
 from bookstore.domain.payment import Payment, PaymentStatus
-from bookstore.entrypoints.http.schemas.common import MoneyText, PageOut, money_text, timestamp
+from bookstore.entrypoints.http.schemas.common import MoneyText, PageOut, timestamp
 
 PaymentMethod = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
@@ -46,7 +46,7 @@ def payment_out(payment: Payment) -> PaymentOut:
         id=payment.id,
         order_id=payment.order_id,
         status=payment.status,
-        amount=money_text(payment.amount),
+        amount=str(payment.amount),
         currency=payment.currency,
         payment_method=payment.payment_method,
         decline_code=payment.decline_code,
