@@ -104,20 +104,10 @@ class ApplyCouponRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tru
 
 
 def create_command(actor: Actor, data: CouponCreate) -> CreateCouponCommand:
-    return CreateCouponCommand(
-        actor=actor,
-        code=data.code,
-        kind=data.kind,
-        value=data.value,
-        min_subtotal=data.min_subtotal,
-        starts_at=data.starts_at,
-        ends_at=data.ends_at,
-        max_uses=data.max_uses,
-        max_uses_per_customer=data.max_uses_per_customer,
-        exclusive=data.exclusive,
-        genres=None if data.genres is None else tuple(data.genres),
-        active=data.active,
-    )
+    fields = msgspec.structs.asdict(data)
+    if data.genres is not None:
+        fields["genres"] = tuple(data.genres)
+    return CreateCouponCommand(actor=actor, **fields)
 
 
 def coupon_changes(data: CouponPatch) -> CouponChanges:
