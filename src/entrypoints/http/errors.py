@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
@@ -93,12 +94,7 @@ def domain_problem(_: Request[Any, Any, Any], exc: DomainError) -> Response[Prob
         errors = [field_problem(e.field, e.message) for e in exc.errors]
         return problem_response(kind.problem(exc.detail, errors=errors))
     if isinstance(exc, InsufficientStock):
-        items = [
-            ShortageProblem(
-                book_id=s.book_id, title=s.title, requested=s.requested, available=s.available
-            )
-            for s in exc.shortages
-        ]
+        items = msgspec.convert(exc.shortages, list[ShortageProblem], from_attributes=True)
         return problem_response(kind.problem(exc.detail, items=items))
     if isinstance(exc, PaymentDeclined):
         return problem_response(kind.problem(exc.detail, decline_code=exc.decline_code))

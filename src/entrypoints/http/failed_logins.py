@@ -37,19 +37,18 @@ class FailedAttempts:
     count and un-count is one atomic step of the app's store (`counters`), shared through
     Redis when configured: the limit is exact across every process."""
 
-    def __init__(self, limit: int, refusal: str, window_seconds: int = WINDOW_SECONDS) -> None:
+    def __init__(self, limit: int, refusal: str) -> None:
         self.limit = limit
         self.refusal = refusal
-        self.window = window_seconds
 
     @asynccontextmanager
     async def attempt(self, store: Store, key: str) -> AsyncIterator[None]:
         counters = counters_of(store)
-        taken = await counters.take(key, self.limit, self.window)
+        taken = await counters.take(key, self.limit, WINDOW_SECONDS)
         if not taken.allowed:
             raise TooManyRequestsException(
                 detail=self.refusal,
-                headers=limit_headers(self.limit, 0, self.window, taken.reset_in),
+                headers=limit_headers(self.limit, taken.reset_in),
             )
         try:
             yield
@@ -107,19 +106,14 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def limit_headers(limit: int, remaining: int, window: int, reset_in: int) -> dict[str, str]:
-    """The `RateLimit-*` headers Litestar's middleware sends, for the failure counters."""
+def limit_headers(limit: int, reset_in: int) -> dict[str, str]:
+    """The `RateLimit-*` headers Litestar's middleware sends, for a refusing failure counter."""
     return {
-        "RateLimit-Policy": f"{limit}; w={window}",
+        "RateLimit-Policy": f"{limit}; w={WINDOW_SECONDS}",
         "RateLimit-Limit": str(limit),
-        "RateLimit-Remaining": str(remaining),
+        "RateLimit-Remaining": "0",
         "RateLimit-Reset": str(max(1, reset_in)),
     }
-
-
-def failed_logins_of(request: Request[Any, Any, Any]) -> FailedLogins | None:
-    failed: FailedLogins | None = request.app.state.get(FAILED_LOGINS_STATE_KEY)
-    return failed
 
 
 @asynccontextmanager
@@ -128,7 +122,7 @@ async def counting_failed_logins(
 ) -> AsyncIterator[None]:
     """Around a log-in: refused once the client address or the account has too many recent
     failures; a failure (`AuthenticationFailed`) counts for both. A no-op when limits are off."""
-    failed = failed_logins_of(request)
+    failed: FailedLogins | None = request.app.state.get(FAILED_LOGINS_STATE_KEY)
     if failed is None:
         yield
         return

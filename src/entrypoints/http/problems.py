@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Any
 
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
@@ -63,28 +64,10 @@ class ProblemKind:
     def type(self) -> str:
         return f"/problems/{self.slug}"
 
-    def problem(
-        self,
-        detail: str,
-        errors: list[FieldProblem] | UnsetType = UNSET,
-        items: list[ShortageProblem] | UnsetType = UNSET,
-        from_: str | UnsetType = UNSET,
-        to: str | UnsetType = UNSET,
-        decline_code: str | UnsetType = UNSET,
-        **coupon_fields: str,
-    ) -> Problem:
-        """`coupon_fields`: `code`, `reason`, `expected_total`, `total` (§13's problems)."""
+    def problem(self, detail: str, **fields: Any) -> Problem:
+        """`fields`: the other `Problem` fields this kind of problem carries (`errors`, ...)."""
         return Problem(
-            type=self.type,
-            title=self.title,
-            status=self.status,
-            detail=detail,
-            errors=errors,
-            items=items,
-            from_=from_,
-            to=to,
-            decline_code=decline_code,
-            **coupon_fields,
+            type=self.type, title=self.title, status=self.status, detail=detail, **fields
         )
 
 

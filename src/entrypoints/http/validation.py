@@ -10,7 +10,7 @@ is answered with the values allowed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, get_args
 
@@ -157,13 +157,9 @@ def body_struct(request: Request[Any, Any, Any]) -> type[msgspec.Struct] | None:
     data = handler.parsed_fn_signature.parameters.get("data") if handler else None
     if data is None:
         return None
-    return next(_structs_in((data.annotation, *get_args(data.annotation))), None)
-
-
-def _structs_in(candidates: Iterable[Any]) -> Iterator[type[msgspec.Struct]]:
-    for candidate in candidates:
-        if isinstance(candidate, type) and issubclass(candidate, msgspec.Struct):
-            yield candidate
+    candidates = (data.annotation, *get_args(data.annotation))
+    structs = (c for c in candidates if isinstance(c, type) and issubclass(c, msgspec.Struct))
+    return next(structs, None)
 
 
 def struct_errors(struct_type: type[msgspec.Struct], raw: dict[Any, Any]) -> list[FieldProblem]:

@@ -33,8 +33,8 @@ from bookstore.domain.review import Rating
 from bookstore.entrypoints.http.schemas.common import (
     MoneyText,
     PageNumber,
+    PageOut,
     PageSize,
-    money_text,
     timestamp,
 )
 
@@ -150,11 +150,8 @@ class FacetsOut(msgspec.Struct, kw_only=True, frozen=True):
     """Every genre among all the books matching the filters, most books first."""
 
 
-class BookPage(msgspec.Struct, kw_only=True):
+class BookPage(PageOut[BookOut], kw_only=True):
     items: list[BookOut]
-    page: int
-    page_size: int
-    total: int
     facets: FacetsOut | UnsetType = UNSET
     """With `facets=genre` only."""
 
@@ -252,7 +249,7 @@ def _book_out(book: Book) -> BookOut:
         title=details.title,
         author=details.author,
         genre=details.genre,
-        price=money_text(details.price),
+        price=str(details.price),
         stock=details.stock,
         isbn=details.isbn.value if details.isbn else None,
         description=details.description,
@@ -284,12 +281,7 @@ def book_list(books: list[Book]) -> BookList:
 
 
 def book_page(page: Page[Book]) -> BookPage:
-    return BookPage(
-        items=[book_out(book) for book in page.items],
-        page=page.page,
-        page_size=page.page_size,
-        total=page.total,
-    )
+    return BookPage.of(page, book_out)
 
 
 def provide_book_query(

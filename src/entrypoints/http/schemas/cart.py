@@ -16,7 +16,7 @@ from bookstore.application.cart_quote import (
 from bookstore.application.use_cases.view_cart import CartLineView, CartView
 from bookstore.domain.cart import MAX_REQUEST_QUANTITY
 from bookstore.domain.coupon import NotApplicable
-from bookstore.entrypoints.http.schemas.common import IntId, MoneyText, money_text
+from bookstore.entrypoints.http.schemas.common import IntId, MoneyText
 
 AddedQuantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_REQUEST_QUANTITY)]
 LineQuantity = Annotated[int, msgspec.Meta(ge=0, le=MAX_REQUEST_QUANTITY)]
@@ -99,18 +99,16 @@ def cart_line_out(line: CartLineView) -> CartLineOut:
     return CartLineOut(
         book_id=line.book_id,
         title=line.title,
-        unit_price=money_text(line.unit_price),
+        unit_price=str(line.unit_price),
         quantity=line.quantity,
-        line_total=money_text(line.line_total),
+        line_total=str(line.line_total),
         in_stock=line.in_stock,
     )
 
 
 def notice_out(notice: Notice) -> NoticeOut:
     if isinstance(notice, PriceChanged):
-        return PriceChangedOut(
-            book_id=notice.book_id, from_=money_text(notice.was), to=money_text(notice.now)
-        )
+        return PriceChangedOut(book_id=notice.book_id, from_=str(notice.was), to=str(notice.now))
     if isinstance(notice, StockShort):
         return InsufficientStockOut(
             book_id=notice.book_id, requested=notice.requested, available=notice.available
@@ -126,10 +124,10 @@ def cart_out(cart: CartView) -> CartOut:
     return CartOut(
         items=[cart_line_out(line) for line in cart.lines],
         total_quantity=cart.total_quantity,
-        subtotal=money_text(cart.subtotal),
-        coupons=[CartCouponOut(code=c.code, discount=money_text(c.discount)) for c in cart.coupons],
-        discount=money_text(cart.discount),
-        total=money_text(cart.total),
+        subtotal=str(cart.subtotal),
+        coupons=[CartCouponOut(code=c.code, discount=str(c.discount)) for c in cart.coupons],
+        discount=str(cart.discount),
+        total=str(cart.total),
         notices=[notice_out(notice) for notice in cart.notices],
         currency=cart.currency,
     )

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Generic, Self, TypeVar
 
 import msgspec
 from litestar import Response
 from litestar.datastructures import ResponseHeader
 from litestar.params import QueryParameter
 
-from bookstore.domain.money import Money
-from bookstore.domain.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageRequest
+from bookstore.domain.pagination import MAX_PAGE, MAX_PAGE_SIZE, Page, PageRequest
 
 T = TypeVar("T")
+ItemT = TypeVar("ItemT")
 
 MAX_INT_ID = 2**53 - 1
 """Integer ids stay exact in JSON and JavaScript (and in OpenAPI's float bounds); anything
@@ -27,6 +28,7 @@ MoneyText = Annotated[
         extra_json_schema={"description": "A decimal amount with two decimals, e.g. '12.99'."},
     ),
 ]
+"""What `str(money)` writes."""
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 PageSize = Annotated[
@@ -34,14 +36,30 @@ PageSize = Annotated[
 ]
 
 
-def money_text(amount: Money) -> str:
-    return str(amount)
-
-
 def timestamp(moment: datetime) -> datetime:
     """UTC and whole seconds, so that it renders as `2026-11-21T09:30:00Z`."""
     aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return aware.replace(microsecond=0)
+
+
+class PageOut(msgspec.Struct, Generic[ItemT], kw_only=True):
+    """One page of a list. Each resource's page (`BookPage`, ...) is a subclass that restates
+    `items` with its item type: Litestar documents a subclass's own annotations only, it does
+    not resolve the base's type parameter."""
+
+    items: list[ItemT]
+    page: int
+    page_size: int
+    total: int
+
+    @classmethod
+    def of(cls, page: Page[T], item_out: Callable[[T], ItemT]) -> Self:
+        return cls(
+            items=[item_out(item) for item in page.items],
+            page=page.page,
+            page_size=page.page_size,
+            total=page.total,
+        )
 
 
 def provide_page_request(page: PageNumber = 1, page_size: PageSize = 20) -> PageRequest:

@@ -15,12 +15,7 @@ from bookstore.application.use_cases.update_coupon import CouponChanges
 from bookstore.domain.coupon import GENRE, MAX_GENRES, Coupon, CouponKind
 from bookstore.domain.pagination import Page
 from bookstore.domain.user import Actor
-from bookstore.entrypoints.http.schemas.common import (
-    MoneyText,
-    amount_schema,
-    money_text,
-    timestamp,
-)
+from bookstore.entrypoints.http.schemas.common import MoneyText, PageOut, amount_schema, timestamp
 
 MAX_TYPED_CODE = 100
 """A typed code longer than this is refused as bad input (400); a shorter one that no coupon
@@ -99,11 +94,8 @@ class CouponOut(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
-class CouponPage(msgspec.Struct, kw_only=True):
+class CouponPage(PageOut[CouponOut], kw_only=True):
     items: list[CouponOut]
-    page: int
-    page_size: int
-    total: int
 
 
 class ApplyCouponRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
@@ -112,20 +104,10 @@ class ApplyCouponRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tru
 
 
 def create_command(actor: Actor, data: CouponCreate) -> CreateCouponCommand:
-    return CreateCouponCommand(
-        actor=actor,
-        code=data.code,
-        kind=data.kind,
-        value=data.value,
-        min_subtotal=data.min_subtotal,
-        starts_at=data.starts_at,
-        ends_at=data.ends_at,
-        max_uses=data.max_uses,
-        max_uses_per_customer=data.max_uses_per_customer,
-        exclusive=data.exclusive,
-        genres=None if data.genres is None else tuple(data.genres),
-        active=data.active,
-    )
+    fields = msgspec.structs.asdict(data)
+    if data.genres is not None:
+        fields["genres"] = tuple(data.genres)
+    return CreateCouponCommand(actor=actor, **fields)
 
 
 def coupon_changes(data: CouponPatch) -> CouponChanges:
@@ -149,8 +131,8 @@ def coupon_out(coupon: Coupon) -> CouponOut:
     return CouponOut(
         code=coupon.code,
         kind=coupon.kind,
-        value=money_text(coupon.amount) if fixed else coupon.value,
-        min_subtotal=None if minimum is None else money_text(minimum),
+        value=str(coupon.amount) if fixed else coupon.value,
+        min_subtotal=None if minimum is None else str(minimum),
         starts_at=_moment(coupon.starts_at),
         ends_at=_moment(coupon.ends_at),
         max_uses=coupon.max_uses,
@@ -164,9 +146,4 @@ def coupon_out(coupon: Coupon) -> CouponOut:
 
 
 def coupon_page(page: Page[Coupon]) -> CouponPage:
-    return CouponPage(
-        items=[coupon_out(c) for c in page.items],
-        page=page.page,
-        page_size=page.page_size,
-        total=page.total,
-    )
+    return CouponPage.of(page, coupon_out)

@@ -16,7 +16,7 @@ from bookstore.domain.inventory import (
     StockMovement,
 )
 from bookstore.domain.pagination import Page
-from bookstore.entrypoints.http.schemas.common import timestamp
+from bookstore.entrypoints.http.schemas.common import PageOut, timestamp
 
 Delta = Annotated[
     int,
@@ -48,11 +48,8 @@ class MovementOut(msgspec.Struct, kw_only=True):
     at: datetime
 
 
-class MovementPage(msgspec.Struct, kw_only=True):
+class MovementPage(PageOut[MovementOut], kw_only=True):
     items: list[MovementOut]
-    page: int
-    page_size: int
-    total: int
 
 
 class MismatchOut(msgspec.Struct, kw_only=True):
@@ -82,19 +79,8 @@ def movement_out(movement: StockMovement) -> MovementOut:
 
 
 def movement_page(page: Page[StockMovement]) -> MovementPage:
-    return MovementPage(
-        items=[movement_out(m) for m in page.items],
-        page=page.page,
-        page_size=page.page_size,
-        total=page.total,
-    )
+    return MovementPage.of(page, movement_out)
 
 
 def reconciliation_out(report: Reconciliation) -> ReconciliationOut:
-    return ReconciliationOut(
-        books_checked=report.books_checked,
-        mismatches=[
-            MismatchOut(book_id=m.book_id, stock=m.stock, ledger_sum=m.ledger_sum)
-            for m in report.mismatches
-        ],
-    )
+    return msgspec.convert(report, ReconciliationOut, from_attributes=True)

@@ -29,9 +29,9 @@ from bookstore.domain.payment import OrderPaymentStatus
 from bookstore.entrypoints.http.schemas.common import (
     MoneyText,
     PageNumber,
+    PageOut,
     PageSize,
     amount_schema,
-    money_text,
     timestamp,
 )
 
@@ -129,20 +129,17 @@ class OrderOut(msgspec.Struct, kw_only=True):
     """`unpaid`, `processing`, `paid` or `refunded` (§12)."""
 
 
-class OrderPage(msgspec.Struct, kw_only=True):
+class OrderPage(PageOut[OrderOut], kw_only=True):
     items: list[OrderOut]
-    page: int
-    page_size: int
-    total: int
 
 
 def order_line_out(line: OrderLine) -> OrderLineOut:
     return OrderLineOut(
         book_id=line.book_id,
         title=line.title,
-        unit_price=money_text(line.unit_price),
+        unit_price=str(line.unit_price),
         quantity=line.quantity,
-        line_total=money_text(line.line_total),
+        line_total=str(line.line_total),
     )
 
 
@@ -163,12 +160,10 @@ def order_out(order: Order, currency: str) -> OrderOut:
         id=order.id,
         status=order.status,
         items=[order_line_out(line) for line in order.lines],
-        subtotal=money_text(order.subtotal),
-        discount=money_text(order.discount),
-        coupons=[
-            OrderCouponOut(code=c.code, discount=money_text(c.discount)) for c in order.coupons
-        ],
-        total=money_text(order.total),
+        subtotal=str(order.subtotal),
+        discount=str(order.discount),
+        coupons=[OrderCouponOut(code=c.code, discount=str(c.discount)) for c in order.coupons],
+        total=str(order.total),
         currency=currency,
         created_at=timestamp(order.created_at),
         status_history=[status_change_out(entry) for entry in order.status_history],
@@ -179,12 +174,7 @@ def order_out(order: Order, currency: str) -> OrderOut:
 
 
 def order_page(page: Page[Order], currency: str) -> OrderPage:
-    return OrderPage(
-        items=[order_out(order, currency) for order in page.items],
-        page=page.page,
-        page_size=page.page_size,
-        total=page.total,
-    )
+    return OrderPage.of(page, lambda order: order_out(order, currency))
 
 
 StatusFilter = Annotated[

@@ -10,7 +10,7 @@ import msgspec
 
 from bookstore.domain.pagination import Page
 from bookstore.domain.payment import Payment, PaymentStatus
-from bookstore.entrypoints.http.schemas.common import MoneyText, money_text, timestamp
+from bookstore.entrypoints.http.schemas.common import MoneyText, PageOut, timestamp
 
 PaymentMethod = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
@@ -33,11 +33,8 @@ class PaymentOut(msgspec.Struct, kw_only=True):
     updated_at: datetime
 
 
-class PaymentPage(msgspec.Struct, kw_only=True):
+class PaymentPage(PageOut[PaymentOut], kw_only=True):
     items: list[PaymentOut]
-    page: int
-    page_size: int
-    total: int
 
 
 class WebhookAck(msgspec.Struct, kw_only=True):
@@ -49,7 +46,7 @@ def payment_out(payment: Payment) -> PaymentOut:
         id=payment.id,
         order_id=payment.order_id,
         status=payment.status,
-        amount=money_text(payment.amount),
+        amount=str(payment.amount),
         currency=payment.currency,
         payment_method=payment.payment_method,
         decline_code=payment.decline_code,
@@ -59,9 +56,4 @@ def payment_out(payment: Payment) -> PaymentOut:
 
 
 def payment_page(page: Page[Payment]) -> PaymentPage:
-    return PaymentPage(
-        items=[payment_out(p) for p in page.items],
-        page=page.page,
-        page_size=page.page_size,
-        total=page.total,
-    )
+    return PaymentPage.of(page, payment_out)

@@ -10,7 +10,7 @@ import msgspec
 
 from bookstore.domain.pagination import Page
 from bookstore.domain.review import RATING, REVIEW_BODY, REVIEW_TITLE, Review, ReviewText
-from bookstore.entrypoints.http.schemas.common import timestamp
+from bookstore.entrypoints.http.schemas.common import PageOut, timestamp
 
 Stars = Annotated[int, msgspec.Meta(ge=RATING.minimum, le=RATING.maximum)]
 ReviewTitle = Annotated[str, msgspec.Meta(max_length=REVIEW_TITLE.max_len)]
@@ -38,11 +38,8 @@ class ReviewOut(msgspec.Struct, kw_only=True, frozen=True):
     updated_at: datetime
 
 
-class ReviewPage(msgspec.Struct, kw_only=True):
+class ReviewPage(PageOut[ReviewOut], kw_only=True):
     items: list[ReviewOut]
-    page: int
-    page_size: int
-    total: int
 
 
 def review_text(data: ReviewWrite) -> ReviewText:
@@ -65,9 +62,4 @@ def review_out(review: Review) -> ReviewOut:
 
 
 def review_page(page: Page[Review]) -> ReviewPage:
-    return ReviewPage(
-        items=[review_out(review) for review in page.items],
-        page=page.page,
-        page_size=page.page_size,
-        total=page.total,
-    )
+    return ReviewPage.of(page, review_out)

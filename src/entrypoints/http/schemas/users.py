@@ -28,7 +28,7 @@ from bookstore.domain.user import (
     check_password,
 )
 from bookstore.domain.values import Email, FieldErrors
-from bookstore.entrypoints.http.schemas.common import PageNumber, PageSize, timestamp
+from bookstore.entrypoints.http.schemas.common import PageNumber, PageOut, PageSize, timestamp
 
 # Emails are trimmed before their 254-character limit is checked, so the wire allows a margin.
 EmailText = Annotated[str, msgspec.Meta(min_length=1, max_length=Email.MAX_LEN + 66)]
@@ -118,11 +118,8 @@ class UserOut(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
-class UserPage(msgspec.Struct, kw_only=True):
+class UserPage(PageOut[UserOut], kw_only=True):
     items: list[UserOut]
-    page: int
-    page_size: int
-    total: int
 
 
 def register_command(data: RegisterRequest) -> RegisterUserCommand:
@@ -183,12 +180,7 @@ def user_out(user: User) -> UserOut:
 
 
 def user_page(page: Page[User]) -> UserPage:
-    return UserPage(
-        items=[user_out(user) for user in page.items],
-        page=page.page,
-        page_size=page.page_size,
-        total=page.total,
-    )
+    return UserPage.of(page, user_out)
 
 
 def provide_user_query(

@@ -10,7 +10,7 @@ import msgspec
 
 from bookstore.domain.events import DESCRIPTION, URL, Delivery, DeliveryStatus, WebhookEndpoint
 from bookstore.domain.pagination import Page
-from bookstore.entrypoints.http.schemas.common import timestamp
+from bookstore.entrypoints.http.schemas.common import PageOut, timestamp
 
 Url = Annotated[str, msgspec.Meta(max_length=URL.max_len)]
 EventTypes = Annotated[
@@ -59,11 +59,8 @@ class CreatedWebhookOut(WebhookOut, kw_only=True):
     """Signs every delivery (`Bookstore-Signature`); shown in this answer only."""
 
 
-class WebhookPage(msgspec.Struct, kw_only=True):
+class WebhookPage(PageOut[WebhookOut], kw_only=True):
     items: list[WebhookOut]
-    page: int
-    page_size: int
-    total: int
 
 
 class DeliveryOut(msgspec.Struct, kw_only=True):
@@ -78,11 +75,8 @@ class DeliveryOut(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
-class DeliveryPage(msgspec.Struct, kw_only=True):
+class DeliveryPage(PageOut[DeliveryOut], kw_only=True):
     items: list[DeliveryOut]
-    page: int
-    page_size: int
-    total: int
 
 
 def webhook_out(endpoint: WebhookEndpoint) -> WebhookOut:
@@ -98,14 +92,12 @@ def webhook_out(endpoint: WebhookEndpoint) -> WebhookOut:
 
 
 def created_webhook_out(endpoint: WebhookEndpoint) -> CreatedWebhookOut:
-    shown = webhook_out(endpoint)
-    fields = {name: getattr(shown, name) for name in shown.__struct_fields__}
-    return CreatedWebhookOut(**fields, secret=endpoint.secret)
+    shown = msgspec.structs.asdict(webhook_out(endpoint))
+    return CreatedWebhookOut(**shown, secret=endpoint.secret)
 
 
 def webhook_page(page: Page[WebhookEndpoint]) -> WebhookPage:
-    items = [webhook_out(e) for e in page.items]
-    return WebhookPage(items=items, page=page.page, page_size=page.page_size, total=page.total)
+    return WebhookPage.of(page, webhook_out)
 
 
 def delivery_out(delivery: Delivery) -> DeliveryOut:
@@ -123,5 +115,4 @@ def delivery_out(delivery: Delivery) -> DeliveryOut:
 
 
 def delivery_page(page: Page[Delivery]) -> DeliveryPage:
-    items = [delivery_out(d) for d in page.items]
-    return DeliveryPage(items=items, page=page.page, page_size=page.page_size, total=page.total)
+    return DeliveryPage.of(page, delivery_out)
