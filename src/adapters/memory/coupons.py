@@ -42,8 +42,7 @@ class MemoryCouponRepository:
     def list(self, active: bool | None, page: PageRequest) -> Page[Coupon]:
         coupons = [c for c in self._state.coupons.values() if active in (None, c.active)]
         coupons.sort(key=lambda c: (c.created_at, c.code), reverse=True)
-        window = coupons[page.offset : page.offset + page.page_size]
-        return Page.of(window, page, len(coupons))
+        return Page.window(coupons, page)
 
     def uses_by(self, user_id: UUID, codes: Collection[str]) -> dict[str, int]:
         uses = dict.fromkeys(codes, 0)

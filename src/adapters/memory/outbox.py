@@ -106,7 +106,7 @@ class MemoryDeliveries:
     def of_endpoint(self, endpoint_id: UUID, page: PageRequest) -> Page[Delivery]:
         found = [d for d in self._state.deliveries.values() if d.endpoint_id == endpoint_id]
         found.sort(key=lambda d: d.id, reverse=True)
-        return Page.of(found[page.offset : page.offset + page.page_size], page, len(found))
+        return Page.window(found, page)
 
     def retry_now(self, delivery_id: int, now: datetime) -> bool:
         delivery = self._state.deliveries.get(delivery_id)
@@ -151,7 +151,7 @@ class MemoryWebhookEndpoints:
 
     def page(self, page: PageRequest) -> Page[WebhookEndpoint]:
         found = sorted(self._state.webhooks.values(), key=lambda e: e.created_at)
-        return Page.of(found[page.offset : page.offset + page.page_size], page, len(found))
+        return Page.window(found, page)
 
     def active(self) -> list[WebhookEndpoint]:
         return [e for e in self._state.webhooks.values() if e.active]
@@ -185,7 +185,7 @@ class MemoryWaitlist:
     def books_of(self, user_id: UUID, page: PageRequest) -> Page[Book]:
         books = self._state.books
         found = [books[b] for (b, u) in self._state.waitlist if u == user_id and b in books]
-        return Page.of(found[page.offset : page.offset + page.page_size], page, len(found))
+        return Page.window(found, page)
 
     def take(self, book_id: int) -> list[UUID]:
         waiting = [u for (b, u) in self._state.waitlist if b == book_id]

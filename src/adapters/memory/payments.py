@@ -35,8 +35,7 @@ class MemoryPaymentRepository:
     def of_order(self, order_id: UUID, page: PageRequest) -> Page[Payment]:
         found = [p for p in self._state.payments.values() if p.order_id == order_id]
         found.sort(key=lambda p: p.created_at)  # stable: insertion order breaks ties
-        items = found[page.offset : page.offset + page.page_size]
-        return Page.of(items, page, len(found))
+        return Page.window(found, page)
 
     def update(self, payment: Payment, was: PaymentStatus) -> bool:
         current = self._state.payments.get(payment.id)

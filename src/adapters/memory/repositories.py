@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from bookstore.adapters.memory.state import MemoryState
@@ -27,12 +27,10 @@ from bookstore.domain.book import DEFAULT_LOW_STOCK_THRESHOLD, Book, BookDetails
 from bookstore.domain.cart import Cart
 from bookstore.domain.errors import DuplicateIsbn, EmailAlreadyRegistered
 from bookstore.domain.order import Order, OrderTransition
-from bookstore.domain.pagination import Page, PageRequest
+from bookstore.domain.pagination import Page
 from bookstore.domain.review import RatingChange
 from bookstore.domain.user import User
 from bookstore.domain.values import Email
-
-T = TypeVar("T")
 
 _WEIGHTS = {"title": 10.0, "author": 4.0, "genre": 1.0}
 
@@ -47,11 +45,6 @@ def _words(text: str) -> list[str]:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     folded = "".join(c for c in decomposed if not unicodedata.combining(c))
     return "".join(c if c.isalnum() else " " for c in folded).split()
-
-
-def _page(items: list[T], request: PageRequest) -> Page[T]:
-    window = items[request.offset : request.offset + request.page_size]
-    return Page.of(window, request, total=len(items))
 
 
 class MemoryBookRepository:
@@ -123,7 +116,7 @@ class MemoryBookRepository:
             if _passes_filters(book, query) and (score := _relevance(book, query)) is not None
         ]
         matches.sort(key=_sort_key(query.effective_sort))
-        return _page([_copy(book) for _, book in matches], query.page)
+        return Page.window([book for _, book in matches], query.page).map(_copy)
 
     def change_rating(self, book_id: int, change: RatingChange) -> None:
         for table in (self._state.books, self._state.removed_books):
@@ -240,7 +233,7 @@ class MemoryUserRepository:
         needle = (query.email_contains or "").casefold()
         users = [u for u in self._state.users.values() if needle in u.email.value]
         users.sort(key=lambda u: (u.created_at, str(u.id)))
-        return _page([replace(u) for u in users], query.page)
+        return Page.window(users, query.page).map(replace)
 
     def _refuse_taken_email(self, user: User) -> None:
         """One account per email, as the SQL tables' unique index keeps it."""
@@ -298,7 +291,7 @@ class MemoryOrderRepository:
 
     def list(self, query: OrderQuery) -> Page[Order]:
         orders = [o for o in _newest_first(self._state.orders.values()) if _wanted(o, query)]
-        return _page(orders, query.page)
+        return Page.window(orders, query.page)
 
 
 def _newest_first(orders: Iterable[Order]) -> list[Order]:

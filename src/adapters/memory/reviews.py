@@ -49,9 +49,7 @@ class MemoryReviewRepository:
             found.sort(key=lambda r: -r.rating)  # stable: newest first among equals
         elif query.sort is ReviewSort.LOWEST:
             found.sort(key=lambda r: r.rating)
-        start = query.page.offset
-        window = [self._named(r) for r in found[start : start + query.page.page_size]]
-        return Page.of(window, query.page, len(found))
+        return Page.window(found, query.page).map(self._named)
 
     def has_purchased(self, user_id: UUID, book_id: int) -> bool:
         return any(
