@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from bookstore.adapters.memory.state import MemoryState
+from bookstore.adapters.memory.state import MemoryState, delete_where
 from bookstore.application.outbox import (
     ClaimedDelivery,
     Event,
@@ -117,26 +117,22 @@ class MemoryDeliveries:
         return True
 
     def pending(self) -> int:
-        state = self._state
-        waiting = {d.event_id for d in state.deliveries.values() if d.status not in _OVER}
-        return len(waiting | set(state.undispatched))
+        return len(self._open_events())
 
     def prune_delivered(self, created_before: datetime) -> int:
-        state = self._state
-        open_events = {d.event_id for d in state.deliveries.values() if d.status not in _OVER}
-        old = [
-            e.id
-            for e in state.events.values()
-            if e.created < created_before
-            and e.id not in open_events
-            and e.id not in state.undispatched
-        ]
-        for event_id in old:
-            del state.events[event_id]
+        open_events = self._open_events()
+        old = delete_where(
+            self._state.events, lambda e: e.created < created_before and e.id not in open_events
+        )
         gone = set(old)
-        for delivery_id in [i for i, d in state.deliveries.items() if d.event_id in gone]:
-            del state.deliveries[delivery_id]
+        delete_where(self._state.deliveries, lambda d: d.event_id in gone)
         return len(old)
+
+    def _open_events(self) -> set[UUID]:
+        """The events not dispatched yet, or with a delivery still to succeed or die."""
+        state = self._state
+        waiting = {d.event_id for d in state.deliveries.values() if d.status not in _OVER}
+        return waiting | state.undispatched.keys()
 
 
 class MemoryWebhookEndpoints:
@@ -163,8 +159,7 @@ class MemoryWebhookEndpoints:
         state = self._state
         if state.webhooks.pop(endpoint_id, None) is None:
             return False
-        for delivery_id in [i for i, d in state.deliveries.items() if d.endpoint_id == endpoint_id]:
-            del state.deliveries[delivery_id]
+        for delivery_id in delete_where(state.deliveries, lambda d: d.endpoint_id == endpoint_id):
             state.claims.pop(delivery_id, None)
         return True
 
