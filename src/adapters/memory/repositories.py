@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -290,15 +290,11 @@ class MemoryOrderRepository:
         return True
 
     def list(self, query: OrderQuery) -> Page[Order]:
-        orders = [o for o in _newest_first(self._state.orders.values()) if _wanted(o, query)]
+        # Dicts keep insertion order: among equal timestamps, the later insert is newer (a
+        # stable sort of the orders latest first keeps it so).
+        orders = [o for o in reversed(self._state.orders.values()) if _wanted(o, query)]
+        orders.sort(key=lambda o: o.created_at, reverse=True)
         return Page.window(orders, query.page)
-
-
-def _newest_first(orders: Iterable[Order]) -> list[Order]:
-    # Dicts keep insertion order: among equal timestamps, the later insert is newer.
-    indexed = list(enumerate(orders))
-    indexed.sort(key=lambda io: (io[1].created_at, io[0]), reverse=True)
-    return [order for _, order in indexed]
 
 
 def _wanted(order: Order, query: OrderQuery) -> bool:
