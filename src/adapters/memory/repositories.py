@@ -115,7 +115,9 @@ class MemoryBookRepository:
             for book in self._state.books.values()
             if _passes_filters(book, query) and (score := _relevance(book, query)) is not None
         ]
-        matches.sort(key=_sort_key(query.effective_sort))
+        wanted = query.effective_sort
+        sort = _REVERSED.get(wanted, wanted)
+        matches.sort(key=_SORT_KEYS[sort], reverse=sort is not wanted)
         return Page.window([book for _, book in matches], query.page).map(_copy)
 
     def change_rating(self, book_id: int, change: RatingChange) -> None:
@@ -170,41 +172,25 @@ def _relevance(book: Book, query: BookQuery) -> float | None:
     return score
 
 
-def _sort_key(sort: BookSort) -> Callable[[tuple[float, Book]], tuple[object, ...]]:
-    keys: dict[BookSort, Callable[[tuple[float, Book]], tuple[object, ...]]] = {
-        BookSort.RELEVANCE: lambda sb: (-sb[0], fold_case(sb[1].title), sb[1].id),
-        BookSort.TITLE: lambda sb: (fold_case(sb[1].title), sb[1].id),
-        BookSort.TITLE_DESC: lambda sb: (_Reverse(fold_case(sb[1].title)), -sb[1].id),
-        BookSort.PRICE: lambda sb: (sb[1].price, sb[1].id),
-        BookSort.PRICE_DESC: lambda sb: (-sb[1].price.cents, -sb[1].id),
-        BookSort.CREATED_AT: lambda sb: (sb[1].created_at, sb[1].id),
-        BookSort.CREATED_AT_DESC: lambda sb: (_Reverse(sb[1].created_at), -sb[1].id),
-        BookSort.RATING_DESC: lambda sb: rating_order(sb[1]),
-    }
-    return keys[sort]
+_SORT_KEYS: dict[BookSort, Callable[[tuple[float, Book]], tuple[object, ...]]] = {
+    BookSort.RELEVANCE: lambda sb: (-sb[0], fold_case(sb[1].title), sb[1].id),
+    BookSort.TITLE: lambda sb: (fold_case(sb[1].title), sb[1].id),
+    BookSort.PRICE: lambda sb: (sb[1].price, sb[1].id),
+    BookSort.CREATED_AT: lambda sb: (sb[1].created_at, sb[1].id),
+    BookSort.RATING_DESC: lambda sb: rating_order(sb[1]),
+}
+
+_REVERSED = {
+    BookSort.TITLE_DESC: BookSort.TITLE,
+    BookSort.PRICE_DESC: BookSort.PRICE,
+    BookSort.CREATED_AT_DESC: BookSort.CREATED_AT,
+}
+"""The descending sorts: each the exact reverse of an ascending one (ties go by id)."""
 
 
 def rating_order(book: Book) -> tuple[object, ...]:
     """Highest average first, then more ratings, then lower id (unrated books score 0)."""
     return (-book.rating.sort_key, -book.rating.count, book.id)
-
-
-class _Reverse:
-    """Inverts the order of a value inside a sort key."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-    def __lt__(self, other: _Reverse) -> bool:
-        return bool(other.value < self.value)  # type: ignore[operator]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Reverse) and bool(self.value == other.value)
-
-    def __hash__(self) -> int:
-        return hash(self.value)
 
 
 class MemoryUserRepository:
