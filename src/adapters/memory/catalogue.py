@@ -6,15 +6,12 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 
-from bookstore.adapters.memory.state import MemoryState, delete_where
+from bookstore.adapters.memory.state import OverState, delete_where
 from bookstore.domain.book import Book, BookDetails
 from bookstore.domain.errors import DuplicateIsbn
 
 
-class MemoryCatalogue:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryCatalogue(OverState):
     def by_isbn(self, isbns: Collection[str]) -> dict[str, Book]:
         wanted = set(isbns)
         return {
@@ -36,10 +33,7 @@ class MemoryCatalogue:
         return [replace(self._state.books[i]) for i in ids]
 
 
-class MemoryHousekeeping:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryHousekeeping(OverState):
     def prune_revoked_access_tokens(self, now: datetime) -> int:
         return len(delete_where(self._state.revoked_access_tokens, lambda until: until < now))
 

@@ -6,17 +6,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from uuid import UUID
 
-from bookstore.adapters.memory.state import MemoryState
+from bookstore.adapters.memory.state import OverState
 from bookstore.domain.coupon import Coupon
 from bookstore.domain.errors import DuplicateCoupon
 from bookstore.domain.order import OrderStatus
 from bookstore.domain.pagination import Page, PageRequest
 
 
-class MemoryCouponRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryCouponRepository(OverState):
     def add(self, coupon: Coupon) -> None:
         if coupon.code in self._state.coupons:
             raise DuplicateCoupon(coupon.code)

@@ -6,17 +6,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bookstore.adapters.memory.state import MemoryState
+from bookstore.adapters.memory.state import OverState
 from bookstore.domain.book import Book
 from bookstore.domain.errors import BookNotFound
 from bookstore.domain.inventory import LedgerMismatch, Reconciliation, StockChange, StockMovement
 from bookstore.domain.pagination import Page, PageRequest
 
 
-class MemoryInventory:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryInventory(OverState):
     def move(
         self, movements: Sequence[StockMovement], *, in_catalogue: bool = True
     ) -> list[StockChange]:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from bookstore.adapters.memory.state import MemoryState, delete_where
+from bookstore.adapters.memory.state import MemoryState, OverState, delete_where
 from bookstore.application.outbox import (
     ClaimedDelivery,
     Event,
@@ -38,10 +38,7 @@ class MemoryOutbox:
             self._state.undispatched[event.id] = None
 
 
-class MemoryDeliveries:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryDeliveries(OverState):
     def undispatched(self, limit: int) -> list[Event]:
         ids = list(self._state.undispatched)[:limit]
         return [self._state.events[i] for i in ids]
@@ -135,10 +132,7 @@ class MemoryDeliveries:
         return waiting | state.undispatched.keys()
 
 
-class MemoryWebhookEndpoints:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryWebhookEndpoints(OverState):
     def add(self, endpoint: WebhookEndpoint) -> None:
         self._state.webhooks[endpoint.id] = endpoint
 
@@ -164,10 +158,7 @@ class MemoryWebhookEndpoints:
         return True
 
 
-class MemoryWaitlist:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryWaitlist(OverState):
     def join(self, user_id: UUID, book_id: int, at: datetime) -> bool:
         if (book_id, user_id) in self._state.waitlist:
             return False

@@ -6,15 +6,12 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from bookstore.adapters.memory.state import MemoryState
+from bookstore.adapters.memory.state import OverState
 from bookstore.domain.pagination import Page, PageRequest
 from bookstore.domain.payment import OrderPaymentStatus, Payment, PaymentStatus
 
 
-class MemoryPaymentRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryPaymentRepository(OverState):
     def add(self, payment: Payment) -> None:
         self._state.payments[payment.id] = payment
 

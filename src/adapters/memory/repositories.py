@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from bookstore.adapters.memory.state import MemoryState
+from bookstore.adapters.memory.state import OverState
 from bookstore.application.ports import (
     AccessCheck,
     FacetCount,
@@ -47,10 +47,7 @@ def _words(text: str) -> list[str]:
     return "".join(c if c.isalnum() else " " for c in folded).split()
 
 
-class MemoryBookRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryBookRepository(OverState):
     def add(
         self,
         details: BookDetails,
@@ -193,10 +190,7 @@ def rating_order(book: Book) -> tuple[object, ...]:
     return (-book.rating.sort_key, -book.rating.count, book.id)
 
 
-class MemoryUserRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryUserRepository(OverState):
     def add(self, user: User) -> None:
         self._refuse_taken_email(user)
         self._state.users[user.id] = replace(user)
@@ -228,10 +222,7 @@ class MemoryUserRepository:
             raise EmailAlreadyRegistered()
 
 
-class MemoryCartRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryCartRepository(OverState):
     def get(self, user_id: UUID) -> Cart:
         state = self._state
         return Cart(
@@ -256,10 +247,7 @@ class MemoryCartRepository:
                 self._state.cart_unavailable.setdefault(user_id, []).append(book_id)
 
 
-class MemoryOrderRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryOrderRepository(OverState):
     def add(self, order: Order) -> None:
         self._state.orders[order.id] = order
 
@@ -289,10 +277,7 @@ def _wanted(order: Order, query: OrderQuery) -> bool:
     )
 
 
-class MemorySessionRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemorySessionRepository(OverState):
     def add_refresh_token(self, record: RefreshTokenRecord) -> None:
         self._state.refresh_tokens[record.token_id] = record
 
@@ -325,11 +310,8 @@ class MemorySessionRepository:
         return AccessCheck(revoked, user.role, user.is_active)
 
 
-class MemoryIdempotencyRepository:
+class MemoryIdempotencyRepository(OverState):
     """Write units of work are serialised, so a key is never seen in flight."""
-
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
 
     def find(self, user_id: UUID, key: str, not_before: datetime) -> IdempotencyRecord | None:
         record = self._state.idempotency_keys.get((user_id, key))

@@ -72,6 +72,13 @@ class MemoryState:
         return MemoryState(**tables)
 
 
+class OverState:
+    """Works over a transaction's private copy of the state (the memory repositories)."""
+
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+
 _PER_USER = ("carts", "cart_quotes", "cart_coupons", "cart_unavailable")
 """The tables whose rows are tables of their own (a cart's lines, quotes, coupons...)."""
 
