@@ -159,10 +159,6 @@ class CouponOutcome:
     discount: Money
     reason: NotApplicable | None = None
 
-    @property
-    def applies(self) -> bool:
-        return self.reason is None
-
 
 def price_coupons(
     lines: Sequence[PricedLine],
