@@ -284,33 +284,23 @@ def _check_price(errors: FieldErrors, raw: PriceInput) -> Money | None:
     return price
 
 
-def _check_optional_text(rule: TextRule) -> Callable[[FieldErrors, str | None], str | None]:
-    def check(errors: FieldErrors, raw: str | None) -> str | None:
-        if raw is None:
-            return None
-        return errors.text(rule, raw) or None
-
-    return check
+_Check = Callable[[FieldErrors, Any], Any]
+"""Checks one field's raw value, adding its errors; returns the clean value."""
 
 
-def _check_isbn(errors: FieldErrors, raw: str | None) -> Isbn | None:
-    if raw is None:
-        return None
-    return errors.capture(lambda: Isbn.parse(raw))
+def _optional(check: _Check) -> _Check:
+    """The check of a nullable field: None stays None."""
+    return lambda errors, raw: None if raw is None else check(errors, raw)
 
 
-def _check_year(errors: FieldErrors, raw: int | None) -> int | None:
-    return None if raw is None else errors.integer(PUBLISHED_YEAR, raw)
-
-
-_FIELD_CHECKS: dict[str, Callable[[FieldErrors, Any], Any]] = {
+_FIELD_CHECKS: dict[str, _Check] = {
     "title": lambda errors, raw: errors.text(TITLE, raw),
     "author": lambda errors, raw: errors.text(AUTHOR, raw),
     "genre": lambda errors, raw: errors.text(GENRE, raw),
     "price": _check_price,
     "stock": lambda errors, raw: errors.integer(STOCK, raw),
-    "isbn": _check_isbn,
-    "description": _check_optional_text(DESCRIPTION),
-    "published_year": _check_year,
+    "isbn": _optional(lambda errors, raw: errors.capture(lambda: Isbn.parse(raw))),
+    "description": lambda errors, raw: errors.optional_text(DESCRIPTION, raw),
+    "published_year": _optional(lambda errors, raw: errors.integer(PUBLISHED_YEAR, raw)),
     "low_stock_threshold": lambda errors, raw: errors.integer(LOW_STOCK_THRESHOLD, raw),
 }

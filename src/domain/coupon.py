@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -24,6 +25,8 @@ CODE_MAX_LEN = 32
 GENRE = TextRule("genres", 1, 100)
 MAX_GENRES = 50
 MAX_PERCENT = 100
+_CODE_RULE = "must be 3 to 32 of A-Z, 0-9 and -"
+_PERCENT_RULE = "a percentage must be a whole number from 1 to 100"
 
 
 class CouponKind(StrEnum):
@@ -117,15 +120,15 @@ class Coupon:
 def _rule_errors(coupon: Coupon) -> list[FieldError]:
     errors: list[FieldError] = []
     if CODE_CHARACTERS.fullmatch(coupon.code) is None:
-        errors.append(FieldError("code", "must be 3 to 32 of A-Z, 0-9 and -"))
+        errors.append(FieldError("code", _CODE_RULE))
     if coupon.kind is CouponKind.PERCENT and not 1 <= coupon.value <= MAX_PERCENT:
-        errors.append(FieldError("value", "a percentage must be a whole number from 1 to 100"))
+        errors.append(FieldError("value", _PERCENT_RULE))
     if coupon.kind is CouponKind.FIXED and coupon.value <= 0:
         errors.append(FieldError("value", "must be greater than 0"))
     if coupon.min_subtotal is not None and coupon.min_subtotal.cents < 0:
         errors.append(FieldError("min_subtotal", "must not be negative"))
-    window = coupon.starts_at, coupon.ends_at
-    if window[0] is not None and window[1] is not None and window[1] <= window[0]:
+    starts, ends = coupon.starts_at, coupon.ends_at
+    if starts is not None and ends is not None and ends <= starts:
         errors.append(FieldError("ends_at", "must be after starts_at"))
     for name in ("max_uses", "max_uses_per_customer"):
         limit = getattr(coupon, name)
@@ -155,10 +158,6 @@ class CouponOutcome:
     code: str
     discount: Money
     reason: NotApplicable | None = None
-
-    @property
-    def applies(self) -> bool:
-        return self.reason is None
 
 
 def price_coupons(
@@ -223,14 +222,12 @@ def coupon_value(kind: CouponKind, raw: str | int | Decimal) -> int:
     string or a number) in cents."""
     if kind is CouponKind.FIXED:
         return Money.parse(raw, "value").cents
-    if isinstance(raw, bool) or not isinstance(raw, int | Decimal | str):
-        raise InvalidInput.single("value", "a percentage must be a whole number from 1 to 100")
-    try:
-        number = Decimal(raw.strip() if isinstance(raw, str) else raw)
-    except (InvalidOperation, ValueError):
-        number = Decimal("NaN")
+    number = Decimal("NaN")
+    if isinstance(raw, int | Decimal | str) and not isinstance(raw, bool):
+        with suppress(InvalidOperation, ValueError):
+            number = Decimal(raw.strip() if isinstance(raw, str) else raw)
     if not number.is_finite() or number != number.to_integral_value():
-        raise InvalidInput.single("value", "a percentage must be a whole number from 1 to 100")
+        raise InvalidInput.single("value", _PERCENT_RULE)
     return int(number)
 
 
@@ -238,5 +235,5 @@ def check_code(raw: str) -> str:
     """A new coupon's code, stored upper-case; refuses one no customer could type."""
     code = coupon_code(raw)
     if code is None:
-        raise InvalidInput.single("code", "must be 3 to 32 of A-Z, 0-9 and -")
+        raise InvalidInput.single("code", _CODE_RULE)
     return code

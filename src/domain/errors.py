@@ -12,13 +12,16 @@ from uuid import UUID
 
 
 class DomainError(Exception):
-    """A request the bookstore refuses, with a sentence a person can read."""
+    """A request the bookstore refuses, with a sentence a person can read: the one given, or
+    the class's own `detail` (an error that always says the same)."""
 
     code = "domain-error"
+    detail: str
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, detail: str | None = None) -> None:
+        if detail is not None:
+            self.detail = detail
+        super().__init__(self.detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +48,12 @@ class AuthenticationFailed(DomainError):
     """Wrong credentials, or a token that is missing, expired, tampered or revoked."""
 
     code = "unauthorized"
-
-    def __init__(self, detail: str = "Authentication failed.") -> None:
-        super().__init__(detail)
+    detail = "Authentication failed."
 
 
 class Forbidden(DomainError):
     code = "forbidden"
-
-    def __init__(self, detail: str = "You are not allowed to do this.") -> None:
-        super().__init__(detail)
+    detail = "You are not allowed to do this."
 
 
 class NotFound(DomainError):
@@ -93,9 +92,7 @@ class Conflict(DomainError):
 
 class EmailAlreadyRegistered(Conflict):
     code = "email-taken"
-
-    def __init__(self) -> None:
-        super().__init__("An account with this email already exists.")
+    detail = "An account with this email already exists."
 
 
 class DuplicateIsbn(Conflict):
@@ -146,34 +143,26 @@ class CartLimitExceeded(Conflict):
 
 class EmptyCart(Conflict):
     code = "empty-cart"
-
-    def __init__(self) -> None:
-        super().__init__("The cart is empty: add a book before placing an order.")
+    detail = "The cart is empty: add a book before placing an order."
 
 
 class SelfLockout(Conflict):
     """An admin tried to disable or demote their own account."""
 
     code = "self-lockout"
-
-    def __init__(self) -> None:
-        super().__init__("An admin cannot disable or demote their own account.")
+    detail = "An admin cannot disable or demote their own account."
 
 
 class IdempotencyKeyMismatch(DomainError):
     """The key was already used with a different request."""
 
     code = "idempotency-mismatch"
-
-    def __init__(self) -> None:
-        super().__init__("This Idempotency-Key was already used with a different request.")
+    detail = "This Idempotency-Key was already used with a different request."
 
 
 class IdempotencyInFlight(Conflict):
     code = "idempotency-in-flight"
-
-    def __init__(self) -> None:
-        super().__init__("A request with this Idempotency-Key is still being processed.")
+    detail = "A request with this Idempotency-Key is still being processed."
 
 
 class DuplicateCoupon(Conflict):

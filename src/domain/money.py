@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 
 from bookstore.domain.errors import InvalidInput
 
@@ -24,10 +24,7 @@ class Money:
             raise InvalidInput.single(field, "must be a decimal string such as '12.99'")
         if isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value.strip()):
             raise InvalidInput.single(field, "must be a decimal number such as '12.99'")
-        try:
-            amount = Decimal(value.strip() if isinstance(value, str) else value)
-        except (InvalidOperation, ValueError):
-            raise InvalidInput.single(field, "must be a decimal number such as '12.99'") from None
+        amount = Decimal(value.strip() if isinstance(value, str) else value)
         if not amount.is_finite():
             raise InvalidInput.single(field, "must be a finite number")
         if amount.adjusted() >= _LARGEST.adjusted():

@@ -119,17 +119,7 @@ class Order:
     @property
     def sale_movements(self) -> tuple[StockMovement, ...]:
         """The copies the order took, one `order` movement per line."""
-        return tuple(
-            StockMovement(
-                line.book_id,
-                -line.quantity,
-                MovementReason.ORDER,
-                self.created_at,
-                order_id=self.id,
-                actor_id=self.user_id,
-            )
-            for line in self.lines
-        )
+        return self._line_movements(-1, MovementReason.ORDER, self.created_at, self.user_id)
 
     # Transitions: one business-named method each, returning what changed.
 
@@ -164,17 +154,7 @@ class Order:
             cancellation_reason=reason,
             payment_status=payment,
         )
-        restock = tuple(
-            StockMovement(
-                line.book_id,
-                line.quantity,
-                MovementReason.CANCELLATION,
-                at,
-                order_id=self.id,
-                actor_id=by.user_id,
-            )
-            for line in self.lines
-        )
+        restock = self._line_movements(1, MovementReason.CANCELLATION, at, by.user_id)
         return replace(transition, restock=restock)
 
     @property
@@ -214,6 +194,17 @@ class Order:
         entry = StatusChange(to, at, by.kind, clean_text(NOTE, note), by.user_id)
         after = replace(self, status=to, status_history=(*self.status_history, entry), **changes)
         return OrderTransition(after, self.status, entry, previous_payment=self.payment_status)
+
+    def _line_movements(
+        self, sign: int, reason: MovementReason, at: datetime, actor_id: UUID | None
+    ) -> tuple[StockMovement, ...]:
+        """One movement of each line's copies, out (-1) or back in (1)."""
+        return tuple(
+            StockMovement(
+                line.book_id, sign * line.quantity, reason, at, order_id=self.id, actor_id=actor_id
+            )
+            for line in self.lines
+        )
 
     def _refuse(self, to: OrderStatus) -> NoReturn:
         raise InvalidTransition(self.id, self.status.value, to.value)

@@ -100,8 +100,8 @@ class Shipment:
     @classmethod
     def parse(cls, carrier: str | None, tracking_number: str | None) -> Shipment:
         errors = FieldErrors()
-        clean_carrier = _optional(errors, CARRIER, carrier)
-        clean_number = _optional(errors, TRACKING_NUMBER, tracking_number)
+        clean_carrier = errors.optional_text(CARRIER, carrier)
+        clean_number = errors.optional_text(TRACKING_NUMBER, tracking_number)
         errors.raise_if_any()
         return cls(clean_carrier, clean_number)
 
@@ -109,12 +109,6 @@ class Shipment:
 def clean_text(rule: TextRule, raw: str | None) -> str | None:
     """An optional free text (a note, a reason): trimmed, within its rule; blank is none."""
     errors = FieldErrors()
-    clean = _optional(errors, rule, raw)
+    clean = errors.optional_text(rule, raw)
     errors.raise_if_any()
     return clean
-
-
-def _optional(errors: FieldErrors, rule: TextRule, raw: str | None) -> str | None:
-    if raw is None:
-        return None
-    return errors.text(rule, raw) or None

@@ -45,6 +45,12 @@ class Page(Generic[T]):
     def of(cls, items: Sequence[T], request: PageRequest, total: int) -> Page[T]:
         return cls(items, request.page, request.page_size, total)
 
+    @classmethod
+    def window(cls, items: Sequence[T], request: PageRequest) -> Page[T]:
+        """The page `request` asks for, cut from all the items (a store in memory)."""
+        end = request.offset + request.page_size
+        return cls(items[request.offset : end], request.page, request.page_size, len(items))
+
     def map(self, convert: Callable[[T], U]) -> Page[U]:
         return Page([convert(item) for item in self.items], self.page, self.page_size, self.total)
 

@@ -115,15 +115,11 @@ class InvalidSignature(DomainError):
     """A webhook whose signature is missing, wrong or too old: nothing was applied."""
 
     code = "invalid-signature"
-
-    def __init__(self) -> None:
-        super().__init__("The webhook signature is missing, invalid or too old.")
+    detail = "The webhook signature is missing, invalid or too old."
 
 
 class NotExpirable(Conflict):
     """The order is no longer an unpaid `placed` one: it does not expire."""
-
-    code = "conflict"
 
     def __init__(self, order_id: UUID) -> None:
         super().__init__(f"Order {order_id} is not an unpaid placed order.")

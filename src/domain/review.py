@@ -37,10 +37,10 @@ class ReviewText:
     def parse(cls, *, rating: int, title: str | None = None, body: str | None = None) -> ReviewText:
         errors = FieldErrors()
         clean_rating = errors.integer(RATING, rating)
-        clean_title = None if title is None else errors.text(REVIEW_TITLE, title)
-        clean_body = None if body is None else errors.text(REVIEW_BODY, body)
+        clean_title = errors.optional_text(REVIEW_TITLE, title)
+        clean_body = errors.optional_text(REVIEW_BODY, body)
         errors.raise_if_any()
-        return cls(clean_rating, clean_title or None, clean_body or None)
+        return cls(clean_rating, clean_title, clean_body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,5 +133,4 @@ class AlreadyReviewed(Conflict):
 
 
 class ReviewNotFound(NotFound):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
+    """No such review (the detail says which)."""

@@ -122,6 +122,10 @@ class FieldErrors:
     def text(self, rule: TextRule, raw: str) -> str:
         return self._keep(rule.check(raw), raw)
 
+    def optional_text(self, rule: TextRule, raw: str | None) -> str | None:
+        """A text that may be left out: None, or a blank one, is none."""
+        return None if raw is None else self.text(rule, raw) or None
+
     def integer(self, rule: IntRule, value: int) -> int:
         return self._keep(rule.check(value), value)
 

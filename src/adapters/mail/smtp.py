@@ -10,6 +10,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bookstore.adapters.mail.message import message_of
@@ -54,14 +55,8 @@ class SmtpMailer:
     def send(self, mail: Mail) -> None:
         server = self._server
         context = ssl.create_default_context()
-        client: smtplib.SMTP
-        if server.tls:
-            client = smtplib.SMTP_SSL(
-                server.host, server.port, timeout=TIMEOUT_SECONDS, context=context
-            )
-        else:
-            client = smtplib.SMTP(server.host, server.port, timeout=TIMEOUT_SECONDS)
-        with client:
+        connect = partial(smtplib.SMTP_SSL, context=context) if server.tls else smtplib.SMTP
+        with connect(server.host, server.port, timeout=TIMEOUT_SECONDS) as client:
             if server.starttls:
                 client.starttls(context=context)
             if server.username is not None:

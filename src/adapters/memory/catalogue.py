@@ -6,15 +6,12 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 
-from bookstore.adapters.memory.state import MemoryState
+from bookstore.adapters.memory.state import OverState, delete_where
 from bookstore.domain.book import Book, BookDetails
 from bookstore.domain.errors import DuplicateIsbn
 
 
-class MemoryCatalogue:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryCatalogue(OverState):
     def by_isbn(self, isbns: Collection[str]) -> dict[str, Book]:
         wanted = set(isbns)
         return {
@@ -36,31 +33,14 @@ class MemoryCatalogue:
         return [replace(self._state.books[i]) for i in ids]
 
 
-class MemoryHousekeeping:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryHousekeeping(OverState):
     def prune_revoked_access_tokens(self, now: datetime) -> int:
-        table = self._state.revoked_access_tokens
-        gone = [token for token, expires_at in table.items() if expires_at < now]
-        for token in gone:
-            del table[token]
-        return len(gone)
+        return len(delete_where(self._state.revoked_access_tokens, lambda until: until < now))
 
     def prune_refresh_tokens(self, now: datetime) -> int:
         table = self._state.refresh_tokens
-        gone = [
-            token
-            for token, record in table.items()
-            if record.expires_at < now or record.revoked_at is not None
-        ]
-        for token in gone:
-            del table[token]
-        return len(gone)
+        return len(delete_where(table, lambda r: r.expires_at < now or r.revoked_at is not None))
 
     def prune_idempotency_keys(self, created_before: datetime) -> int:
         table = self._state.idempotency_keys
-        gone = [key for key, record in table.items() if record.created_at < created_before]
-        for key in gone:
-            del table[key]
-        return len(gone)
+        return len(delete_where(table, lambda record: record.created_at < created_before))

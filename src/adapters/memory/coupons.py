@@ -6,17 +6,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from uuid import UUID
 
-from bookstore.adapters.memory.state import MemoryState
+from bookstore.adapters.memory.state import OverState
 from bookstore.domain.coupon import Coupon
 from bookstore.domain.errors import DuplicateCoupon
 from bookstore.domain.order import OrderStatus
 from bookstore.domain.pagination import Page, PageRequest
 
 
-class MemoryCouponRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryCouponRepository(OverState):
     def add(self, coupon: Coupon) -> None:
         if coupon.code in self._state.coupons:
             raise DuplicateCoupon(coupon.code)
@@ -42,8 +39,7 @@ class MemoryCouponRepository:
     def list(self, active: bool | None, page: PageRequest) -> Page[Coupon]:
         coupons = [c for c in self._state.coupons.values() if active in (None, c.active)]
         coupons.sort(key=lambda c: (c.created_at, c.code), reverse=True)
-        window = coupons[page.offset : page.offset + page.page_size]
-        return Page.of(window, page, len(coupons))
+        return Page.window(coupons, page)
 
     def uses_by(self, user_id: UUID, codes: Collection[str]) -> dict[str, int]:
         uses = dict.fromkeys(codes, 0)

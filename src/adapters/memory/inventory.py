@@ -6,17 +6,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bookstore.adapters.memory.state import MemoryState
+from bookstore.adapters.memory.state import OverState
 from bookstore.domain.book import Book
 from bookstore.domain.errors import BookNotFound
 from bookstore.domain.inventory import LedgerMismatch, Reconciliation, StockChange, StockMovement
 from bookstore.domain.pagination import Page, PageRequest
 
 
-class MemoryInventory:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryInventory(OverState):
     def move(
         self, movements: Sequence[StockMovement], *, in_catalogue: bool = True
     ) -> list[StockChange]:
@@ -44,8 +41,7 @@ class MemoryInventory:
             return None
         mine = [m for m in self._state.movements if m.book_id == book_id]
         mine.sort(key=lambda m: (m.at, m.id or 0), reverse=True)
-        window = mine[page.offset : page.offset + page.page_size]
-        return Page.of(window, page, total=len(mine))
+        return Page.window(mine, page)
 
     def reconcile(self) -> Reconciliation:
         sums = Counter[int]()
@@ -60,7 +56,6 @@ class MemoryInventory:
         return Reconciliation(len(books), mismatches)
 
     def low_stock(self, page: PageRequest) -> Page[Book]:
-        low = [replace(b) for b in self._state.books.values() if b.is_low_on_stock]
+        low = [b for b in self._state.books.values() if b.is_low_on_stock]
         low.sort(key=lambda b: (b.stock, b.id))
-        window = low[page.offset : page.offset + page.page_size]
-        return Page.of(window, page, total=len(low))
+        return Page.window(low, page).map(replace)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from bookstore.adapters.memory.state import MemoryState
+from bookstore.adapters.memory.state import MemoryState, OverState, delete_where
 from bookstore.application.outbox import (
     ClaimedDelivery,
     Event,
@@ -38,10 +38,7 @@ class MemoryOutbox:
             self._state.undispatched[event.id] = None
 
 
-class MemoryDeliveries:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryDeliveries(OverState):
     def undispatched(self, limit: int) -> list[Event]:
         ids = list(self._state.undispatched)[:limit]
         return [self._state.events[i] for i in ids]
@@ -106,7 +103,7 @@ class MemoryDeliveries:
     def of_endpoint(self, endpoint_id: UUID, page: PageRequest) -> Page[Delivery]:
         found = [d for d in self._state.deliveries.values() if d.endpoint_id == endpoint_id]
         found.sort(key=lambda d: d.id, reverse=True)
-        return Page.of(found[page.offset : page.offset + page.page_size], page, len(found))
+        return Page.window(found, page)
 
     def retry_now(self, delivery_id: int, now: datetime) -> bool:
         delivery = self._state.deliveries.get(delivery_id)
@@ -117,32 +114,25 @@ class MemoryDeliveries:
         return True
 
     def pending(self) -> int:
-        state = self._state
-        waiting = {d.event_id for d in state.deliveries.values() if d.status not in _OVER}
-        return len(waiting | set(state.undispatched))
+        return len(self._open_events())
 
     def prune_delivered(self, created_before: datetime) -> int:
-        state = self._state
-        open_events = {d.event_id for d in state.deliveries.values() if d.status not in _OVER}
-        old = [
-            e.id
-            for e in state.events.values()
-            if e.created < created_before
-            and e.id not in open_events
-            and e.id not in state.undispatched
-        ]
-        for event_id in old:
-            del state.events[event_id]
+        open_events = self._open_events()
+        old = delete_where(
+            self._state.events, lambda e: e.created < created_before and e.id not in open_events
+        )
         gone = set(old)
-        for delivery_id in [i for i, d in state.deliveries.items() if d.event_id in gone]:
-            del state.deliveries[delivery_id]
+        delete_where(self._state.deliveries, lambda d: d.event_id in gone)
         return len(old)
 
+    def _open_events(self) -> set[UUID]:
+        """The events not dispatched yet, or with a delivery still to succeed or die."""
+        state = self._state
+        waiting = {d.event_id for d in state.deliveries.values() if d.status not in _OVER}
+        return waiting | state.undispatched.keys()
 
-class MemoryWebhookEndpoints:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
 
+class MemoryWebhookEndpoints(OverState):
     def add(self, endpoint: WebhookEndpoint) -> None:
         self._state.webhooks[endpoint.id] = endpoint
 
@@ -151,7 +141,7 @@ class MemoryWebhookEndpoints:
 
     def page(self, page: PageRequest) -> Page[WebhookEndpoint]:
         found = sorted(self._state.webhooks.values(), key=lambda e: e.created_at)
-        return Page.of(found[page.offset : page.offset + page.page_size], page, len(found))
+        return Page.window(found, page)
 
     def active(self) -> list[WebhookEndpoint]:
         return [e for e in self._state.webhooks.values() if e.active]
@@ -163,16 +153,12 @@ class MemoryWebhookEndpoints:
         state = self._state
         if state.webhooks.pop(endpoint_id, None) is None:
             return False
-        for delivery_id in [i for i, d in state.deliveries.items() if d.endpoint_id == endpoint_id]:
-            del state.deliveries[delivery_id]
+        for delivery_id in delete_where(state.deliveries, lambda d: d.endpoint_id == endpoint_id):
             state.claims.pop(delivery_id, None)
         return True
 
 
-class MemoryWaitlist:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryWaitlist(OverState):
     def join(self, user_id: UUID, book_id: int, at: datetime) -> bool:
         if (book_id, user_id) in self._state.waitlist:
             return False
@@ -185,7 +171,7 @@ class MemoryWaitlist:
     def books_of(self, user_id: UUID, page: PageRequest) -> Page[Book]:
         books = self._state.books
         found = [books[b] for (b, u) in self._state.waitlist if u == user_id and b in books]
-        return Page.of(found[page.offset : page.offset + page.page_size], page, len(found))
+        return Page.window(found, page)
 
     def take(self, book_id: int) -> list[UUID]:
         waiting = [u for (b, u) in self._state.waitlist if b == book_id]

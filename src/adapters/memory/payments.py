@@ -6,16 +6,12 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from bookstore.adapters.memory.state import MemoryState
-from bookstore.domain.order import OrderStatus
+from bookstore.adapters.memory.state import OverState
 from bookstore.domain.pagination import Page, PageRequest
 from bookstore.domain.payment import OrderPaymentStatus, Payment, PaymentStatus
 
 
-class MemoryPaymentRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryPaymentRepository(OverState):
     def add(self, payment: Payment) -> None:
         self._state.payments[payment.id] = payment
 
@@ -23,20 +19,15 @@ class MemoryPaymentRepository:
         return self._state.payments.get(payment_id)
 
     def by_key(self, order_id: UUID, key: str) -> Payment | None:
-        return next(
-            (
-                p
-                for p in self._state.payments.values()
-                if p.order_id == order_id and p.idempotency_key == key
-            ),
-            None,
-        )
+        for payment in self._state.payments.values():
+            if payment.order_id == order_id and payment.idempotency_key == key:
+                return payment
+        return None
 
     def of_order(self, order_id: UUID, page: PageRequest) -> Page[Payment]:
         found = [p for p in self._state.payments.values() if p.order_id == order_id]
         found.sort(key=lambda p: p.created_at)  # stable: insertion order breaks ties
-        items = found[page.offset : page.offset + page.page_size]
-        return Page.of(items, page, len(found))
+        return Page.window(found, page)
 
     def update(self, payment: Payment, was: PaymentStatus) -> bool:
         current = self._state.payments.get(payment.id)
@@ -68,13 +59,8 @@ class MemoryPaymentRepository:
         return True
 
     def expirable_orders(self, placed_before: datetime, limit: int) -> list[UUID]:
-        due = [
-            o
-            for o in self._state.orders.values()
-            if o.status is OrderStatus.PLACED
-            and o.payment_status is OrderPaymentStatus.UNPAID
-            and o.created_at < placed_before
-        ]
+        orders = self._state.orders.values()
+        due = [o for o in orders if o.awaits_payment and o.created_at < placed_before]
         due.sort(key=lambda o: o.created_at)
         return [o.id for o in due[:limit]]
 

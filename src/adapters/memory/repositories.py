@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from bookstore.adapters.memory.state import MemoryState
+from bookstore.adapters.memory.state import OverState
 from bookstore.application.ports import (
     AccessCheck,
     FacetCount,
@@ -27,12 +27,10 @@ from bookstore.domain.book import DEFAULT_LOW_STOCK_THRESHOLD, Book, BookDetails
 from bookstore.domain.cart import Cart
 from bookstore.domain.errors import DuplicateIsbn, EmailAlreadyRegistered
 from bookstore.domain.order import Order, OrderTransition
-from bookstore.domain.pagination import Page, PageRequest
+from bookstore.domain.pagination import Page
 from bookstore.domain.review import RatingChange
 from bookstore.domain.user import User
 from bookstore.domain.values import Email
-
-T = TypeVar("T")
 
 _WEIGHTS = {"title": 10.0, "author": 4.0, "genre": 1.0}
 
@@ -49,15 +47,7 @@ def _words(text: str) -> list[str]:
     return "".join(c if c.isalnum() else " " for c in folded).split()
 
 
-def _page(items: list[T], request: PageRequest) -> Page[T]:
-    window = items[request.offset : request.offset + request.page_size]
-    return Page.of(window, request, total=len(items))
-
-
-class MemoryBookRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryBookRepository(OverState):
     def add(
         self,
         details: BookDetails,
@@ -122,8 +112,10 @@ class MemoryBookRepository:
             for book in self._state.books.values()
             if _passes_filters(book, query) and (score := _relevance(book, query)) is not None
         ]
-        matches.sort(key=_sort_key(query.effective_sort))
-        return _page([_copy(book) for _, book in matches], query.page)
+        wanted = query.effective_sort
+        sort = _REVERSED.get(wanted, wanted)
+        matches.sort(key=_SORT_KEYS[sort], reverse=sort is not wanted)
+        return Page.window([book for _, book in matches], query.page).map(_copy)
 
     def change_rating(self, book_id: int, change: RatingChange) -> None:
         for table in (self._state.books, self._state.removed_books):
@@ -177,18 +169,20 @@ def _relevance(book: Book, query: BookQuery) -> float | None:
     return score
 
 
-def _sort_key(sort: BookSort) -> Callable[[tuple[float, Book]], tuple[object, ...]]:
-    keys: dict[BookSort, Callable[[tuple[float, Book]], tuple[object, ...]]] = {
-        BookSort.RELEVANCE: lambda sb: (-sb[0], fold_case(sb[1].title), sb[1].id),
-        BookSort.TITLE: lambda sb: (fold_case(sb[1].title), sb[1].id),
-        BookSort.TITLE_DESC: lambda sb: (_Reverse(fold_case(sb[1].title)), -sb[1].id),
-        BookSort.PRICE: lambda sb: (sb[1].price, sb[1].id),
-        BookSort.PRICE_DESC: lambda sb: (-sb[1].price.cents, -sb[1].id),
-        BookSort.CREATED_AT: lambda sb: (sb[1].created_at, sb[1].id),
-        BookSort.CREATED_AT_DESC: lambda sb: (_Reverse(sb[1].created_at), -sb[1].id),
-        BookSort.RATING_DESC: lambda sb: rating_order(sb[1]),
-    }
-    return keys[sort]
+_SORT_KEYS: dict[BookSort, Callable[[tuple[float, Book]], tuple[object, ...]]] = {
+    BookSort.RELEVANCE: lambda sb: (-sb[0], fold_case(sb[1].title), sb[1].id),
+    BookSort.TITLE: lambda sb: (fold_case(sb[1].title), sb[1].id),
+    BookSort.PRICE: lambda sb: (sb[1].price, sb[1].id),
+    BookSort.CREATED_AT: lambda sb: (sb[1].created_at, sb[1].id),
+    BookSort.RATING_DESC: lambda sb: rating_order(sb[1]),
+}
+
+_REVERSED = {
+    BookSort.TITLE_DESC: BookSort.TITLE,
+    BookSort.PRICE_DESC: BookSort.PRICE,
+    BookSort.CREATED_AT_DESC: BookSort.CREATED_AT,
+}
+"""The descending sorts: each the exact reverse of an ascending one (ties go by id)."""
 
 
 def rating_order(book: Book) -> tuple[object, ...]:
@@ -196,28 +190,7 @@ def rating_order(book: Book) -> tuple[object, ...]:
     return (-book.rating.sort_key, -book.rating.count, book.id)
 
 
-class _Reverse:
-    """Inverts the order of a value inside a sort key."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-    def __lt__(self, other: _Reverse) -> bool:
-        return bool(other.value < self.value)  # type: ignore[operator]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Reverse) and bool(self.value == other.value)
-
-    def __hash__(self) -> int:
-        return hash(self.value)
-
-
-class MemoryUserRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryUserRepository(OverState):
     def add(self, user: User) -> None:
         self._refuse_taken_email(user)
         self._state.users[user.id] = replace(user)
@@ -240,7 +213,7 @@ class MemoryUserRepository:
         needle = (query.email_contains or "").casefold()
         users = [u for u in self._state.users.values() if needle in u.email.value]
         users.sort(key=lambda u: (u.created_at, str(u.id)))
-        return _page([replace(u) for u in users], query.page)
+        return Page.window(users, query.page).map(replace)
 
     def _refuse_taken_email(self, user: User) -> None:
         """One account per email, as the SQL tables' unique index keeps it."""
@@ -249,10 +222,7 @@ class MemoryUserRepository:
             raise EmailAlreadyRegistered()
 
 
-class MemoryCartRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryCartRepository(OverState):
     def get(self, user_id: UUID) -> Cart:
         state = self._state
         return Cart(
@@ -277,10 +247,7 @@ class MemoryCartRepository:
                 self._state.cart_unavailable.setdefault(user_id, []).append(book_id)
 
 
-class MemoryOrderRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryOrderRepository(OverState):
     def add(self, order: Order) -> None:
         self._state.orders[order.id] = order
 
@@ -297,15 +264,11 @@ class MemoryOrderRepository:
         return True
 
     def list(self, query: OrderQuery) -> Page[Order]:
-        orders = [o for o in _newest_first(self._state.orders.values()) if _wanted(o, query)]
-        return _page(orders, query.page)
-
-
-def _newest_first(orders: Iterable[Order]) -> list[Order]:
-    # Dicts keep insertion order: among equal timestamps, the later insert is newer.
-    indexed = list(enumerate(orders))
-    indexed.sort(key=lambda io: (io[1].created_at, io[0]), reverse=True)
-    return [order for _, order in indexed]
+        # Dicts keep insertion order: among equal timestamps, the later insert is newer (a
+        # stable sort of the orders latest first keeps it so).
+        orders = [o for o in reversed(self._state.orders.values()) if _wanted(o, query)]
+        orders.sort(key=lambda o: o.created_at, reverse=True)
+        return Page.window(orders, query.page)
 
 
 def _wanted(order: Order, query: OrderQuery) -> bool:
@@ -314,10 +277,7 @@ def _wanted(order: Order, query: OrderQuery) -> bool:
     )
 
 
-class MemorySessionRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemorySessionRepository(OverState):
     def add_refresh_token(self, record: RefreshTokenRecord) -> None:
         self._state.refresh_tokens[record.token_id] = record
 
@@ -350,11 +310,8 @@ class MemorySessionRepository:
         return AccessCheck(revoked, user.role, user.is_active)
 
 
-class MemoryIdempotencyRepository:
+class MemoryIdempotencyRepository(OverState):
     """Write units of work are serialised, so a key is never seen in flight."""
-
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
 
     def find(self, user_id: UUID, key: str, not_before: datetime) -> IdempotencyRecord | None:
         record = self._state.idempotency_keys.get((user_id, key))

@@ -8,7 +8,7 @@ from dataclasses import replace
 from uuid import UUID
 
 from bookstore.adapters.memory.repositories import rating_order
-from bookstore.adapters.memory.state import MemoryState
+from bookstore.adapters.memory.state import OverState
 from bookstore.application.queries import ReviewQuery, ReviewSort, fold_case
 from bookstore.domain.book import Book
 from bookstore.domain.order import Order, OrderStatus
@@ -16,10 +16,7 @@ from bookstore.domain.pagination import Page
 from bookstore.domain.review import PURCHASED, AlreadyReviewed, Review, author_name
 
 
-class MemoryReviewRepository:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryReviewRepository(OverState):
     def add(self, review: Review) -> None:
         if self.mine(review.user_id, review.book_id) is not None:
             raise AlreadyReviewed(review.book_id)
@@ -49,9 +46,7 @@ class MemoryReviewRepository:
             found.sort(key=lambda r: -r.rating)  # stable: newest first among equals
         elif query.sort is ReviewSort.LOWEST:
             found.sort(key=lambda r: r.rating)
-        start = query.page.offset
-        window = [self._named(r) for r in found[start : start + query.page.page_size]]
-        return Page.of(window, query.page, len(found))
+        return Page.window(found, query.page).map(self._named)
 
     def has_purchased(self, user_id: UUID, book_id: int) -> bool:
         return any(
@@ -66,10 +61,7 @@ class MemoryReviewRepository:
         return replace(review, author_name=author_name(user.full_name if user else None))
 
 
-class MemoryCoPurchases:
-    def __init__(self, state: MemoryState) -> None:
-        self._state = state
-
+class MemoryCoPurchases(OverState):
     def also_bought(self, book_id: int, limit: int) -> list[Book]:
         together: Counter[int] = Counter()
         for books in self._bought_sets():

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from copy import copy
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import TypeVar
 from uuid import UUID
 
 from bookstore.application.outbox import Event
@@ -18,6 +20,9 @@ from bookstore.domain.order import Order
 from bookstore.domain.payment import Payment
 from bookstore.domain.review import Review
 from bookstore.domain.user import User
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(slots=True)
@@ -59,30 +64,28 @@ class MemoryState:
         return recorded
 
     def fork(self) -> MemoryState:
-        """A copy a transaction may change freely: tables are copied, records are replaced
-        rather than mutated, so sharing them is safe."""
-        return replace(
-            self,
-            books=dict(self.books),
-            removed_books=dict(self.removed_books),
-            users=dict(self.users),
-            carts={user: dict(lines) for user, lines in self.carts.items()},
-            orders=dict(self.orders),
-            refresh_tokens=dict(self.refresh_tokens),
-            revoked_access_tokens=dict(self.revoked_access_tokens),
-            idempotency_keys=dict(self.idempotency_keys),
-            movements=list(self.movements),
-            payments=dict(self.payments),
-            payment_events=dict(self.payment_events),
-            cart_quotes={user: dict(quotes) for user, quotes in self.cart_quotes.items()},
-            cart_coupons={user: list(codes) for user, codes in self.cart_coupons.items()},
-            cart_unavailable={user: list(ids) for user, ids in self.cart_unavailable.items()},
-            coupons=dict(self.coupons),
-            events=dict(self.events),
-            undispatched=dict(self.undispatched),
-            deliveries=dict(self.deliveries),
-            claims=dict(self.claims),
-            webhooks=dict(self.webhooks),
-            waitlist=dict(self.waitlist),
-            reviews=dict(self.reviews),
-        )
+        """A copy a transaction may change freely: every table is copied (each cart's too),
+        records are replaced rather than mutated, so sharing them is safe."""
+        tables = {f.name: copy(getattr(self, f.name)) for f in fields(self)}
+        for name in _PER_USER:
+            tables[name] = {user: copy(rows) for user, rows in tables[name].items()}
+        return MemoryState(**tables)
+
+
+class OverState:
+    """Works over a transaction's private copy of the state (the memory repositories)."""
+
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+
+_PER_USER = ("carts", "cart_quotes", "cart_coupons", "cart_unavailable")
+"""The tables whose rows are tables of their own (a cart's lines, quotes, coupons...)."""
+
+
+def delete_where(table: dict[K, V], doomed: Callable[[V], bool]) -> list[K]:
+    """Delete the rows of a table that `doomed` picks; their keys."""
+    keys = [key for key, row in table.items() if doomed(row)]
+    for key in keys:
+        del table[key]
+    return keys

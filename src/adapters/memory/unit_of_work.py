@@ -40,6 +40,13 @@ _writers_may_wait: ContextVar[bool] = ContextVar("memory_writers_may_wait", defa
 
 
 class MemoryUnitOfWorkFactory:
+    inline_work = False
+    """Writers wait for each other's lock: run the work where waiting is harmless."""
+    inline_reads = False
+    """Like writes, so that the two kinds of work are tried in the same places."""
+    work_threads = 4
+    """Readers never wait; writers wait for each other's lock."""
+
     def __init__(self, snapshots: Snapshots | None = None) -> None:
         self.state = MemoryState()
         self.snapshots: Snapshots = snapshots or IdsOnly()
@@ -51,21 +58,6 @@ class MemoryUnitOfWorkFactory:
         if not read_only and not _writers_may_wait.get():
             raise WriterBusy()
         return MemoryUnitOfWork(self, read_only=read_only)
-
-    @property
-    def inline_work(self) -> bool:
-        """Writers wait for each other's lock: run the work where waiting is harmless."""
-        return False
-
-    @property
-    def inline_reads(self) -> bool:
-        """Like writes, so that the two kinds of work are tried in the same places."""
-        return False
-
-    @property
-    def work_threads(self) -> int:
-        """Readers never wait; writers wait for each other's lock."""
-        return 4
 
     @contextmanager
     def writes_without_waiting(self) -> Iterator[None]:
