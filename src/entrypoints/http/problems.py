@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
 
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
@@ -64,10 +63,28 @@ class ProblemKind:
     def type(self) -> str:
         return f"/problems/{self.slug}"
 
-    def problem(self, detail: str, **fields: Any) -> Problem:
-        """`fields`: the other `Problem` fields this kind of problem carries (`errors`, ...)."""
+    def problem(
+        self,
+        detail: str,
+        errors: list[FieldProblem] | UnsetType = UNSET,
+        items: list[ShortageProblem] | UnsetType = UNSET,
+        from_: str | UnsetType = UNSET,
+        to: str | UnsetType = UNSET,
+        decline_code: str | UnsetType = UNSET,
+        **coupon_fields: str,
+    ) -> Problem:
+        """`coupon_fields`: `code`, `reason`, `expected_total`, `total` (§13's problems)."""
         return Problem(
-            type=self.type, title=self.title, status=self.status, detail=detail, **fields
+            type=self.type,
+            title=self.title,
+            status=self.status,
+            detail=detail,
+            errors=errors,
+            items=items,
+            from_=from_,
+            to=to,
+            decline_code=decline_code,
+            **coupon_fields,
         )
 
 
