@@ -6,12 +6,12 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 
-from bookstore.adapters.memory.state import OverState, delete_where
+from bookstore.adapters.memory.state import MemoryRepository, delete_where
 from bookstore.domain.book import Book, BookDetails
 from bookstore.domain.errors import DuplicateIsbn
 
 
-class MemoryCatalogue(OverState):
+class MemoryCatalogue(MemoryRepository):
     def by_isbn(self, isbns: Collection[str]) -> dict[str, Book]:
         wanted = set(isbns)
         return {
@@ -33,7 +33,7 @@ class MemoryCatalogue(OverState):
         return [replace(self._state.books[i]) for i in ids]
 
 
-class MemoryHousekeeping(OverState):
+class MemoryHousekeeping(MemoryRepository):
     def prune_revoked_access_tokens(self, now: datetime) -> int:
         return len(delete_where(self._state.revoked_access_tokens, lambda until: until < now))
 

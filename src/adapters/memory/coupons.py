@@ -6,14 +6,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from uuid import UUID
 
-from bookstore.adapters.memory.state import OverState
+from bookstore.adapters.memory.state import MemoryRepository
 from bookstore.domain.coupon import Coupon
 from bookstore.domain.errors import DuplicateCoupon
 from bookstore.domain.order import OrderStatus
 from bookstore.domain.pagination import Page, PageRequest
 
 
-class MemoryCouponRepository(OverState):
+class MemoryCouponRepository(MemoryRepository):
     def add(self, coupon: Coupon) -> None:
         if coupon.code in self._state.coupons:
             raise DuplicateCoupon(coupon.code)

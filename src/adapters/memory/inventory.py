@@ -6,14 +6,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bookstore.adapters.memory.state import OverState
+from bookstore.adapters.memory.state import MemoryRepository
 from bookstore.domain.book import Book
 from bookstore.domain.errors import BookNotFound
 from bookstore.domain.inventory import LedgerMismatch, Reconciliation, StockChange, StockMovement
 from bookstore.domain.pagination import Page, PageRequest
 
 
-class MemoryInventory(OverState):
+class MemoryInventory(MemoryRepository):
     def move(
         self, movements: Sequence[StockMovement], *, in_catalogue: bool = True
     ) -> list[StockChange]:

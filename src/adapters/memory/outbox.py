@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from bookstore.adapters.memory.state import MemoryState, OverState, delete_where
+from bookstore.adapters.memory.state import MemoryRepository, MemoryState, delete_where
 from bookstore.application.outbox import (
     ClaimedDelivery,
     Event,
@@ -38,7 +38,7 @@ class MemoryOutbox:
             self._state.undispatched[event.id] = None
 
 
-class MemoryDeliveries(OverState):
+class MemoryDeliveries(MemoryRepository):
     def undispatched(self, limit: int) -> list[Event]:
         ids = list(self._state.undispatched)[:limit]
         return [self._state.events[i] for i in ids]
@@ -132,7 +132,7 @@ class MemoryDeliveries(OverState):
         return waiting | state.undispatched.keys()
 
 
-class MemoryWebhookEndpoints(OverState):
+class MemoryWebhookEndpoints(MemoryRepository):
     def add(self, endpoint: WebhookEndpoint) -> None:
         self._state.webhooks[endpoint.id] = endpoint
 
@@ -158,7 +158,7 @@ class MemoryWebhookEndpoints(OverState):
         return True
 
 
-class MemoryWaitlist(OverState):
+class MemoryWaitlist(MemoryRepository):
     def join(self, user_id: UUID, book_id: int, at: datetime) -> bool:
         if (book_id, user_id) in self._state.waitlist:
             return False

@@ -6,12 +6,12 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from bookstore.adapters.memory.state import OverState
+from bookstore.adapters.memory.state import MemoryRepository
 from bookstore.domain.pagination import Page, PageRequest
 from bookstore.domain.payment import OrderPaymentStatus, Payment, PaymentStatus
 
 
-class MemoryPaymentRepository(OverState):
+class MemoryPaymentRepository(MemoryRepository):
     def add(self, payment: Payment) -> None:
         self._state.payments[payment.id] = payment
 

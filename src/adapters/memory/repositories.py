@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from bookstore.adapters.memory.state import OverState
+from bookstore.adapters.memory.state import MemoryRepository
 from bookstore.application.ports import (
     AccessCheck,
     FacetCount,
@@ -47,7 +47,7 @@ def _words(text: str) -> list[str]:
     return "".join(c if c.isalnum() else " " for c in folded).split()
 
 
-class MemoryBookRepository(OverState):
+class MemoryBookRepository(MemoryRepository):
     def add(
         self,
         details: BookDetails,
@@ -190,7 +190,7 @@ def rating_order(book: Book) -> tuple[object, ...]:
     return (-book.rating.sort_key, -book.rating.count, book.id)
 
 
-class MemoryUserRepository(OverState):
+class MemoryUserRepository(MemoryRepository):
     def add(self, user: User) -> None:
         self._refuse_taken_email(user)
         self._state.users[user.id] = replace(user)
@@ -222,7 +222,7 @@ class MemoryUserRepository(OverState):
             raise EmailAlreadyRegistered()
 
 
-class MemoryCartRepository(OverState):
+class MemoryCartRepository(MemoryRepository):
     def get(self, user_id: UUID) -> Cart:
         state = self._state
         return Cart(
@@ -247,7 +247,7 @@ class MemoryCartRepository(OverState):
                 self._state.cart_unavailable.setdefault(user_id, []).append(book_id)
 
 
-class MemoryOrderRepository(OverState):
+class MemoryOrderRepository(MemoryRepository):
     def add(self, order: Order) -> None:
         self._state.orders[order.id] = order
 
@@ -277,7 +277,7 @@ def _wanted(order: Order, query: OrderQuery) -> bool:
     )
 
 
-class MemorySessionRepository(OverState):
+class MemorySessionRepository(MemoryRepository):
     def add_refresh_token(self, record: RefreshTokenRecord) -> None:
         self._state.refresh_tokens[record.token_id] = record
 
@@ -310,7 +310,7 @@ class MemorySessionRepository(OverState):
         return AccessCheck(revoked, user.role, user.is_active)
 
 
-class MemoryIdempotencyRepository(OverState):
+class MemoryIdempotencyRepository(MemoryRepository):
     """Write units of work are serialised, so a key is never seen in flight."""
 
     def find(self, user_id: UUID, key: str, not_before: datetime) -> IdempotencyRecord | None:

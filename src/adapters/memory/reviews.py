@@ -8,7 +8,7 @@ from dataclasses import replace
 from uuid import UUID
 
 from bookstore.adapters.memory.repositories import rating_order
-from bookstore.adapters.memory.state import OverState
+from bookstore.adapters.memory.state import MemoryRepository
 from bookstore.application.queries import ReviewQuery, ReviewSort, fold_case
 from bookstore.domain.book import Book
 from bookstore.domain.order import Order, OrderStatus
@@ -16,7 +16,7 @@ from bookstore.domain.pagination import Page
 from bookstore.domain.review import PURCHASED, AlreadyReviewed, Review, author_name
 
 
-class MemoryReviewRepository(OverState):
+class MemoryReviewRepository(MemoryRepository):
     def add(self, review: Review) -> None:
         if self.mine(review.user_id, review.book_id) is not None:
             raise AlreadyReviewed(review.book_id)
@@ -61,7 +61,7 @@ class MemoryReviewRepository(OverState):
         return replace(review, author_name=author_name(user.full_name if user else None))
 
 
-class MemoryCoPurchases(OverState):
+class MemoryCoPurchases(MemoryRepository):
     def also_bought(self, book_id: int, limit: int) -> list[Book]:
         together: Counter[int] = Counter()
         for books in self._bought_sets():

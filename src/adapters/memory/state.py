@@ -72,7 +72,7 @@ class MemoryState:
         return MemoryState(**tables)
 
 
-class OverState:
+class MemoryRepository:
     """Works over a transaction's private copy of the state (the memory repositories)."""
 
     def __init__(self, state: MemoryState) -> None:
