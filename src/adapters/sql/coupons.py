@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bookstore.adapters.sql.coupon_tables import coupons, order_coupons
 from bookstore.adapters.sql.integrity import violates
-from bookstore.adapters.sql.statements import Db, Row, chunks, in_list, list_params
+from bookstore.adapters.sql.statements import Db, Row, chunks, in_list, list_params, page_of
 from bookstore.adapters.sql.tables import orders
 from bookstore.domain.coupon import Coupon, CouponKind
 from bookstore.domain.errors import DuplicateCoupon
@@ -176,9 +176,7 @@ class SqlCouponRepository:
         page_stmt, count_stmt = _listing(active is not None)
         page_params = params | {"limit": page.page_size, "offset": page.offset}
         items = [_coupon(row) for row in self._db.rows(page_stmt, page_params)]
-        if len(items) < page.page_size and (items or page.offset == 0):
-            return Page.of(items, page, page.offset + len(items))
-        return Page.of(items, page, int(self._db.scalar(count_stmt, params)))
+        return page_of(items, page, lambda: self._db.scalar(count_stmt, params))
 
     def uses_by(self, user_id: UUID, codes: Collection[str]) -> dict[str, int]:
         uses = dict.fromkeys(codes, 0)

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 from sqlalchemy import bindparam, func, insert, select, update
 
 from bookstore.adapters.sql.book_rows import BOOK_COLUMNS, IN_CATALOGUE, book_from_row
-from bookstore.adapters.sql.statements import Db, Row
+from bookstore.adapters.sql.statements import Db, Row, page_of
 from bookstore.adapters.sql.tables import books, stock_movements
 from bookstore.domain.book import STOCK, Book
 from bookstore.domain.errors import BookNotFound, InsufficientStock, InvalidInput, Shortage
@@ -137,7 +137,7 @@ class SqlInventory:
         )
         items = [_movement_from_row(row) for row in self._db.rows(stmt)]
         count = select(func.count()).select_from(stock_movements).where(mine)
-        return Page.of(items, page, self._total(items, page, count))
+        return page_of(items, page, lambda: self._db.scalar(count))
 
     def reconcile(self) -> Reconciliation:
         """The comparison is one statement, so it sees one consistent state of the ledger."""
@@ -171,10 +171,4 @@ class SqlInventory:
         )
         items = [book_from_row(row) for row in self._db.rows(stmt)]
         count = select(func.count()).select_from(books).where(*low)
-        return Page.of(items, page, self._total(items, page, count))
-
-    def _total(self, items: Sequence[object], page: PageRequest, count: Any) -> int:
-        """A short page (not past the end) is the last one: its total needs no count."""
-        if len(items) < page.page_size and (items or page.offset == 0):
-            return page.offset + len(items)
-        return int(self._db.scalar(count))
+        return page_of(items, page, lambda: self._db.scalar(count))

@@ -19,7 +19,7 @@ from bookstore.adapters.sql.order_history import (
     order_from_row,
     write_transition,
 )
-from bookstore.adapters.sql.statements import Db, Row, chunks, in_list, list_params
+from bookstore.adapters.sql.statements import Db, Row, chunks, in_list, list_params, page_of
 from bookstore.adapters.sql.tables import order_lines, orders
 from bookstore.application.queries import OrderQuery
 from bookstore.domain.money import Money
@@ -135,9 +135,7 @@ class SqlOrderRepository:
         page = query.page
         page_params = params | {"limit": page.page_size, "offset": page.offset}
         items = self._with_lines(self._db.rows(page_stmt, page_params))
-        if len(items) < page.page_size and (items or page.offset == 0):
-            return Page.of(items, page, page.offset + len(items))
-        return Page.of(items, page, int(self._db.scalar(count_stmt, params)))
+        return page_of(items, page, lambda: self._db.scalar(count_stmt, params))
 
     def _with_lines(self, heads: builtins.list[Row]) -> builtins.list[Order]:
         lines: defaultdict[UUID, list[OrderLine]] = defaultdict(list)

@@ -15,11 +15,9 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bookstore.adapters.sql.payment_tables import payment_events, payments
-from bookstore.adapters.sql.statements import Db, Row
+from bookstore.adapters.sql.statements import Db, Row, page_of, unless_there
 from bookstore.adapters.sql.tables import orders
 from bookstore.domain.money import Money
 from bookstore.domain.order import OrderStatus
@@ -84,12 +82,8 @@ _SET_ORDER_STATUS = (
 # RETURNING says whether the row went in (the driver's rowcount of an INSERT ... ON CONFLICT
 # is not reliable on every driver).
 _FIRST_DELIVERY = {
-    "sqlite": sqlite_insert(payment_events)
-    .on_conflict_do_nothing()
-    .returning(payment_events.c.event_id),
-    "postgresql": pg_insert(payment_events)
-    .on_conflict_do_nothing()
-    .returning(payment_events.c.event_id),
+    dialect: insert_once.returning(payment_events.c.event_id)
+    for dialect, insert_once in unless_there(payment_events).items()
 }
 _EXPIRABLE = (
     select(orders.c.id)
@@ -147,9 +141,7 @@ class SqlPaymentRepository:
     def of_order(self, order_id: UUID, page: PageRequest) -> Page[Payment]:
         params = {"order_id": order_id, "limit": page.page_size, "offset": page.offset}
         items = [_payment(row) for row in self._db.rows(_OF_ORDER, params)]
-        if len(items) < page.page_size and (items or page.offset == 0):
-            return Page.of(items, page, page.offset + len(items))
-        return Page.of(items, page, int(self._db.scalar(_COUNT, {"order_id": order_id})))
+        return page_of(items, page, lambda: self._db.scalar(_COUNT, {"order_id": order_id}))
 
     def update(self, payment: Payment, was: PaymentStatus) -> bool:
         params = {

@@ -6,7 +6,7 @@ it through the `Db` of its unit of work:
 - `CoreDb`, over a SQLAlchemy `Connection` (a database without a driver path):
   `Connection.execute`, with its compiled cache, events and type processing.
 - `DriverDb`, over a pysqlite connection (SQLite): the statement compiled once per statement
-  object, column keys and dialect (`_compiled`), its parameters put in the compiled order
+  object, column keys and dialect (`compiled_for`), its parameters put in the compiled order
   and converted by the columns' own bind processors, rows converted by the result
   processors, and driver errors wrapped as SQLAlchemy wraps them. The same statement, the
   same types, the same errors, without SQLAlchemy's per-call work, which costs more than
@@ -31,7 +31,8 @@ from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, Connection, CursorResult, Executable, bindparam
+from sqlalchemy import ColumnElement, Connection, CursorResult, Executable, Insert, Table, bindparam
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import (
@@ -46,6 +47,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.sql.dml import UpdateBase
 
 from bookstore.application.ports import StorageUnavailable
+from bookstore.domain.pagination import Page, PageRequest
 
 T = TypeVar("T")
 Params = Mapping[str, Any]
@@ -143,6 +145,23 @@ def contains_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def page_of(items: list[T], page: PageRequest, count: Callable[[], Any]) -> Page[T]:
+    """The page, with its total: a short page (not past the end) is the last one, whose
+    total needs no `count()`."""
+    if len(items) < page.page_size and (items or page.offset == 0):
+        return Page.of(items, page, page.offset + len(items))
+    return Page.of(items, page, int(count()))
+
+
+def unless_there(table: Table, columns: list[str] | None = None) -> dict[str, Insert]:
+    """`INSERT ... ON CONFLICT DO NOTHING` into `table`, per dialect name; with `columns`,
+    only a conflict on their unique index (`ON CONFLICT (columns)`)."""
+    return {
+        "sqlite": sqlite.insert(table).on_conflict_do_nothing(index_elements=columns),
+        "postgresql": postgresql.insert(table).on_conflict_do_nothing(index_elements=columns),
+    }
+
+
 _SQLITE = SQLiteDialect_pysqlite(paramstyle="qmark")
 _Processor = Callable[[Any], Any] | None
 
@@ -212,42 +231,30 @@ def compiled_for(stmt: Executable, keys: tuple[str, ...], dialect: Dialect = _SQ
     return found
 
 
-_compiled = compiled_for
-
-
 def statement_keys(stmt: Executable, params: Params | None) -> tuple[str, ...]:
     """What an INSERT or UPDATE without `.values()` writes depends on the keys given."""
     return tuple(params) if params and isinstance(stmt, UpdateBase) else ()
 
 
 def _compile(stmt: Executable, keys: tuple[str, ...], dialect: Dialect) -> Compiled:
-    column_keys = list(keys) if keys else None
-    compiled = stmt.compile(dialect=dialect, column_keys=column_keys)  # type: ignore[attr-defined]
-    if compiled.post_compile_params:  # an `IN` list: its values are part of the statement
-        compiled = stmt.compile(  # type: ignore[attr-defined]
-            dialect=dialect, column_keys=column_keys, compile_kwargs={"render_postcompile": True}
-        )
+    compiled = stmt.compile(  # type: ignore[attr-defined]
+        dialect=dialect,
+        column_keys=list(keys) if keys else None,
+        # An `IN` list is rendered: its values are part of the statement.
+        compile_kwargs={"render_postcompile": True},
+    )
     names = tuple(compiled.positiontup or ())
     values = compiled.construct_params(_check=False)
-    bind = tuple(_bind_processor(compiled, name, values[name], dialect) for name in names)
+    bind = tuple(_bind_processor(compiled, name, dialect) for name in names)
     columns = getattr(stmt, "exported_columns", ())
-    processors = (_result_processor(column.type, dialect) for column in columns)
+    processors = (c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
     result = tuple((n, p) for n, p in enumerate(processors) if p is not None)
-    required = frozenset(name for name in names if _is_required(compiled, name))
+    binds = compiled.binds
+    required = frozenset(name for name in names if name in binds and binds[name].required)
     return Compiled(compiled.string, names, values, bind, result, required)
 
 
-def _result_processor(type_: Any, dialect: Dialect) -> _Processor:
-    processor: _Processor = type_.dialect_impl(dialect).result_processor(dialect, None)
-    return processor
-
-
-def _is_required(compiled: Any, name: str) -> bool:
-    bound = compiled.binds.get(name)
-    return bound is not None and bool(bound.required)
-
-
-def _bind_processor(compiled: Any, name: str, value: Any, dialect: Dialect) -> _Processor:
+def _bind_processor(compiled: Any, name: str, dialect: Dialect) -> _Processor:
     bound = compiled.binds.get(name)
     if bound is None:  # `<name>_<n>`: the n-th item of a rendered `IN` list
         bound = compiled.binds[name.rpartition("_")[0]]
@@ -274,14 +281,14 @@ class DriverDb:
         return "sqlite"
 
     def rows(self, stmt: Executable, params: Params | None = None) -> list[Row]:
-        compiled = _compiled(stmt, statement_keys(stmt, params))
+        compiled = compiled_for(stmt, statement_keys(stmt, params))
         fetched = self._run(compiled, params).fetchall()
         if not compiled.result:
             return fetched
         return [compiled.converted(row) for row in fetched]
 
     def first(self, stmt: Executable, params: Params | None = None) -> Row | None:
-        compiled = _compiled(stmt, statement_keys(stmt, params))
+        compiled = compiled_for(stmt, statement_keys(stmt, params))
         row = self._run(compiled, params).fetchone()
         if row is None or not compiled.result:
             return row  # type: ignore[no-any-return]
@@ -292,7 +299,7 @@ class DriverDb:
         return None if row is None else row[0]
 
     def write(self, stmt: Executable, params: Params | None = None) -> int:
-        compiled = _compiled(stmt, statement_keys(stmt, params))
+        compiled = compiled_for(stmt, statement_keys(stmt, params))
         return self._run(compiled, params).rowcount
 
     def send(self, stmt: Executable, params: Params | None = None) -> None:
@@ -301,7 +308,7 @@ class DriverDb:
     def write_many(self, stmt: Executable, rows: Sequence[Params]) -> None:
         if not rows:
             return
-        compiled = _compiled(stmt, statement_keys(stmt, rows[0]))
+        compiled = compiled_for(stmt, statement_keys(stmt, rows[0]))
         values = [compiled.parameters(row) for row in rows]
         if self._begin is not None and not self._conn.in_transaction:
             self._begin(self._conn)

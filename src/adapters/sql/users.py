@@ -11,7 +11,7 @@ from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bookstore.adapters.sql.integrity import violates
-from bookstore.adapters.sql.statements import Db, Row, contains_pattern
+from bookstore.adapters.sql.statements import Db, Row, contains_pattern, page_of
 from bookstore.adapters.sql.tables import users
 from bookstore.application.queries import UserQuery
 from bookstore.domain.errors import EmailAlreadyRegistered
@@ -102,9 +102,7 @@ class SqlUserRepository:
         page = query.page
         page_params = params | {"limit": page.page_size, "offset": page.offset}
         items = [user_from_row(row) for row in self._db.rows(page_stmt, page_params)]
-        if len(items) < page.page_size and (items or page.offset == 0):
-            return Page.of(items, page, page.offset + len(items))
-        return Page.of(items, page, int(self._db.scalar(count_stmt, params)))
+        return page_of(items, page, lambda: self._db.scalar(count_stmt, params))
 
     def _write(self, write: Callable[[], object]) -> None:
         try:

@@ -6,21 +6,16 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import bindparam, delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bookstore.adapters.sql.book_rows import BOOK_COLUMNS, IN_CATALOGUE, book_from_row
 from bookstore.adapters.sql.event_tables import waitlist_entries
-from bookstore.adapters.sql.statements import Db
+from bookstore.adapters.sql.statements import Db, unless_there
 from bookstore.adapters.sql.tables import books
 from bookstore.domain.book import Book
 from bookstore.domain.pagination import Page, PageRequest
 
 _l = waitlist_entries.c
-_JOIN = {
-    "sqlite": sqlite_insert(waitlist_entries).on_conflict_do_nothing(),
-    "postgresql": pg_insert(waitlist_entries).on_conflict_do_nothing(),
-}
+_JOIN = unless_there(waitlist_entries)
 _LEAVE = delete(waitlist_entries).where(
     _l.user_id == bindparam("user"), _l.book_id == bindparam("book")
 )
