@@ -42,16 +42,6 @@ _MOVE = (
 )
 _MOVE_IN_CATALOGUE = _MOVE.where(IN_CATALOGUE)
 _STOCK_NOW = select(books.c.stock, books.c.title).where(books.c.id == bindparam("book_id"))
-_MOVEMENT_COLUMNS = (
-    _m.id,
-    _m.book_id,
-    _m.delta,
-    _m.reason,
-    _m.order_id,
-    _m.actor_id,
-    _m.note,
-    _m.at,
-)
 
 
 def movement_values(movement: StockMovement) -> dict[str, Any]:
@@ -129,7 +119,7 @@ class SqlInventory:
             return None
         mine = _m.book_id == book_id
         stmt = (
-            select(*_MOVEMENT_COLUMNS)
+            select(stock_movements)
             .where(mine)
             .order_by(_m.at.desc(), _m.id.desc())
             .limit(page.page_size)

@@ -16,17 +16,7 @@ from bookstore.application.queries import ReviewQuery, ReviewSort
 from bookstore.domain.pagination import Page
 from bookstore.domain.review import PURCHASED, AlreadyReviewed, Review, ReviewText, author_name
 
-_COLUMNS = (
-    reviews.c.id,
-    reviews.c.book_id,
-    reviews.c.user_id,
-    reviews.c.rating,
-    reviews.c.title,
-    reviews.c.body,
-    reviews.c.created_at,
-    reviews.c.updated_at,
-    users.c.full_name,
-)
+_COLUMNS = (*reviews.c, users.c.full_name)
 _WITH_AUTHOR = reviews.join(users, users.c.id == reviews.c.user_id)
 _OF_BOOK = reviews.c.book_id == bindparam("book_id")
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from sqlalchemy import bindparam, exists, insert, literal, select, update
 
-from bookstore.adapters.sql.statements import Db, unless_there
+from bookstore.adapters.sql.statements import Db, fields_of, unless_there
 from bookstore.adapters.sql.tables import refresh_tokens, revoked_access_tokens, users
 from bookstore.application.ports import AccessCheck, RefreshTokenRecord
 from bookstore.domain.user import Role
@@ -46,17 +46,7 @@ class SqlSessionRepository:
         self._db = db
 
     def add_refresh_token(self, record: RefreshTokenRecord) -> None:
-        self._db.write(
-            _ADD_REFRESH,
-            {
-                "token_id": record.token_id,
-                "family_id": record.family_id,
-                "user_id": record.user_id,
-                "expires_at": record.expires_at,
-                "used_at": record.used_at,
-                "revoked_at": record.revoked_at,
-            },
-        )
+        self._db.write(_ADD_REFRESH, fields_of(record))
 
     def get_refresh_token(self, token_id: str) -> RefreshTokenRecord | None:
         row = self._db.first(_GET_REFRESH, {"token": token_id})

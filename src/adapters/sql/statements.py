@@ -26,9 +26,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import ColumnElement, Connection, CursorResult, Executable, Insert, Table, bindparam
@@ -48,6 +48,9 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from bookstore.application.ports import StorageUnavailable
 from bookstore.domain.pagination import Page, PageRequest
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 T = TypeVar("T")
 Params = Mapping[str, Any]
@@ -151,6 +154,11 @@ def page_of(items: list[T], page: PageRequest, count: Callable[[], Any]) -> Page
     if len(items) < page.page_size and (items or page.offset == 0):
         return Page.of(items, page, page.offset + len(items))
     return Page.of(items, page, int(count()))
+
+
+def fields_of(record: DataclassInstance) -> dict[str, Any]:
+    """A dataclass's fields by name: the row of a table whose columns are named after them."""
+    return {field.name: getattr(record, field.name) for field in fields(record)}
 
 
 def unless_there(table: Table, columns: list[str] | None = None) -> dict[str, Insert]:

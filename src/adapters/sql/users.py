@@ -19,15 +19,7 @@ from bookstore.domain.pagination import Page
 from bookstore.domain.user import Role, User
 from bookstore.domain.values import Email
 
-_COLUMNS = (
-    users.c.id,
-    users.c.email,
-    users.c.full_name,
-    users.c.role,
-    users.c.is_active,
-    users.c.password_hash,
-    users.c.created_at,
-)
+_COLUMNS = tuple(users.c)
 # Built once; each call only binds its values.
 _ADD = insert(users)
 _BY_ID = select(*_COLUMNS).where(users.c.id == bindparam("user"))
