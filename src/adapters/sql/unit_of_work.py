@@ -20,7 +20,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, overload
 
 import psycopg
@@ -99,7 +98,9 @@ class SqlUnitOfWorkFactory:
         # kept apart, the connections a burst of writes left kept filled the pool, and every
         # read after it went through the pool's checkout again.
         if self._psycopg:
-            self._readers = self._writers = _kept_in_autocommit(engine, most=self.work_threads)
+            self._readers = self._writers = KeptConnections(
+                engine, most=self.work_threads, check=refuse_lost, to_pool=_out_of_autocommit
+            )
         else:
             kept = self._gate is not None
             self._readers = KeptConnections(engine, most=4 if kept else 0)
@@ -141,8 +142,8 @@ class SqlUnitOfWorkFactory:
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         unit: SqlUnitOfWork
+        kept = self._readers if read_only else self._writers
         if self._sqlite:
-            kept = self._readers if read_only else self._writers
             unit = SqliteUnitOfWork(
                 self.engine,
                 read_only=read_only,
@@ -151,7 +152,6 @@ class SqlUnitOfWorkFactory:
                 checkpointer=self._checkpointer,
             )
         elif self._psycopg:
-            kept = self._readers if read_only else self._writers
             unit = PsycopgUnitOfWork(kept, read_only=read_only, pipeline=self._pipeline)
         else:
             unit = CoreUnitOfWork(self.engine, read_only=read_only)
@@ -306,12 +306,7 @@ class SqlUnitOfWork:
     reviews = _Made(lambda u: SqlReviewRepository(u.db, lock_rows=u.lock_rows))
     co_purchases = _Made(lambda u: SqlCoPurchases(u.db))
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_: object) -> None:
         if self._open:
             self._open = False
             self._end()
@@ -498,8 +493,8 @@ class CoreUnitOfWork(SqlUnitOfWork):
             raise WriterBusy()  # a server's locks may always make a writer wait
         conn = self._engine.connect()
         try:
-            if self._read_only:
-                conn.execution_options(**_read_only_options(conn))
+            if self._read_only and conn.dialect.name == "postgresql":
+                conn.execution_options(postgresql_readonly=True)
             self._transaction = conn.begin()
         except BaseException:
             conn.close()
@@ -531,10 +526,6 @@ def _cursor_of(pooled: PoolProxiedConnection, raw: psycopg.Connection[Any]) -> p
     return cursor
 
 
-def _kept_in_autocommit(engine: Engine, *, most: int) -> KeptConnections:
-    return KeptConnections(engine, most=most, check=refuse_lost, to_pool=_out_of_autocommit)
-
-
 def _out_of_autocommit(pooled: PoolProxiedConnection) -> None:
     """What the pool expects back: a connection out of autocommit mode, as it lent it (one
     that cannot leave it is lost: the pool replaces it)."""
@@ -542,9 +533,3 @@ def _out_of_autocommit(pooled: PoolProxiedConnection) -> None:
         pooled.driver_connection.autocommit = False  # type: ignore[union-attr]
     except psycopg.Error:
         pooled.invalidate()
-
-
-def _read_only_options(conn: Connection) -> dict[str, Any]:
-    if conn.dialect.name == "postgresql":
-        return {"postgresql_readonly": True}
-    return {}
