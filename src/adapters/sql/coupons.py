@@ -21,7 +21,15 @@ from sqlalchemy.exc import IntegrityError
 
 from bookstore.adapters.sql.coupon_tables import coupons, order_coupons
 from bookstore.adapters.sql.integrity import violates
-from bookstore.adapters.sql.statements import Db, Row, chunks, in_list, list_params, page_of
+from bookstore.adapters.sql.statements import (
+    Db,
+    Row,
+    chunks,
+    in_list,
+    list_params,
+    listing,
+    page_of,
+)
 from bookstore.adapters.sql.tables import orders
 from bookstore.domain.coupon import Coupon, CouponKind
 from bookstore.domain.errors import DuplicateCoupon
@@ -92,14 +100,7 @@ def _uses_of(count: int) -> Select[Any]:
 @lru_cache(maxsize=3)
 def _listing(by_active: bool) -> tuple[Select[Any], Select[Any]]:
     conditions = [_c.active == bindparam("active")] if by_active else []
-    page = (
-        select(*_COLUMNS)
-        .where(*conditions)
-        .order_by(*_NEWEST_FIRST)
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
-    )
-    return page, select(func.count()).select_from(coupons).where(*conditions)
+    return listing(coupons, _COLUMNS, conditions, _NEWEST_FIRST)
 
 
 def _rules(coupon: Coupon) -> dict[str, Any]:

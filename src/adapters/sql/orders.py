@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, func, insert, select
+from sqlalchemy import Select, bindparam, insert, select
 
 from bookstore.adapters.sql.coupon_tables import order_coupons
 from bookstore.adapters.sql.order_history import (
@@ -19,7 +19,15 @@ from bookstore.adapters.sql.order_history import (
     order_from_row,
     write_transition,
 )
-from bookstore.adapters.sql.statements import Db, Row, chunks, in_list, list_params, page_of
+from bookstore.adapters.sql.statements import (
+    Db,
+    Row,
+    chunks,
+    in_list,
+    list_params,
+    listing,
+    page_of,
+)
 from bookstore.adapters.sql.tables import order_lines, orders
 from bookstore.application.queries import OrderQuery
 from bookstore.domain.money import Money
@@ -68,14 +76,7 @@ def _listing(by_user: bool, by_status: bool) -> tuple[Select[Any], Select[Any]]:
         conditions.append(orders.c.user_id == bindparam("user_id"))
     if by_status:
         conditions.append(orders.c.status == bindparam("status"))
-    page = (
-        select(*_HEAD_COLUMNS)
-        .where(*conditions)
-        .order_by(*_NEWEST_FIRST)
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
-    )
-    return page, select(func.count()).select_from(orders).where(*conditions)
+    return listing(orders, _HEAD_COLUMNS, conditions, _NEWEST_FIRST)
 
 
 class SqlOrderRepository:

@@ -25,7 +25,7 @@ from bookstore.adapters.sql.event_tables import (
     events,
     webhook_endpoints,
 )
-from bookstore.adapters.sql.statements import Db, Row
+from bookstore.adapters.sql.statements import Db, Row, listing
 from bookstore.application.outbox import (
     ClaimedDelivery,
     Event,
@@ -125,17 +125,8 @@ _RELEASE = (
     .values(claim=None, claimed_until=None)
 )
 _ONE_DELIVERY = select(*_DELIVERY_COLUMNS).where(_d.id == bindparam("the_delivery"))
-_OF_ENDPOINT = (
-    select(*_DELIVERY_COLUMNS)
-    .where(_d.endpoint_id == bindparam("endpoint"))
-    .order_by(_d.id.desc())
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
-)
-_COUNT_OF_ENDPOINT = (
-    select(func.count())
-    .select_from(event_deliveries)
-    .where(_d.endpoint_id == bindparam("endpoint"))
+_OF_ENDPOINT, _COUNT_OF_ENDPOINT = listing(
+    event_deliveries, _DELIVERY_COLUMNS, [_d.endpoint_id == bindparam("endpoint")], [_d.id.desc()]
 )
 _RETRY = (
     update(event_deliveries)

@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from bookstore.adapters.sql.payment_tables import payment_events, payments
-from bookstore.adapters.sql.statements import Db, Row, page_of, unless_there
+from bookstore.adapters.sql.statements import Db, Row, listing, page_of, unless_there
 from bookstore.adapters.sql.tables import orders
 from bookstore.domain.money import Money
 from bookstore.domain.order import OrderStatus
@@ -45,14 +45,9 @@ _ONE = select(*_COLUMNS).where(_p.id == bindparam("payment_id"))
 _BY_KEY = select(*_COLUMNS).where(
     _p.order_id == bindparam("order_id"), _p.idempotency_key == bindparam("the_key")
 )
-_OF_ORDER = (
-    select(*_COLUMNS)
-    .where(_p.order_id == bindparam("order_id"))
-    .order_by(_p.created_at, _p.id)
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
+_OF_ORDER, _COUNT = listing(
+    payments, _COLUMNS, [_p.order_id == bindparam("order_id")], [_p.created_at, _p.id]
 )
-_COUNT = select(func.count()).select_from(payments).where(_p.order_id == bindparam("order_id"))
 _UPDATE = (
     update(payments)
     .where(_p.id == bindparam("payment_id"), _p.status == bindparam("was"))

@@ -24,14 +24,26 @@ statement must bind each list item by name (see `books.in_list`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, Connection, CursorResult, Executable, Insert, Table, bindparam
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    CursorResult,
+    Executable,
+    FromClause,
+    Insert,
+    Select,
+    Table,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Dialect
@@ -146,6 +158,24 @@ def contains_pattern(text: str) -> str:
     """A LIKE pattern (`ESCAPE '/'`) matching `text` as a literal substring."""
     escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
     return f"%{escaped}%"
+
+
+def listing(
+    source: FromClause,
+    columns: Iterable[Any],
+    where: Sequence[ColumnElement[bool]],
+    order: Sequence[Any],
+) -> tuple[Select[Any], Select[Any]]:
+    """A listing's page of `columns` (`limit` and `offset` bound), and the count of its rows."""
+    page = (
+        select(*columns)
+        .select_from(source)
+        .where(*where)
+        .order_by(*order)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return page, select(func.count()).select_from(source).where(*where)
 
 
 def page_of(items: list[T], page: PageRequest, count: Callable[[], Any]) -> Page[T]:

@@ -7,11 +7,11 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bookstore.adapters.sql.integrity import violates
-from bookstore.adapters.sql.statements import Db, Row, contains_pattern, page_of
+from bookstore.adapters.sql.statements import Db, Row, contains_pattern, listing, page_of
 from bookstore.adapters.sql.tables import users
 from bookstore.application.queries import UserQuery
 from bookstore.domain.errors import EmailAlreadyRegistered
@@ -32,14 +32,7 @@ _UPDATE = update(users).where(users.c.id == bindparam("user"))
 def _listing(by_email: bool) -> tuple[Select[Any], Select[Any]]:
     """Oldest account first; with `by_email`, emails containing a literal substring."""
     conditions = [users.c.email.like(bindparam("pattern"), escape="/")] if by_email else []
-    page = (
-        select(*_COLUMNS)
-        .where(*conditions)
-        .order_by(users.c.created_at, users.c.id)
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
-    )
-    return page, select(func.count()).select_from(users).where(*conditions)
+    return listing(users, _COLUMNS, conditions, [users.c.created_at, users.c.id])
 
 
 def user_from_row(row: Row) -> User:

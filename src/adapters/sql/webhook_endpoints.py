@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from bookstore.adapters.sql.event_tables import event_deliveries, webhook_endpoints
 from bookstore.adapters.sql.outbox import ENDPOINT_COLUMNS, endpoint_from_row, event_types_text
-from bookstore.adapters.sql.statements import Db
+from bookstore.adapters.sql.statements import Db, listing
 from bookstore.domain.events import WebhookEndpoint
 from bookstore.domain.pagination import Page, PageRequest
 
 _w, _d = webhook_endpoints.c, event_deliveries.c
 _ADD_ENDPOINT = insert(webhook_endpoints)
 _ONE_ENDPOINT = select(*ENDPOINT_COLUMNS).where(_w.id == bindparam("endpoint"))
-_ENDPOINTS = (
-    select(*ENDPOINT_COLUMNS)
-    .order_by(_w.created_at, _w.id)
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
+_ENDPOINTS, _COUNT_ENDPOINTS = listing(
+    webhook_endpoints, ENDPOINT_COLUMNS, [], [_w.created_at, _w.id]
 )
-_COUNT_ENDPOINTS = select(func.count()).select_from(webhook_endpoints)
 _ACTIVE_ENDPOINTS = select(*ENDPOINT_COLUMNS).where(_w.active.is_(True))
 _UPDATE_ENDPOINT = (
     update(webhook_endpoints)
