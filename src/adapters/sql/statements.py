@@ -31,6 +31,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
+import psycopg
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -389,13 +390,16 @@ def _driver_message(error: Exception) -> str:
 @contextmanager
 def unavailable_on_failure() -> Iterator[None]:
     """Around work on a connection outside a statement (checkout, begin, commit). A new
-    pysqlite connection's set-up may fail with the driver's own error (an unreadable file)."""
+    connection's set-up may fail with the driver's own error (an unreadable file, a lost
+    connection)."""
     try:
         yield
     except (DBAPIError, PoolTimeout, DisconnectionError) as error:
         raise storage_error(error) from error
     except sqlite3.Error as error:
         raise storage_error(driver_error(error, "", ())) from error
+    except psycopg.Error as error:
+        raise storage_error(driver_error(error, "", (), psycopg.Error)) from error
 
 
 def run_on_driver(conn: sqlite3.Connection, sql: str) -> None:

@@ -58,9 +58,7 @@ from bookstore.adapters.sql.statements import (
     CoreDb,
     Db,
     DriverDb,
-    driver_error,
     run_on_driver,
-    storage_error,
     unavailable_on_failure,
 )
 from bookstore.adapters.sql.users import SqlUserRepository
@@ -431,10 +429,7 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
     def _begin(self) -> tuple[Db, Totals]:
         if not self._read_only and not writers_may_wait():
             raise WriterBusy()  # a server's writers may wait: never on an event loop
-        try:  # a new connection's failure is the driver's own error, unwrapped
-            pooled = self._connections.take()
-        except psycopg.Error as error:
-            raise storage_error(driver_error(error, "", (), psycopg.Error)) from error
+        pooled = self._connections.take()  # may fail with the driver's own error, unwrapped
         raw = pooled.driver_connection
         if not isinstance(raw, psycopg.Connection):
             pooled.close()
@@ -445,10 +440,7 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
             db = PsycopgDb(
                 _cursor_of(pooled, raw), read_only=self._read_only, pipeline=self._pipeline
             )
-        except psycopg.Error as error:  # lost since the checkout looked at it
-            pooled.invalidate()
-            raise storage_error(driver_error(error, "", (), psycopg.Error)) from error
-        except BaseException:
+        except BaseException:  # a psycopg error: lost since the checkout looked at it
             pooled.invalidate()
             raise
         self._pooled, self._raw, self._db = pooled, raw, db
