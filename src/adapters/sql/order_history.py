@@ -37,21 +37,12 @@ ORDER_COLUMNS = (
     orders.c.payment_status,
 )
 _INSERT = insert(order_status_history)
-_TRANSITION = (
-    update(orders)
-    .where(
-        orders.c.id == bindparam("order_id"),
-        orders.c.status == bindparam("from_status"),
-        orders.c.payment_status == bindparam("from_payment"),
-    )
-    .values(
-        status=bindparam("to_status"),
-        payment_status=bindparam("to_payment"),
-        cancellation_reason=bindparam("reason"),
-        carrier=bindparam("new_carrier"),
-        tracking_number=bindparam("new_tracking_number"),
-    )
+_TRANSITION = update(orders).where(
+    orders.c.id == bindparam("order_id"),
+    orders.c.status == bindparam("from_status"),
+    orders.c.payment_status == bindparam("from_payment"),
 )
+"""Writes the columns given."""
 _SHIPPED = {OrderStatus.SHIPPED, OrderStatus.DELIVERED}
 
 
@@ -88,12 +79,12 @@ def write_transition(db: Db, transition: OrderTransition) -> bool:
     params = {
         "order_id": order.id,
         "from_status": transition.previous.value,
-        "to_status": order.status.value,
         "from_payment": transition.previous_payment.value,
-        "to_payment": order.payment_status.value,
-        "reason": order.cancellation_reason,
-        "new_carrier": shipment.carrier,
-        "new_tracking_number": shipment.tracking_number,
+        "status": order.status.value,
+        "payment_status": order.payment_status.value,
+        "cancellation_reason": order.cancellation_reason,
+        "carrier": shipment.carrier,
+        "tracking_number": shipment.tracking_number,
     }
     if db.write(_TRANSITION, params) != 1:
         return False

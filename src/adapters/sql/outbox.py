@@ -106,24 +106,12 @@ _CLAIM = (
     .where(_d.id == bindparam("the_delivery"))
     .values(claim=bindparam("the_claim"), claimed_until=bindparam("until"))
 )
-_FINISH = (
-    update(event_deliveries)
-    .where(_d.id == bindparam("the_delivery"), _d.claim == bindparam("the_claim"))
-    .values(
-        status=bindparam("new_status"),
-        attempts=bindparam("new_attempts"),
-        last_status_code=bindparam("new_status_code"),
-        last_error=bindparam("new_error"),
-        next_attempt_at=bindparam("new_next_attempt_at"),
-        claim=None,
-        claimed_until=None,
-    )
-)
 _RELEASE = (
     update(event_deliveries)
     .where(_d.id == bindparam("the_delivery"), _d.claim == bindparam("the_claim"))
     .values(claim=None, claimed_until=None)
 )
+"""Lets the claim go; with an outcome's columns given too, writes them (`finish`)."""
 _ONE_DELIVERY = select(*_DELIVERY_COLUMNS).where(_d.id == bindparam("the_delivery"))
 _OF_ENDPOINT, _COUNT_OF_ENDPOINT = listing(
     event_deliveries, _DELIVERY_COLUMNS, [_d.endpoint_id == bindparam("endpoint")], [_d.id.desc()]
@@ -217,13 +205,13 @@ class SqlDeliveries:
         params = {
             "the_delivery": delivery.id,
             "the_claim": claim,
-            "new_status": delivery.status.value,
-            "new_attempts": delivery.attempts,
-            "new_status_code": delivery.last_status_code,
-            "new_error": delivery.last_error,
-            "new_next_attempt_at": delivery.next_attempt_at,
+            "status": delivery.status.value,
+            "attempts": delivery.attempts,
+            "last_status_code": delivery.last_status_code,
+            "last_error": delivery.last_error,
+            "next_attempt_at": delivery.next_attempt_at,
         }
-        return self._db.write(_FINISH, params) == 1
+        return self._db.write(_RELEASE, params) == 1
 
     def release(self, delivery_id: int, claim: str) -> None:
         self._db.write(_RELEASE, {"the_delivery": delivery_id, "the_claim": claim})

@@ -48,18 +48,8 @@ _BY_KEY = select(*_COLUMNS).where(
 _OF_ORDER, _COUNT = listing(
     payments, _COLUMNS, [_p.order_id == bindparam("order_id")], [_p.created_at, _p.id]
 )
-_UPDATE = (
-    update(payments)
-    .where(_p.id == bindparam("payment_id"), _p.status == bindparam("was"))
-    .values(
-        status=bindparam("new_status"),
-        decline_code=bindparam("new_decline_code"),
-        idempotency_key=bindparam("new_key"),
-        submitted=bindparam("new_submitted"),
-        refund_requested=bindparam("new_refund_requested"),
-        updated_at=bindparam("new_updated_at"),
-    )
-)
+_UPDATE = update(payments).where(_p.id == bindparam("payment_id"), _p.status == bindparam("was"))
+"""Writes the columns given."""
 _CLAIM = (
     update(orders)
     .where(
@@ -142,12 +132,12 @@ class SqlPaymentRepository:
         params = {
             "payment_id": payment.id,
             "was": was.value,
-            "new_status": payment.status.value,
-            "new_decline_code": payment.decline_code,
-            "new_key": payment.idempotency_key,
-            "new_submitted": payment.submitted,
-            "new_refund_requested": payment.refund_requested,
-            "new_updated_at": payment.updated_at,
+            "status": payment.status.value,
+            "decline_code": payment.decline_code,
+            "idempotency_key": payment.idempotency_key,
+            "submitted": payment.submitted,
+            "refund_requested": payment.refund_requested,
+            "updated_at": payment.updated_at,
         }
         return self._db.write(_UPDATE, params) == 1
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -19,17 +20,8 @@ _ENDPOINTS, _COUNT_ENDPOINTS = listing(
     webhook_endpoints, ENDPOINT_COLUMNS, [], [_w.created_at, _w.id]
 )
 _ACTIVE_ENDPOINTS = select(*ENDPOINT_COLUMNS).where(_w.active.is_(True))
-_UPDATE_ENDPOINT = (
-    update(webhook_endpoints)
-    .where(_w.id == bindparam("endpoint"))
-    .values(
-        url=bindparam("new_url"),
-        events=bindparam("new_events"),
-        description=bindparam("new_description"),
-        active=bindparam("new_active"),
-        updated_at=bindparam("new_updated_at"),
-    )
-)
+_UPDATE_ENDPOINT = update(webhook_endpoints).where(_w.id == bindparam("endpoint"))
+"""Writes the columns given."""
 _REMOVE_ENDPOINT_DELIVERIES = delete(event_deliveries).where(
     _d.endpoint_id == bindparam("endpoint")
 )
@@ -41,19 +33,8 @@ class SqlWebhookEndpoints:
         self._db = db
 
     def add(self, endpoint: WebhookEndpoint) -> None:
-        self._db.write(
-            _ADD_ENDPOINT,
-            {
-                "id": endpoint.id,
-                "url": endpoint.url,
-                "events": event_types_text(endpoint),
-                "secret": endpoint.secret,
-                "description": endpoint.description,
-                "active": endpoint.active,
-                "created_at": endpoint.created_at,
-                "updated_at": endpoint.updated_at,
-            },
-        )
+        created = {"id": endpoint.id, "secret": endpoint.secret, "created_at": endpoint.created_at}
+        self._db.write(_ADD_ENDPOINT, _edits(endpoint) | created)
 
     def get(self, endpoint_id: UUID) -> WebhookEndpoint | None:
         row = self._db.first(_ONE_ENDPOINT, {"endpoint": endpoint_id})
@@ -69,18 +50,19 @@ class SqlWebhookEndpoints:
         return [endpoint_from_row(row) for row in self._db.rows(_ACTIVE_ENDPOINTS)]
 
     def update(self, endpoint: WebhookEndpoint) -> None:
-        self._db.write(
-            _UPDATE_ENDPOINT,
-            {
-                "endpoint": endpoint.id,
-                "new_url": endpoint.url,
-                "new_events": event_types_text(endpoint),
-                "new_description": endpoint.description,
-                "new_active": endpoint.active,
-                "new_updated_at": endpoint.updated_at,
-            },
-        )
+        self._db.write(_UPDATE_ENDPOINT, _edits(endpoint) | {"endpoint": endpoint.id})
 
     def remove(self, endpoint_id: UUID) -> bool:
         self._db.write(_REMOVE_ENDPOINT_DELIVERIES, {"endpoint": endpoint_id})
         return self._db.write(_REMOVE_ENDPOINT, {"endpoint": endpoint_id}) == 1
+
+
+def _edits(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """The columns an admin edits."""
+    return {
+        "url": endpoint.url,
+        "events": event_types_text(endpoint),
+        "description": endpoint.description,
+        "active": endpoint.active,
+        "updated_at": endpoint.updated_at,
+    }
