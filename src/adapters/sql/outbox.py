@@ -244,19 +244,10 @@ def _event(row: Row) -> Event:
 
 
 def _delivery(row: Row) -> Delivery:
+    """A delivery from a row of `_DELIVERY_COLUMNS`, which follow the order of its fields."""
+    delivery_id, event_id, event_type, channel, status, *rest = row
     return Delivery(
-        row[0],
-        row[1],
-        row[2],
-        Channel(row[3]),
-        DeliveryStatus(row[4]),
-        row[5],
-        row[6],
-        row[7],
-        endpoint_id=row[8],
-        recipient=row[9],
-        last_status_code=row[10],
-        last_error=row[11],
+        delivery_id, event_id, event_type, Channel(channel), DeliveryStatus(status), *rest
     )
 
 

@@ -89,23 +89,10 @@ _REFUNDS_OWED = (
 
 
 def _payment(row: Row) -> Payment:
-    (pid, order_id, status, cents, currency, method, created, updated, *rest) = row
-    decline_code, key, fingerprint, submitted, refund_requested = rest
-    return Payment(
-        pid,
-        order_id,
-        PaymentStatus(status),
-        Money(cents),
-        currency,
-        method,
-        created,
-        updated,
-        decline_code,
-        key,
-        fingerprint,
-        bool(submitted),
-        bool(refund_requested),
-    )
+    """A payment from a row of `_COLUMNS`, which follow the order of `Payment`'s fields (the
+    booleans come back as `bool` from both databases)."""
+    payment_id, order_id, status, cents, *rest = row
+    return Payment(payment_id, order_id, PaymentStatus(status), Money(cents), *rest)
 
 
 class SqlPaymentRepository:
