@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -20,7 +20,7 @@ from bookstore.adapters.sql.book_rows import (
 from bookstore.adapters.sql.book_search import Totals, genre_counts, search_books
 from bookstore.adapters.sql.integrity import violates
 from bookstore.adapters.sql.movements import record_movements
-from bookstore.adapters.sql.statements import Db, chunks, in_list, list_params
+from bookstore.adapters.sql.statements import Db, in_list, rows_in
 from bookstore.adapters.sql.tables import books
 from bookstore.application.ports import FacetCount
 from bookstore.application.queries import BookQuery
@@ -170,11 +170,8 @@ class SqlBookRepository:
         return genre_counts(self._db, query, self._totals)
 
     def _in(self, ids: list[int], *, lock: bool) -> list[Book]:
-        found: list[Book] = []
-        for chunk in chunks(ids):
-            rows = self._db.rows(books_in("id", len(chunk), lock=lock), list_params(chunk))
-            found.extend(book_from_row(row) for row in rows)
-        return self._seen(found)
+        rows = rows_in(self._db, partial(books_in, "id", lock=lock), ids)
+        return self._seen([book_from_row(row) for row in rows])
 
     def _seen(self, loaded: list[Book]) -> list[Book]:
         for book in loaded:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 
 from bookstore.adapters.sql.book_rows import BOOK_COLUMNS, IN_CATALOGUE, book_from_row
 from bookstore.adapters.sql.books import add_book, books_in
-from bookstore.adapters.sql.statements import Db, chunks, list_params
+from bookstore.adapters.sql.statements import Db, rows_in
 from bookstore.adapters.sql.tables import books
 from bookstore.domain.book import Book, BookDetails
 
@@ -29,14 +29,9 @@ class SqlCatalogue:
         self._lock_rows = lock_rows
 
     def by_isbn(self, isbns: Collection[str]) -> dict[str, Book]:
-        found: dict[str, Book] = {}
-        for chunk in chunks(sorted(set(isbns))):
-            stmt = books_in("isbn", len(chunk), lock=self._lock_rows)
-            for row in self._db.rows(stmt, list_params(chunk)):
-                book = book_from_row(row)
-                if book.details.isbn is not None:
-                    found[book.details.isbn.value] = book
-        return found
+        statement = partial(books_in, "isbn", lock=self._lock_rows)
+        found = map(book_from_row, rows_in(self._db, statement, sorted(set(isbns))))
+        return {book.details.isbn.value: book for book in found if book.details.isbn is not None}
 
     def add_listed(self, details: BookDetails, now: datetime, *, low_stock_threshold: int) -> Book:
         return add_book(self._db, details, now, low_stock_threshold)

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from sqlalchemy import Select, bindparam, insert, select, update
 
-from bookstore.adapters.sql.statements import Db, Row, chunks, in_list, list_params
+from bookstore.adapters.sql.statements import Db, Row, in_list, rows_in
 from bookstore.adapters.sql.tables import order_status_history, orders
 from bookstore.domain.order import Order, OrderLine, OrderStatus, OrderTransition
 from bookstore.domain.order_status import ActorKind, Shipment, StatusChange
@@ -96,13 +96,10 @@ def write_transition(db: Db, transition: OrderTransition) -> bool:
 def load_histories(db: Db, order_ids: Sequence[UUID]) -> dict[UUID, tuple[StatusChange, ...]]:
     """The histories of these orders, oldest entry first: one query per hundred orders."""
     found: defaultdict[UUID, list[StatusChange]] = defaultdict(list)
-    for chunk in chunks(order_ids):
-        for order_id, status, actor, actor_id, note, at in db.rows(
-            _histories_of(len(chunk)), list_params(chunk)
-        ):
-            found[order_id].append(
-                StatusChange(OrderStatus(status), at, ActorKind(actor), note, actor_id)
-            )
+    for order_id, status, actor, actor_id, note, at in rows_in(db, _histories_of, order_ids):
+        found[order_id].append(
+            StatusChange(OrderStatus(status), at, ActorKind(actor), note, actor_id)
+        )
     return {order_id: tuple(entries) for order_id, entries in found.items()}
 
 

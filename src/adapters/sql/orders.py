@@ -19,15 +19,7 @@ from bookstore.adapters.sql.order_history import (
     order_from_row,
     write_transition,
 )
-from bookstore.adapters.sql.statements import (
-    Db,
-    Row,
-    chunks,
-    in_list,
-    list_params,
-    listing,
-    page_of,
-)
+from bookstore.adapters.sql.statements import Db, Row, in_list, listing, page_of, rows_in
 from bookstore.adapters.sql.tables import order_lines, orders
 from bookstore.application.queries import OrderQuery
 from bookstore.domain.money import Money
@@ -140,12 +132,10 @@ class SqlOrderRepository:
 
     def _with_lines(self, heads: builtins.list[Row]) -> builtins.list[Order]:
         lines: defaultdict[UUID, list[OrderLine]] = defaultdict(list)
-        for chunk in chunks([head[0] for head in heads]):
-            for order_id, book_id, title, cents, quantity in self._db.rows(
-                _lines_of(len(chunk)), list_params(chunk)
-            ):
-                lines[order_id].append(OrderLine(book_id, title, Money(cents), quantity))
-        histories = load_histories(self._db, [head[0] for head in heads])
+        order_ids = [head[0] for head in heads]
+        for order_id, book_id, title, cents, quantity in rows_in(self._db, _lines_of, order_ids):
+            lines[order_id].append(OrderLine(book_id, title, Money(cents), quantity))
+        histories = load_histories(self._db, order_ids)
         coupons = self._coupons([head[0] for head in heads if head[-1] is not None])
         return [
             replace(
@@ -160,7 +150,6 @@ class SqlOrderRepository:
     ) -> defaultdict[UUID, builtins.list[OrderCoupon]]:
         """The coupons of these orders (those that carried any), in the order they were added."""
         found: defaultdict[UUID, builtins.list[OrderCoupon]] = defaultdict(builtins.list)
-        for chunk in chunks(order_ids):
-            for order_id, code, cents in self._db.rows(_coupons_of(len(chunk)), list_params(chunk)):
-                found[order_id].append(OrderCoupon(code, Money(cents)))
+        for order_id, code, cents in rows_in(self._db, _coupons_of, order_ids):
+            found[order_id].append(OrderCoupon(code, Money(cents)))
         return found

@@ -20,11 +20,7 @@ from uuid import UUID
 
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
 
-from bookstore.adapters.sql.event_tables import (
-    event_deliveries,
-    events,
-    webhook_endpoints,
-)
+from bookstore.adapters.sql.event_tables import event_deliveries, events, webhook_endpoints
 from bookstore.adapters.sql.statements import Db, Row, listing
 from bookstore.application.outbox import (
     ClaimedDelivery,

@@ -137,22 +137,24 @@ class CoreDb:
 
 
 MAX_IN_LIST = 100
-"""The most values one `in_list` binds; longer lists go in several statements (`chunks`)."""
+"""The most values one `in_list` binds; longer lists go in several statements (`rows_in`)."""
 
 
 def in_list(column: ColumnElement[Any], count: int) -> ColumnElement[bool]:
     """`column IN (:item0, :item1, ...)` with `count` named parameters, so a statement built
-    for one length is compiled once (values from `list_params`)."""
+    for one length is compiled once (run by `rows_in`)."""
     return column.in_([bindparam(f"item{n}", type_=column.type) for n in range(count)])
 
 
-def list_params(values: Sequence[Any]) -> dict[str, Any]:
-    return {f"item{n}": value for n, value in enumerate(values)}
-
-
-def chunks(values: Sequence[T]) -> list[Sequence[T]]:
-    """`values` in pieces of at most `MAX_IN_LIST`."""
-    return [values[start : start + MAX_IN_LIST] for start in range(0, len(values), MAX_IN_LIST)]
+def rows_in(
+    db: Db, statement: Callable[[int], Executable], values: Sequence[Any], **params: Any
+) -> Iterator[Row]:
+    """The rows of `statement(count)`, built with an `in_list` of `count` items, for all
+    `values`: one statement per piece of at most `MAX_IN_LIST` of them."""
+    for start in range(0, len(values), MAX_IN_LIST):
+        piece = values[start : start + MAX_IN_LIST]
+        items = {f"item{n}": value for n, value in enumerate(piece)}
+        yield from db.rows(statement(len(piece)), items | params)
 
 
 def contains_pattern(text: str) -> str:
