@@ -42,9 +42,8 @@ class SqlWebhookEndpoints:
 
     def page(self, page: PageRequest) -> Page[WebhookEndpoint]:
         rows = self._db.rows(_ENDPOINTS, {"limit": page.page_size, "offset": page.offset})
-        return Page.of(
-            [endpoint_from_row(r) for r in rows], page, self._db.scalar(_COUNT_ENDPOINTS)
-        )
+        items = [endpoint_from_row(row) for row in rows]
+        return Page.of(items, page, self._db.scalar(_COUNT_ENDPOINTS))
 
     def active(self) -> list[WebhookEndpoint]:
         return [endpoint_from_row(row) for row in self._db.rows(_ACTIVE_ENDPOINTS)]
