@@ -13,6 +13,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy import create_engine, exists, inspect, select
@@ -106,11 +107,8 @@ def _copy_sqlite(source: str, target: str) -> None:
     """Every page at once (`pages=-1`), so the copy is one consistent state of the source."""
     src = sqlite3.connect(source)
     try:
-        dst = sqlite3.connect(target)
-        try:
+        with closing(sqlite3.connect(target)) as dst:
             src.backup(dst)
-        finally:
-            dst.close()
     except sqlite3.Error as error:
         raise BackupFailed(f"the SQLite backup API failed: {error}") from error
     finally:

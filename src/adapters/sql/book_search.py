@@ -30,7 +30,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 
 from bookstore.adapters.sql.book_rows import BOOK_COLUMNS, IN_CATALOGUE, book_from_row
 from bookstore.adapters.sql.fulltext import WORDS, match_expression, text_match
-from bookstore.adapters.sql.statements import Db, Params, Row, contains_pattern
+from bookstore.adapters.sql.statements import Db, Params, Row, contains_pattern, page_of
 from bookstore.adapters.sql.tables import books, catalogue_counts
 from bookstore.application.ports import FacetCount
 from bookstore.application.queries import BookQuery, BookSort, fold_case
@@ -124,10 +124,9 @@ def search_books(db: Db, query: BookQuery, totals: Totals) -> Page[Book]:
             return Page.of(items, page, int(rows[0][-1]))
     else:
         items = [book_from_row(row) for row in rows]
-    if len(items) < page.page_size and (items or page.offset == 0):
-        return Page.of(items, page, page.offset + len(items))
-    key = (filters, *params.items())
-    return Page.of(items, page, totals.count(db, count_stmt, params, key))
+    return page_of(
+        items, page, lambda: totals.count(db, count_stmt, params, (filters, *params.items()))
+    )
 
 
 def _shape_of(db: Db, query: BookQuery) -> tuple[tuple[str, ...], dict[str, Any], bool]:

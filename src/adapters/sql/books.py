@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -20,7 +20,7 @@ from bookstore.adapters.sql.book_rows import (
 from bookstore.adapters.sql.book_search import Totals, genre_counts, search_books
 from bookstore.adapters.sql.integrity import violates
 from bookstore.adapters.sql.movements import record_movements
-from bookstore.adapters.sql.statements import Db, chunks, in_list, list_params
+from bookstore.adapters.sql.statements import Db, in_list, rows_in
 from bookstore.adapters.sql.tables import books
 from bookstore.application.ports import FacetCount
 from bookstore.application.queries import BookQuery
@@ -71,12 +71,21 @@ _CHANGE_RATING = (
 )
 
 
-@lru_cache(maxsize=2 * 100)
-def _books_in(count: int, *, lock: bool) -> Select[Any]:
-    """The catalogue books among `count` ids, in id order; `lock`: `FOR NO KEY UPDATE`."""
-    stmt = select(*BOOK_COLUMNS).where(in_list(books.c.id, count), IN_CATALOGUE)
+@lru_cache(maxsize=4 * 100)
+def books_in(key: str, count: int, *, lock: bool) -> Select[Any]:
+    """The catalogue books among `count` values of the column `key` (`id`, `isbn`), in id
+    order (the lock order); `lock`: `FOR NO KEY UPDATE`."""
+    stmt = select(*BOOK_COLUMNS).where(in_list(books.c[key], count), IN_CATALOGUE)
     stmt = stmt.order_by(books.c.id)
     return stmt.with_for_update(key_share=True) if lock else stmt
+
+
+def add_book(db: Db, details: BookDetails, now: datetime, low_stock_threshold: int) -> Book:
+    """A new book in the catalogue, without a movement; `DuplicateIsbn` if its ISBN is taken."""
+    values = detail_values(details) | {"created_at": now, "updated_at": now}
+    values["low_stock_threshold"] = low_stock_threshold
+    book_id: int = _catalogue_write(details, lambda: db.scalar(_ADD, values))
+    return Book(book_id, details, now, now, low_stock_threshold)
 
 
 class SqlBookRepository:
@@ -97,10 +106,7 @@ class SqlBookRepository:
         actor_id: UUID | None = None,
         low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD,
     ) -> Book:
-        values = detail_values(details) | {"created_at": now, "updated_at": now}
-        values["low_stock_threshold"] = low_stock_threshold
-        book_id: int = self._catalogue_write(details, lambda: self._db.scalar(_ADD, values))
-        book = Book(book_id, details, now, now, low_stock_threshold)
+        book = add_book(self._db, details, now, low_stock_threshold)
         if (initial := book.initial_movement(actor_id)) is not None:
             record_movements(self._db, [initial])
         return book
@@ -130,7 +136,7 @@ class SqlBookRepository:
         if self._stock_seen.get(book.id) == book.stock:
             del values["stock"]
         params = values | {"book_id": book.id}
-        self._catalogue_write(book.details, lambda: self._db.write(_UPDATE, params))
+        _catalogue_write(book.details, lambda: self._db.write(_UPDATE, params))
         self._stock_seen[book.id] = book.stock
 
     def take_stock(self, book_id: int, quantity: int) -> bool:
@@ -164,24 +170,22 @@ class SqlBookRepository:
         return genre_counts(self._db, query, self._totals)
 
     def _in(self, ids: list[int], *, lock: bool) -> list[Book]:
-        found: list[Book] = []
-        for chunk in chunks(ids):
-            rows = self._db.rows(_books_in(len(chunk), lock=lock), list_params(chunk))
-            found.extend(book_from_row(row) for row in rows)
-        return self._seen(found)
+        rows = rows_in(self._db, partial(books_in, "id", lock=lock), ids)
+        return self._seen([book_from_row(row) for row in rows])
 
     def _seen(self, loaded: list[Book]) -> list[Book]:
         for book in loaded:
             self._stock_seen[book.id] = book.stock
         return loaded
 
-    def _catalogue_write(self, details: BookDetails, write: Callable[[], T]) -> T:
-        try:
-            return write()
-        except IntegrityError as error:
-            if details.isbn is not None and violates(error, "uq_books_isbn", "books.isbn"):
-                raise DuplicateIsbn(details.isbn.value) from error
-            raise
+
+def _catalogue_write(details: BookDetails, write: Callable[[], T]) -> T:
+    try:
+        return write()
+    except IntegrityError as error:
+        if details.isbn is not None and violates(error, "uq_books_isbn", "books.isbn"):
+            raise DuplicateIsbn(details.isbn.value) from error
+        raise
 
 
 def _require_positive(quantity: int) -> None:

@@ -25,11 +25,9 @@ from sqlalchemy import (
     text,
 )
 
-from bookstore.adapters.sql.tables import books, metadata, orders, users
+from bookstore.adapters.sql.tables import books, known, metadata, orders, users
 from bookstore.adapters.sql.types import UtcDateTime
 from bookstore.domain.coupon import CODE_MAX_LEN, CouponKind
-
-_KINDS = ", ".join(f"'{kind.value}'" for kind in CouponKind)
 
 coupons = Table(
     "coupons",
@@ -49,7 +47,7 @@ coupons = Table(
     Column("active", Boolean, nullable=False),
     Column("times_used", Integer, nullable=False, server_default=text("0")),
     Column("created_at", UtcDateTime, nullable=False),
-    CheckConstraint(f"kind IN ({_KINDS})", name="kind_known"),
+    known("kind", CouponKind),
     CheckConstraint("value > 0", name="value_positive"),
     CheckConstraint("times_used >= 0", name="times_used_not_negative"),
     Index("ix_coupons_newest", "created_at", "code"),

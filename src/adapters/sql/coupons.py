@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bookstore.adapters.sql.coupon_tables import coupons, order_coupons
 from bookstore.adapters.sql.integrity import violates
-from bookstore.adapters.sql.statements import Db, Row, chunks, in_list, list_params
+from bookstore.adapters.sql.statements import Db, Row, in_list, listing, page_of, rows_in
 from bookstore.adapters.sql.tables import orders
 from bookstore.domain.coupon import Coupon, CouponKind
 from bookstore.domain.errors import DuplicateCoupon
@@ -92,14 +92,7 @@ def _uses_of(count: int) -> Select[Any]:
 @lru_cache(maxsize=3)
 def _listing(by_active: bool) -> tuple[Select[Any], Select[Any]]:
     conditions = [_c.active == bindparam("active")] if by_active else []
-    page = (
-        select(*_COLUMNS)
-        .where(*conditions)
-        .order_by(*_NEWEST_FIRST)
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
-    )
-    return page, select(func.count()).select_from(coupons).where(*conditions)
+    return listing(coupons, _COLUMNS, conditions, _NEWEST_FIRST)
 
 
 def _rules(coupon: Coupon) -> dict[str, Any]:
@@ -176,17 +169,11 @@ class SqlCouponRepository:
         page_stmt, count_stmt = _listing(active is not None)
         page_params = params | {"limit": page.page_size, "offset": page.offset}
         items = [_coupon(row) for row in self._db.rows(page_stmt, page_params)]
-        if len(items) < page.page_size and (items or page.offset == 0):
-            return Page.of(items, page, page.offset + len(items))
-        return Page.of(items, page, int(self._db.scalar(count_stmt, params)))
+        return page_of(items, page, lambda: self._db.scalar(count_stmt, params))
 
     def uses_by(self, user_id: UUID, codes: Collection[str]) -> dict[str, int]:
-        uses = dict.fromkeys(codes, 0)
-        for chunk in chunks(sorted(codes)):
-            params = list_params(chunk) | {"user_id": user_id}
-            for code, count in self._db.rows(_uses_of(len(chunk)), params):
-                uses[code] = int(count)
-        return uses
+        counted = rows_in(self._db, _uses_of, sorted(codes), user_id=user_id)
+        return dict.fromkeys(codes, 0) | {code: int(count) for code, count in counted}
 
     def take_use(self, code: str) -> bool:
         return self._db.write(_TAKE_USE, {"the_code": code}) == 1
@@ -195,9 +182,5 @@ class SqlCouponRepository:
         self._db.write_many(_GIVE_BACK, [{"the_code": code} for code in codes])
 
     def _in(self, codes: Collection[str], *, lock: bool) -> dict[str, Coupon]:
-        found: dict[str, Coupon] = {}
-        for chunk in chunks(sorted(codes)):
-            for row in self._db.rows(_coupons_in(len(chunk), lock=lock), list_params(chunk)):
-                coupon = _coupon(row)
-                found[coupon.code] = coupon
-        return found
+        rows = rows_in(self._db, partial(_coupons_in, lock=lock), sorted(codes))
+        return {coupon.code: coupon for coupon in map(_coupon, rows)}

@@ -6,7 +6,7 @@ SQLite: WAL (readers never wait for the writer), `busy_timeout=5000`, foreign ke
 (`BEGIN IMMEDIATE` for a writer, so writers queue for the write lock up front instead of
 failing with "database is locked" when a read turns into a write; a deferred `BEGIN` for a
 reader, so reads never queue behind writers). A SQLAlchemy `Connection` on the engine (the
-migrations, scripts) begins the same way through the "begin" event.
+migrations, scripts) begins as a writer does, through the "begin" event.
 
 Writers queue for SQLite's write lock in a gate (`writer_gate`) before they take a
 connection: first come, first served among the threads of a process, and across processes an
@@ -52,9 +52,6 @@ from bookstore.application.ports import WriterBusy
 
 if sys.platform != "win32":  # on Windows, processes meet at SQLite's busy handler only
     import fcntl
-
-READ_ONLY = "bookstore_read_only"
-"""Execution option of a SQLAlchemy `Connection`: its transactions will not write."""
 
 BUSY_TIMEOUT_MS = 5000
 """The longest a statement waits for another's lock, on both databases (SQLite's
@@ -267,10 +264,7 @@ def _configure_sqlite(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEnt
 
 def _begin_sqlite(conn: Connection) -> None:
     """How a SQLAlchemy `Connection` on a SQLite engine begins (see the module's doc)."""
-    if conn.get_execution_options().get(READ_ONLY, False):
-        conn.exec_driver_sql("BEGIN")
-    else:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def begin_immediate(raw: sqlite3.Connection) -> None:

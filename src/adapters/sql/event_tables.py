@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean,
-    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -17,17 +16,13 @@ from sqlalchemy import (
     Uuid,
 )
 
-from bookstore.adapters.sql.tables import books, metadata, users
+from bookstore.adapters.sql.tables import books, known, metadata, users
 from bookstore.adapters.sql.types import UtcDateTime
 from bookstore.domain.events import DESCRIPTION, ERROR_LEN, URL, Channel, DeliveryStatus
 from bookstore.domain.values import Email
 
 EVENT_TYPE_LEN = 32
 SECRET_LEN = 128
-
-
-def _one_of(column: str, values: list[str]) -> str:
-    return "{} IN ({})".format(column, ", ".join(f"'{v}'" for v in values))
 
 
 # Written in the transaction of the change each describes, numbered in that order (`seq`);
@@ -80,8 +75,8 @@ event_deliveries = Table(
     Column("claim", String(32)),
     Column("claimed_until", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
-    CheckConstraint(_one_of("status", [s.value for s in DeliveryStatus]), name="status_known"),
-    CheckConstraint(_one_of("channel", [c.value for c in Channel]), name="channel_known"),
+    known("status", DeliveryStatus),
+    known("channel", Channel),
     Index("ix_event_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
     Index("ix_event_deliveries_endpoint_id_id", "endpoint_id", "id"),
     Index("ix_event_deliveries_event_id", "event_id"),

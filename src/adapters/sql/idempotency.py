@@ -7,7 +7,7 @@ from uuid import UUID
 
 from sqlalchemy import bindparam, delete, func, insert, select
 
-from bookstore.adapters.sql.statements import Db
+from bookstore.adapters.sql.statements import Db, fields_of
 from bookstore.adapters.sql.tables import idempotency_keys
 from bookstore.application.ports import IdempotencyRecord
 from bookstore.domain.errors import IdempotencyInFlight
@@ -17,13 +17,9 @@ _THIS_KEY = (
     idempotency_keys.c.key == bindparam("the_key"),
 )
 # Built once; each call only binds its values.
-_FIND = select(
-    idempotency_keys.c.user_id,
-    idempotency_keys.c.key,
-    idempotency_keys.c.fingerprint,
-    idempotency_keys.c.order_id,
-    idempotency_keys.c.created_at,
-).where(*_THIS_KEY, idempotency_keys.c.created_at >= bindparam("not_before"))
+_FIND = select(idempotency_keys).where(
+    *_THIS_KEY, idempotency_keys.c.created_at >= bindparam("not_before")
+)
 _FORGET = delete(idempotency_keys).where(*_THIS_KEY)
 _REMEMBER = insert(idempotency_keys)
 # PostgreSQL only: a transaction-scoped advisory lock on the key, taken without waiting.
@@ -50,16 +46,7 @@ class SqlIdempotencyRepository:
     def save(self, record: IdempotencyRecord) -> None:
         # A record still here has expired (`find` would have returned it otherwise).
         self._db.write(_FORGET, {"owner": record.user_id, "the_key": record.key})
-        self._db.write(
-            _REMEMBER,
-            {
-                "user_id": record.user_id,
-                "key": record.key,
-                "fingerprint": record.fingerprint,
-                "order_id": record.order_id,
-                "created_at": record.created_at,
-            },
-        )
+        self._db.write(_REMEMBER, fields_of(record))
 
 
 def _claim(user_id: UUID, key: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 from sqlalchemy import bindparam, func, insert, select, update
 
 from bookstore.adapters.sql.book_rows import BOOK_COLUMNS, IN_CATALOGUE, book_from_row
-from bookstore.adapters.sql.statements import Db, Row
+from bookstore.adapters.sql.statements import Db, Row, page_of
 from bookstore.adapters.sql.tables import books, stock_movements
 from bookstore.domain.book import STOCK, Book
 from bookstore.domain.errors import BookNotFound, InsufficientStock, InvalidInput, Shortage
@@ -42,16 +42,6 @@ _MOVE = (
 )
 _MOVE_IN_CATALOGUE = _MOVE.where(IN_CATALOGUE)
 _STOCK_NOW = select(books.c.stock, books.c.title).where(books.c.id == bindparam("book_id"))
-_MOVEMENT_COLUMNS = (
-    _m.id,
-    _m.book_id,
-    _m.delta,
-    _m.reason,
-    _m.order_id,
-    _m.actor_id,
-    _m.note,
-    _m.at,
-)
 
 
 def movement_values(movement: StockMovement) -> dict[str, Any]:
@@ -129,7 +119,7 @@ class SqlInventory:
             return None
         mine = _m.book_id == book_id
         stmt = (
-            select(*_MOVEMENT_COLUMNS)
+            select(stock_movements)
             .where(mine)
             .order_by(_m.at.desc(), _m.id.desc())
             .limit(page.page_size)
@@ -137,7 +127,7 @@ class SqlInventory:
         )
         items = [_movement_from_row(row) for row in self._db.rows(stmt)]
         count = select(func.count()).select_from(stock_movements).where(mine)
-        return Page.of(items, page, self._total(items, page, count))
+        return page_of(items, page, lambda: self._db.scalar(count))
 
     def reconcile(self) -> Reconciliation:
         """The comparison is one statement, so it sees one consistent state of the ledger."""
@@ -171,10 +161,4 @@ class SqlInventory:
         )
         items = [book_from_row(row) for row in self._db.rows(stmt)]
         count = select(func.count()).select_from(books).where(*low)
-        return Page.of(items, page, self._total(items, page, count))
-
-    def _total(self, items: Sequence[object], page: PageRequest, count: Any) -> int:
-        """A short page (not past the end) is the last one: its total needs no count."""
-        if len(items) < page.page_size and (items or page.offset == 0):
-            return page.offset + len(items)
-        return int(self._db.scalar(count))
+        return page_of(items, page, lambda: self._db.scalar(count))

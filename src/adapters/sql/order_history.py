@@ -18,7 +18,7 @@ from uuid import UUID
 
 from sqlalchemy import Select, bindparam, insert, select, update
 
-from bookstore.adapters.sql.statements import Db, Row, chunks, in_list, list_params
+from bookstore.adapters.sql.statements import Db, Row, in_list, rows_in
 from bookstore.adapters.sql.tables import order_status_history, orders
 from bookstore.domain.order import Order, OrderLine, OrderStatus, OrderTransition
 from bookstore.domain.order_status import ActorKind, Shipment, StatusChange
@@ -37,21 +37,12 @@ ORDER_COLUMNS = (
     orders.c.payment_status,
 )
 _INSERT = insert(order_status_history)
-_TRANSITION = (
-    update(orders)
-    .where(
-        orders.c.id == bindparam("order_id"),
-        orders.c.status == bindparam("from_status"),
-        orders.c.payment_status == bindparam("from_payment"),
-    )
-    .values(
-        status=bindparam("to_status"),
-        payment_status=bindparam("to_payment"),
-        cancellation_reason=bindparam("reason"),
-        carrier=bindparam("new_carrier"),
-        tracking_number=bindparam("new_tracking_number"),
-    )
+_TRANSITION = update(orders).where(
+    orders.c.id == bindparam("order_id"),
+    orders.c.status == bindparam("from_status"),
+    orders.c.payment_status == bindparam("from_payment"),
 )
+"""Writes the columns given."""
 _SHIPPED = {OrderStatus.SHIPPED, OrderStatus.DELIVERED}
 
 
@@ -88,12 +79,12 @@ def write_transition(db: Db, transition: OrderTransition) -> bool:
     params = {
         "order_id": order.id,
         "from_status": transition.previous.value,
-        "to_status": order.status.value,
         "from_payment": transition.previous_payment.value,
-        "to_payment": order.payment_status.value,
-        "reason": order.cancellation_reason,
-        "new_carrier": shipment.carrier,
-        "new_tracking_number": shipment.tracking_number,
+        "status": order.status.value,
+        "payment_status": order.payment_status.value,
+        "cancellation_reason": order.cancellation_reason,
+        "carrier": shipment.carrier,
+        "tracking_number": shipment.tracking_number,
     }
     if db.write(_TRANSITION, params) != 1:
         return False
@@ -105,13 +96,10 @@ def write_transition(db: Db, transition: OrderTransition) -> bool:
 def load_histories(db: Db, order_ids: Sequence[UUID]) -> dict[UUID, tuple[StatusChange, ...]]:
     """The histories of these orders, oldest entry first: one query per hundred orders."""
     found: defaultdict[UUID, list[StatusChange]] = defaultdict(list)
-    for chunk in chunks(order_ids):
-        for order_id, status, actor, actor_id, note, at in db.rows(
-            _histories_of(len(chunk)), list_params(chunk)
-        ):
-            found[order_id].append(
-                StatusChange(OrderStatus(status), at, ActorKind(actor), note, actor_id)
-            )
+    for order_id, status, actor, actor_id, note, at in rows_in(db, _histories_of, order_ids):
+        found[order_id].append(
+            StatusChange(OrderStatus(status), at, ActorKind(actor), note, actor_id)
+        )
     return {order_id: tuple(entries) for order_id, entries in found.items()}
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, func, insert, select
+from sqlalchemy import Select, bindparam, insert, select
 
 from bookstore.adapters.sql.coupon_tables import order_coupons
 from bookstore.adapters.sql.order_history import (
@@ -19,7 +19,7 @@ from bookstore.adapters.sql.order_history import (
     order_from_row,
     write_transition,
 )
-from bookstore.adapters.sql.statements import Db, Row, chunks, in_list, list_params
+from bookstore.adapters.sql.statements import Db, Row, in_list, listing, page_of, rows_in
 from bookstore.adapters.sql.tables import order_lines, orders
 from bookstore.application.queries import OrderQuery
 from bookstore.domain.money import Money
@@ -68,14 +68,7 @@ def _listing(by_user: bool, by_status: bool) -> tuple[Select[Any], Select[Any]]:
         conditions.append(orders.c.user_id == bindparam("user_id"))
     if by_status:
         conditions.append(orders.c.status == bindparam("status"))
-    page = (
-        select(*_HEAD_COLUMNS)
-        .where(*conditions)
-        .order_by(*_NEWEST_FIRST)
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
-    )
-    return page, select(func.count()).select_from(orders).where(*conditions)
+    return listing(orders, _HEAD_COLUMNS, conditions, _NEWEST_FIRST)
 
 
 class SqlOrderRepository:
@@ -135,18 +128,14 @@ class SqlOrderRepository:
         page = query.page
         page_params = params | {"limit": page.page_size, "offset": page.offset}
         items = self._with_lines(self._db.rows(page_stmt, page_params))
-        if len(items) < page.page_size and (items or page.offset == 0):
-            return Page.of(items, page, page.offset + len(items))
-        return Page.of(items, page, int(self._db.scalar(count_stmt, params)))
+        return page_of(items, page, lambda: self._db.scalar(count_stmt, params))
 
     def _with_lines(self, heads: builtins.list[Row]) -> builtins.list[Order]:
         lines: defaultdict[UUID, list[OrderLine]] = defaultdict(list)
-        for chunk in chunks([head[0] for head in heads]):
-            for order_id, book_id, title, cents, quantity in self._db.rows(
-                _lines_of(len(chunk)), list_params(chunk)
-            ):
-                lines[order_id].append(OrderLine(book_id, title, Money(cents), quantity))
-        histories = load_histories(self._db, [head[0] for head in heads])
+        order_ids = [head[0] for head in heads]
+        for order_id, book_id, title, cents, quantity in rows_in(self._db, _lines_of, order_ids):
+            lines[order_id].append(OrderLine(book_id, title, Money(cents), quantity))
+        histories = load_histories(self._db, order_ids)
         coupons = self._coupons([head[0] for head in heads if head[-1] is not None])
         return [
             replace(
@@ -161,7 +150,6 @@ class SqlOrderRepository:
     ) -> defaultdict[UUID, builtins.list[OrderCoupon]]:
         """The coupons of these orders (those that carried any), in the order they were added."""
         found: defaultdict[UUID, builtins.list[OrderCoupon]] = defaultdict(builtins.list)
-        for chunk in chunks(order_ids):
-            for order_id, code, cents in self._db.rows(_coupons_of(len(chunk)), list_params(chunk)):
-                found[order_id].append(OrderCoupon(code, Money(cents)))
+        for order_id, code, cents in rows_in(self._db, _coupons_of, order_ids):
+            found[order_id].append(OrderCoupon(code, Money(cents)))
         return found

@@ -20,12 +20,8 @@ from uuid import UUID
 
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
 
-from bookstore.adapters.sql.event_tables import (
-    event_deliveries,
-    events,
-    webhook_endpoints,
-)
-from bookstore.adapters.sql.statements import Db, Row
+from bookstore.adapters.sql.event_tables import event_deliveries, events, webhook_endpoints
+from bookstore.adapters.sql.statements import Db, Row, listing
 from bookstore.application.outbox import (
     ClaimedDelivery,
     Event,
@@ -106,36 +102,15 @@ _CLAIM = (
     .where(_d.id == bindparam("the_delivery"))
     .values(claim=bindparam("the_claim"), claimed_until=bindparam("until"))
 )
-_FINISH = (
-    update(event_deliveries)
-    .where(_d.id == bindparam("the_delivery"), _d.claim == bindparam("the_claim"))
-    .values(
-        status=bindparam("new_status"),
-        attempts=bindparam("new_attempts"),
-        last_status_code=bindparam("new_status_code"),
-        last_error=bindparam("new_error"),
-        next_attempt_at=bindparam("new_next_attempt_at"),
-        claim=None,
-        claimed_until=None,
-    )
-)
 _RELEASE = (
     update(event_deliveries)
     .where(_d.id == bindparam("the_delivery"), _d.claim == bindparam("the_claim"))
     .values(claim=None, claimed_until=None)
 )
+"""Lets the claim go; with an outcome's columns given too, writes them (`finish`)."""
 _ONE_DELIVERY = select(*_DELIVERY_COLUMNS).where(_d.id == bindparam("the_delivery"))
-_OF_ENDPOINT = (
-    select(*_DELIVERY_COLUMNS)
-    .where(_d.endpoint_id == bindparam("endpoint"))
-    .order_by(_d.id.desc())
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
-)
-_COUNT_OF_ENDPOINT = (
-    select(func.count())
-    .select_from(event_deliveries)
-    .where(_d.endpoint_id == bindparam("endpoint"))
+_OF_ENDPOINT, _COUNT_OF_ENDPOINT = listing(
+    event_deliveries, _DELIVERY_COLUMNS, [_d.endpoint_id == bindparam("endpoint")], [_d.id.desc()]
 )
 _RETRY = (
     update(event_deliveries)
@@ -226,13 +201,13 @@ class SqlDeliveries:
         params = {
             "the_delivery": delivery.id,
             "the_claim": claim,
-            "new_status": delivery.status.value,
-            "new_attempts": delivery.attempts,
-            "new_status_code": delivery.last_status_code,
-            "new_error": delivery.last_error,
-            "new_next_attempt_at": delivery.next_attempt_at,
+            "status": delivery.status.value,
+            "attempts": delivery.attempts,
+            "last_status_code": delivery.last_status_code,
+            "last_error": delivery.last_error,
+            "next_attempt_at": delivery.next_attempt_at,
         }
-        return self._db.write(_FINISH, params) == 1
+        return self._db.write(_RELEASE, params) == 1
 
     def release(self, delivery_id: int, claim: str) -> None:
         self._db.write(_RELEASE, {"the_delivery": delivery_id, "the_claim": claim})
@@ -265,19 +240,10 @@ def _event(row: Row) -> Event:
 
 
 def _delivery(row: Row) -> Delivery:
+    """A delivery from a row of `_DELIVERY_COLUMNS`, which follow the order of its fields."""
+    delivery_id, event_id, event_type, channel, status, *rest = row
     return Delivery(
-        row[0],
-        row[1],
-        row[2],
-        Channel(row[3]),
-        DeliveryStatus(row[4]),
-        row[5],
-        row[6],
-        row[7],
-        endpoint_id=row[8],
-        recipient=row[9],
-        last_status_code=row[10],
-        last_error=row[11],
+        delivery_id, event_id, event_type, Channel(channel), DeliveryStatus(status), *rest
     )
 
 

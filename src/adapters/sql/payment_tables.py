@@ -17,7 +17,13 @@ from sqlalchemy import (
     Uuid,
 )
 
-from bookstore.adapters.sql.tables import FINGERPRINT_LEN, IDEMPOTENCY_KEY_LEN, metadata, orders
+from bookstore.adapters.sql.tables import (
+    FINGERPRINT_LEN,
+    IDEMPOTENCY_KEY_LEN,
+    known,
+    metadata,
+    orders,
+)
 from bookstore.adapters.sql.types import UtcDateTime
 from bookstore.domain.payment import PaymentStatus
 
@@ -43,10 +49,7 @@ payments = Table(
     Column("refund_requested", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    CheckConstraint(
-        "status IN ({})".format(", ".join(f"'{s.value}'" for s in PaymentStatus)),
-        name="status_known",
-    ),
+    known("status", PaymentStatus),
     CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
     UniqueConstraint("order_id", "idempotency_key"),
     Index("ix_payments_order_oldest", "order_id", "created_at"),

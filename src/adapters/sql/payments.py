@@ -14,12 +14,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, insert, select, update
 
 from bookstore.adapters.sql.payment_tables import payment_events, payments
-from bookstore.adapters.sql.statements import Db, Row
+from bookstore.adapters.sql.statements import Db, Row, listing, page_of, unless_there
 from bookstore.adapters.sql.tables import orders
 from bookstore.domain.money import Money
 from bookstore.domain.order import OrderStatus
@@ -47,26 +45,11 @@ _ONE = select(*_COLUMNS).where(_p.id == bindparam("payment_id"))
 _BY_KEY = select(*_COLUMNS).where(
     _p.order_id == bindparam("order_id"), _p.idempotency_key == bindparam("the_key")
 )
-_OF_ORDER = (
-    select(*_COLUMNS)
-    .where(_p.order_id == bindparam("order_id"))
-    .order_by(_p.created_at, _p.id)
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
+_OF_ORDER, _COUNT = listing(
+    payments, _COLUMNS, [_p.order_id == bindparam("order_id")], [_p.created_at, _p.id]
 )
-_COUNT = select(func.count()).select_from(payments).where(_p.order_id == bindparam("order_id"))
-_UPDATE = (
-    update(payments)
-    .where(_p.id == bindparam("payment_id"), _p.status == bindparam("was"))
-    .values(
-        status=bindparam("new_status"),
-        decline_code=bindparam("new_decline_code"),
-        idempotency_key=bindparam("new_key"),
-        submitted=bindparam("new_submitted"),
-        refund_requested=bindparam("new_refund_requested"),
-        updated_at=bindparam("new_updated_at"),
-    )
-)
+_UPDATE = update(payments).where(_p.id == bindparam("payment_id"), _p.status == bindparam("was"))
+"""Writes the columns given."""
 _CLAIM = (
     update(orders)
     .where(
@@ -84,12 +67,8 @@ _SET_ORDER_STATUS = (
 # RETURNING says whether the row went in (the driver's rowcount of an INSERT ... ON CONFLICT
 # is not reliable on every driver).
 _FIRST_DELIVERY = {
-    "sqlite": sqlite_insert(payment_events)
-    .on_conflict_do_nothing()
-    .returning(payment_events.c.event_id),
-    "postgresql": pg_insert(payment_events)
-    .on_conflict_do_nothing()
-    .returning(payment_events.c.event_id),
+    dialect: insert_once.returning(payment_events.c.event_id)
+    for dialect, insert_once in unless_there(payment_events).items()
 }
 _EXPIRABLE = (
     select(orders.c.id)
@@ -110,23 +89,10 @@ _REFUNDS_OWED = (
 
 
 def _payment(row: Row) -> Payment:
-    (pid, order_id, status, cents, currency, method, created, updated, *rest) = row
-    decline_code, key, fingerprint, submitted, refund_requested = rest
-    return Payment(
-        pid,
-        order_id,
-        PaymentStatus(status),
-        Money(cents),
-        currency,
-        method,
-        created,
-        updated,
-        decline_code,
-        key,
-        fingerprint,
-        bool(submitted),
-        bool(refund_requested),
-    )
+    """A payment from a row of `_COLUMNS`, which follow the order of `Payment`'s fields (the
+    booleans come back as `bool` from both databases)."""
+    payment_id, order_id, status, cents, *rest = row
+    return Payment(payment_id, order_id, PaymentStatus(status), Money(cents), *rest)
 
 
 class SqlPaymentRepository:
@@ -147,20 +113,18 @@ class SqlPaymentRepository:
     def of_order(self, order_id: UUID, page: PageRequest) -> Page[Payment]:
         params = {"order_id": order_id, "limit": page.page_size, "offset": page.offset}
         items = [_payment(row) for row in self._db.rows(_OF_ORDER, params)]
-        if len(items) < page.page_size and (items or page.offset == 0):
-            return Page.of(items, page, page.offset + len(items))
-        return Page.of(items, page, int(self._db.scalar(_COUNT, {"order_id": order_id})))
+        return page_of(items, page, lambda: self._db.scalar(_COUNT, {"order_id": order_id}))
 
     def update(self, payment: Payment, was: PaymentStatus) -> bool:
         params = {
             "payment_id": payment.id,
             "was": was.value,
-            "new_status": payment.status.value,
-            "new_decline_code": payment.decline_code,
-            "new_key": payment.idempotency_key,
-            "new_submitted": payment.submitted,
-            "new_refund_requested": payment.refund_requested,
-            "new_updated_at": payment.updated_at,
+            "status": payment.status.value,
+            "decline_code": payment.decline_code,
+            "idempotency_key": payment.idempotency_key,
+            "submitted": payment.submitted,
+            "refund_requested": payment.refund_requested,
+            "updated_at": payment.updated_at,
         }
         return self._db.write(_UPDATE, params) == 1
 

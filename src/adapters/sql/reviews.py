@@ -10,23 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from bookstore.adapters.sql.integrity import violates
-from bookstore.adapters.sql.statements import Db, Row
+from bookstore.adapters.sql.statements import Db, Row, page_of
 from bookstore.adapters.sql.tables import order_lines, orders, reviews, users
 from bookstore.application.queries import ReviewQuery, ReviewSort
 from bookstore.domain.pagination import Page
 from bookstore.domain.review import PURCHASED, AlreadyReviewed, Review, ReviewText, author_name
 
-_COLUMNS = (
-    reviews.c.id,
-    reviews.c.book_id,
-    reviews.c.user_id,
-    reviews.c.rating,
-    reviews.c.title,
-    reviews.c.body,
-    reviews.c.created_at,
-    reviews.c.updated_at,
-    users.c.full_name,
-)
+_COLUMNS = (*reviews.c, users.c.full_name)
 _WITH_AUTHOR = reviews.join(users, users.c.id == reviews.c.user_id)
 _OF_BOOK = reviews.c.book_id == bindparam("book_id")
 
@@ -105,9 +95,7 @@ class SqlReviewRepository:
         page = query.page
         params = {"book_id": query.book_id, "limit": page.page_size, "offset": page.offset}
         items = [_review(row) for row in self._db.rows(_PAGES[query.sort], params)]
-        if len(items) < page.page_size and (items or page.offset == 0):
-            return Page.of(items, page, page.offset + len(items))
-        return Page.of(items, page, int(self._db.scalar(_COUNT, {"book_id": query.book_id})))
+        return page_of(items, page, lambda: self._db.scalar(_COUNT, {"book_id": query.book_id}))
 
     def has_purchased(self, user_id: UUID, book_id: int) -> bool:
         params = _PURCHASED_PARAMS | {"user_id": user_id, "book_id": book_id}

@@ -10,17 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bookstore.adapters.sql.payment_tables import sandbox_outcomes
+from bookstore.adapters.sql.statements import unless_there
 from bookstore.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 
 _o = sandbox_outcomes.c
-_ADD = {
-    "sqlite": sqlite_insert(sandbox_outcomes).on_conflict_do_nothing(),
-    "postgresql": pg_insert(sandbox_outcomes).on_conflict_do_nothing(),
-}
+_ADD = unless_there(sandbox_outcomes)
 _FREE = (
     _o.done_at.is_(None),
     or_(_o.claimed_until.is_(None), _o.claimed_until <= bindparam("now")),

@@ -5,27 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Insert, bindparam, exists, insert, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, exists, insert, literal, select, update
 
-from bookstore.adapters.sql.statements import Db
+from bookstore.adapters.sql.statements import Db, fields_of, unless_there
 from bookstore.adapters.sql.tables import refresh_tokens, revoked_access_tokens, users
 from bookstore.application.ports import AccessCheck, RefreshTokenRecord
 from bookstore.domain.user import Role
 
-_TOKEN_COLUMNS = (
-    refresh_tokens.c.token_id,
-    refresh_tokens.c.family_id,
-    refresh_tokens.c.user_id,
-    refresh_tokens.c.expires_at,
-    refresh_tokens.c.used_at,
-    refresh_tokens.c.revoked_at,
-)
 _THIS_TOKEN = refresh_tokens.c.token_id == bindparam("token")
 
 # Built once; each call only binds its values.
 _ADD_REFRESH = insert(refresh_tokens)
-_GET_REFRESH = select(*_TOKEN_COLUMNS).where(_THIS_TOKEN)
+_GET_REFRESH = select(refresh_tokens).where(_THIS_TOKEN)
 _USE_REFRESH = (
     update(refresh_tokens)
     .where(_THIS_TOKEN, refresh_tokens.c.used_at.is_(None), refresh_tokens.c.revoked_at.is_(None))
@@ -46,15 +37,8 @@ _CHECK_ACCESS = select(_REVOKED.label("revoked"), users.c.role, users.c.is_activ
     _one.outerjoin(users, users.c.id == bindparam("user"))
 )
 """One row whether or not the account exists."""
-
-
-def _revoke_once(dialect: str) -> Insert:
-    """Revoking twice (or concurrently) is harmless: the token is revoked either way."""
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert_(revoked_access_tokens).on_conflict_do_nothing(index_elements=["token_id"])
-
-
-_REVOKE_ACCESS = {dialect: _revoke_once(dialect) for dialect in ("postgresql", "sqlite")}
+_REVOKE_ACCESS = unless_there(revoked_access_tokens, ["token_id"])
+"""Revoking twice (or concurrently) is harmless: the token is revoked either way."""
 
 
 class SqlSessionRepository:
@@ -62,17 +46,7 @@ class SqlSessionRepository:
         self._db = db
 
     def add_refresh_token(self, record: RefreshTokenRecord) -> None:
-        self._db.write(
-            _ADD_REFRESH,
-            {
-                "token_id": record.token_id,
-                "family_id": record.family_id,
-                "user_id": record.user_id,
-                "expires_at": record.expires_at,
-                "used_at": record.used_at,
-                "revoked_at": record.revoked_at,
-            },
-        )
+        self._db.write(_ADD_REFRESH, fields_of(record))
 
     def get_refresh_token(self, token_id: str) -> RefreshTokenRecord | None:
         row = self._db.first(_GET_REFRESH, {"token": token_id})

@@ -6,7 +6,7 @@ it through the `Db` of its unit of work:
 - `CoreDb`, over a SQLAlchemy `Connection` (a database without a driver path):
   `Connection.execute`, with its compiled cache, events and type processing.
 - `DriverDb`, over a pysqlite connection (SQLite): the statement compiled once per statement
-  object, column keys and dialect (`_compiled`), its parameters put in the compiled order
+  object, column keys and dialect (`compiled_for`), its parameters put in the compiled order
   and converted by the columns' own bind processors, rows converted by the result
   processors, and driver errors wrapped as SQLAlchemy wraps them. The same statement, the
   same types, the same errors, without SQLAlchemy's per-call work, which costs more than
@@ -24,14 +24,28 @@ statement must bind each list item by name (see `books.in_list`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, Connection, CursorResult, Executable, bindparam
+import psycopg
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    CursorResult,
+    Executable,
+    FromClause,
+    Insert,
+    Select,
+    Table,
+    bindparam,
+    func,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import (
@@ -46,6 +60,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.sql.dml import UpdateBase
 
 from bookstore.application.ports import StorageUnavailable
+from bookstore.domain.pagination import Page, PageRequest
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 T = TypeVar("T")
 Params = Mapping[str, Any]
@@ -119,28 +137,70 @@ class CoreDb:
 
 
 MAX_IN_LIST = 100
-"""The most values one `in_list` binds; longer lists go in several statements (`chunks`)."""
+"""The most values one `in_list` binds; longer lists go in several statements (`rows_in`)."""
 
 
 def in_list(column: ColumnElement[Any], count: int) -> ColumnElement[bool]:
     """`column IN (:item0, :item1, ...)` with `count` named parameters, so a statement built
-    for one length is compiled once (values from `list_params`)."""
+    for one length is compiled once (run by `rows_in`)."""
     return column.in_([bindparam(f"item{n}", type_=column.type) for n in range(count)])
 
 
-def list_params(values: Sequence[Any]) -> dict[str, Any]:
-    return {f"item{n}": value for n, value in enumerate(values)}
-
-
-def chunks(values: Sequence[T]) -> list[Sequence[T]]:
-    """`values` in pieces of at most `MAX_IN_LIST`."""
-    return [values[start : start + MAX_IN_LIST] for start in range(0, len(values), MAX_IN_LIST)]
+def rows_in(
+    db: Db, statement: Callable[[int], Executable], values: Sequence[Any], **params: Any
+) -> Iterator[Row]:
+    """The rows of `statement(count)`, built with an `in_list` of `count` items, for all
+    `values`: one statement per piece of at most `MAX_IN_LIST` of them."""
+    for start in range(0, len(values), MAX_IN_LIST):
+        piece = values[start : start + MAX_IN_LIST]
+        items = {f"item{n}": value for n, value in enumerate(piece)}
+        yield from db.rows(statement(len(piece)), items | params)
 
 
 def contains_pattern(text: str) -> str:
     """A LIKE pattern (`ESCAPE '/'`) matching `text` as a literal substring."""
     escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
     return f"%{escaped}%"
+
+
+def listing(
+    source: FromClause,
+    columns: Iterable[Any],
+    where: Sequence[ColumnElement[bool]],
+    order: Sequence[Any],
+) -> tuple[Select[Any], Select[Any]]:
+    """A listing's page of `columns` (`limit` and `offset` bound), and the count of its rows."""
+    page = (
+        select(*columns)
+        .select_from(source)
+        .where(*where)
+        .order_by(*order)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return page, select(func.count()).select_from(source).where(*where)
+
+
+def page_of(items: list[T], page: PageRequest, count: Callable[[], Any]) -> Page[T]:
+    """The page, with its total: a short page (not past the end) is the last one, whose
+    total needs no `count()`."""
+    if len(items) < page.page_size and (items or page.offset == 0):
+        return Page.of(items, page, page.offset + len(items))
+    return Page.of(items, page, int(count()))
+
+
+def fields_of(record: DataclassInstance) -> dict[str, Any]:
+    """A dataclass's fields by name: the row of a table whose columns are named after them."""
+    return {field.name: getattr(record, field.name) for field in fields(record)}
+
+
+def unless_there(table: Table, columns: list[str] | None = None) -> dict[str, Insert]:
+    """`INSERT ... ON CONFLICT DO NOTHING` into `table`, per dialect name; with `columns`,
+    only a conflict on their unique index (`ON CONFLICT (columns)`)."""
+    return {
+        "sqlite": sqlite.insert(table).on_conflict_do_nothing(index_elements=columns),
+        "postgresql": postgresql.insert(table).on_conflict_do_nothing(index_elements=columns),
+    }
 
 
 _SQLITE = SQLiteDialect_pysqlite(paramstyle="qmark")
@@ -212,42 +272,30 @@ def compiled_for(stmt: Executable, keys: tuple[str, ...], dialect: Dialect = _SQ
     return found
 
 
-_compiled = compiled_for
-
-
 def statement_keys(stmt: Executable, params: Params | None) -> tuple[str, ...]:
     """What an INSERT or UPDATE without `.values()` writes depends on the keys given."""
     return tuple(params) if params and isinstance(stmt, UpdateBase) else ()
 
 
 def _compile(stmt: Executable, keys: tuple[str, ...], dialect: Dialect) -> Compiled:
-    column_keys = list(keys) if keys else None
-    compiled = stmt.compile(dialect=dialect, column_keys=column_keys)  # type: ignore[attr-defined]
-    if compiled.post_compile_params:  # an `IN` list: its values are part of the statement
-        compiled = stmt.compile(  # type: ignore[attr-defined]
-            dialect=dialect, column_keys=column_keys, compile_kwargs={"render_postcompile": True}
-        )
+    compiled = stmt.compile(  # type: ignore[attr-defined]
+        dialect=dialect,
+        column_keys=list(keys) if keys else None,
+        # An `IN` list is rendered: its values are part of the statement.
+        compile_kwargs={"render_postcompile": True},
+    )
     names = tuple(compiled.positiontup or ())
     values = compiled.construct_params(_check=False)
-    bind = tuple(_bind_processor(compiled, name, values[name], dialect) for name in names)
+    bind = tuple(_bind_processor(compiled, name, dialect) for name in names)
     columns = getattr(stmt, "exported_columns", ())
-    processors = (_result_processor(column.type, dialect) for column in columns)
+    processors = (c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
     result = tuple((n, p) for n, p in enumerate(processors) if p is not None)
-    required = frozenset(name for name in names if _is_required(compiled, name))
+    binds = compiled.binds
+    required = frozenset(name for name in names if name in binds and binds[name].required)
     return Compiled(compiled.string, names, values, bind, result, required)
 
 
-def _result_processor(type_: Any, dialect: Dialect) -> _Processor:
-    processor: _Processor = type_.dialect_impl(dialect).result_processor(dialect, None)
-    return processor
-
-
-def _is_required(compiled: Any, name: str) -> bool:
-    bound = compiled.binds.get(name)
-    return bound is not None and bool(bound.required)
-
-
-def _bind_processor(compiled: Any, name: str, value: Any, dialect: Dialect) -> _Processor:
+def _bind_processor(compiled: Any, name: str, dialect: Dialect) -> _Processor:
     bound = compiled.binds.get(name)
     if bound is None:  # `<name>_<n>`: the n-th item of a rendered `IN` list
         bound = compiled.binds[name.rpartition("_")[0]]
@@ -274,14 +322,14 @@ class DriverDb:
         return "sqlite"
 
     def rows(self, stmt: Executable, params: Params | None = None) -> list[Row]:
-        compiled = _compiled(stmt, statement_keys(stmt, params))
+        compiled = compiled_for(stmt, statement_keys(stmt, params))
         fetched = self._run(compiled, params).fetchall()
         if not compiled.result:
             return fetched
         return [compiled.converted(row) for row in fetched]
 
     def first(self, stmt: Executable, params: Params | None = None) -> Row | None:
-        compiled = _compiled(stmt, statement_keys(stmt, params))
+        compiled = compiled_for(stmt, statement_keys(stmt, params))
         row = self._run(compiled, params).fetchone()
         if row is None or not compiled.result:
             return row  # type: ignore[no-any-return]
@@ -292,7 +340,7 @@ class DriverDb:
         return None if row is None else row[0]
 
     def write(self, stmt: Executable, params: Params | None = None) -> int:
-        compiled = _compiled(stmt, statement_keys(stmt, params))
+        compiled = compiled_for(stmt, statement_keys(stmt, params))
         return self._run(compiled, params).rowcount
 
     def send(self, stmt: Executable, params: Params | None = None) -> None:
@@ -301,7 +349,7 @@ class DriverDb:
     def write_many(self, stmt: Executable, rows: Sequence[Params]) -> None:
         if not rows:
             return
-        compiled = _compiled(stmt, statement_keys(stmt, rows[0]))
+        compiled = compiled_for(stmt, statement_keys(stmt, rows[0]))
         values = [compiled.parameters(row) for row in rows]
         if self._begin is not None and not self._conn.in_transaction:
             self._begin(self._conn)
@@ -344,13 +392,16 @@ def _driver_message(error: Exception) -> str:
 @contextmanager
 def unavailable_on_failure() -> Iterator[None]:
     """Around work on a connection outside a statement (checkout, begin, commit). A new
-    pysqlite connection's set-up may fail with the driver's own error (an unreadable file)."""
+    connection's set-up may fail with the driver's own error (an unreadable file, a lost
+    connection)."""
     try:
         yield
     except (DBAPIError, PoolTimeout, DisconnectionError) as error:
         raise storage_error(error) from error
     except sqlite3.Error as error:
         raise storage_error(driver_error(error, "", ())) from error
+    except psycopg.Error as error:
+        raise storage_error(driver_error(error, "", (), psycopg.Error)) from error
 
 
 def run_on_driver(conn: sqlite3.Connection, sql: str) -> None:

@@ -8,6 +8,7 @@ column on PostgreSQL) are not here but in `fulltext`, because they differ per da
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import (
@@ -67,9 +68,10 @@ PASSWORD_HASH_LEN = 255
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _one_of(column: str, values: list[str]) -> str:
-    quoted = ", ".join(f"'{v}'" for v in values)
-    return f"{column} IN ({quoted})"
+def known(column: str, kind: type[Enum]) -> CheckConstraint:
+    """`<column>_known`: the column holds one of the enumeration's values."""
+    quoted = ", ".join(f"'{member.value}'" for member in kind)
+    return CheckConstraint(f"{column} IN ({quoted})", name=f"{column}_known")
 
 
 books = Table(
@@ -160,7 +162,7 @@ users = Table(
     Column("is_active", Boolean, nullable=False),
     Column("password_hash", String(PASSWORD_HASH_LEN), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-    CheckConstraint(_one_of("role", [r.value for r in Role]), name="role_known"),
+    known("role", Role),
     Index("ix_users_created_sort", "created_at", "id"),
 )
 
@@ -196,11 +198,8 @@ orders = Table(
         nullable=False,
         server_default=OrderPaymentStatus.UNPAID.value,
     ),
-    CheckConstraint(_one_of("status", [s.value for s in OrderStatus]), name="status_known"),
-    CheckConstraint(
-        _one_of("payment_status", [s.value for s in OrderPaymentStatus]),
-        name="payment_status_known",
-    ),
+    known("status", OrderStatus),
+    known("payment_status", OrderPaymentStatus),
     # §13: what the order's coupons took off its lines' subtotal; NULL when it carried none
     # (its `order_coupons` are read only for orders with a value here).
     Column("discount_cents", BigInteger),
@@ -239,8 +238,8 @@ order_status_history = Table(
     Column("note", String(NOTE.max_len)),
     Column("at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("order_id", "position"),
-    CheckConstraint(_one_of("status", [s.value for s in OrderStatus]), name="status_known"),
-    CheckConstraint(_one_of("actor", [a.value for a in ActorKind]), name="actor_known"),
+    known("status", OrderStatus),
+    known("actor", ActorKind),
 )
 
 # The stock ledger: the application only ever inserts rows. `actor_id` is an audit value, not
@@ -259,7 +258,7 @@ stock_movements = Table(
     Column("note", String(MOVEMENT_NOTE.max_len)),
     Column("at", UtcDateTime, nullable=False),
     CheckConstraint("delta <> 0", name="delta_not_zero"),
-    CheckConstraint(_one_of("reason", [r.value for r in MovementReason]), name="reason_known"),
+    known("reason", MovementReason),
     Index("ix_stock_movements_book_newest", "book_id", "at", "id"),
 )
 

@@ -20,7 +20,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from types import TracebackType
 from typing import Any, Generic, Self, TypeVar, overload
 
 import psycopg
@@ -59,9 +58,7 @@ from bookstore.adapters.sql.statements import (
     CoreDb,
     Db,
     DriverDb,
-    driver_error,
     run_on_driver,
-    storage_error,
     unavailable_on_failure,
 )
 from bookstore.adapters.sql.users import SqlUserRepository
@@ -99,7 +96,9 @@ class SqlUnitOfWorkFactory:
         # kept apart, the connections a burst of writes left kept filled the pool, and every
         # read after it went through the pool's checkout again.
         if self._psycopg:
-            self._readers = self._writers = _kept_in_autocommit(engine, most=self.work_threads)
+            self._readers = self._writers = KeptConnections(
+                engine, most=self.work_threads, check=refuse_lost, to_pool=_out_of_autocommit
+            )
         else:
             kept = self._gate is not None
             self._readers = KeptConnections(engine, most=4 if kept else 0)
@@ -141,8 +140,8 @@ class SqlUnitOfWorkFactory:
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         unit: SqlUnitOfWork
+        kept = self._readers if read_only else self._writers
         if self._sqlite:
-            kept = self._readers if read_only else self._writers
             unit = SqliteUnitOfWork(
                 self.engine,
                 read_only=read_only,
@@ -151,7 +150,6 @@ class SqlUnitOfWorkFactory:
                 checkpointer=self._checkpointer,
             )
         elif self._psycopg:
-            kept = self._readers if read_only else self._writers
             unit = PsycopgUnitOfWork(kept, read_only=read_only, pipeline=self._pipeline)
         else:
             unit = CoreUnitOfWork(self.engine, read_only=read_only)
@@ -306,12 +304,7 @@ class SqlUnitOfWork:
     reviews = _Made(lambda u: SqlReviewRepository(u.db, lock_rows=u.lock_rows))
     co_purchases = _Made(lambda u: SqlCoPurchases(u.db))
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_: object) -> None:
         if self._open:
             self._open = False
             self._end()
@@ -436,10 +429,7 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
     def _begin(self) -> tuple[Db, Totals]:
         if not self._read_only and not writers_may_wait():
             raise WriterBusy()  # a server's writers may wait: never on an event loop
-        try:  # a new connection's failure is the driver's own error, unwrapped
-            pooled = self._connections.take()
-        except psycopg.Error as error:
-            raise storage_error(driver_error(error, "", (), psycopg.Error)) from error
+        pooled = self._connections.take()  # may fail with the driver's own error, unwrapped
         raw = pooled.driver_connection
         if not isinstance(raw, psycopg.Connection):
             pooled.close()
@@ -450,10 +440,7 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
             db = PsycopgDb(
                 _cursor_of(pooled, raw), read_only=self._read_only, pipeline=self._pipeline
             )
-        except psycopg.Error as error:  # lost since the checkout looked at it
-            pooled.invalidate()
-            raise storage_error(driver_error(error, "", (), psycopg.Error)) from error
-        except BaseException:
+        except BaseException:  # a psycopg error: lost since the checkout looked at it
             pooled.invalidate()
             raise
         self._pooled, self._raw, self._db = pooled, raw, db
@@ -498,8 +485,8 @@ class CoreUnitOfWork(SqlUnitOfWork):
             raise WriterBusy()  # a server's locks may always make a writer wait
         conn = self._engine.connect()
         try:
-            if self._read_only:
-                conn.execution_options(**_read_only_options(conn))
+            if self._read_only and conn.dialect.name == "postgresql":
+                conn.execution_options(postgresql_readonly=True)
             self._transaction = conn.begin()
         except BaseException:
             conn.close()
@@ -531,10 +518,6 @@ def _cursor_of(pooled: PoolProxiedConnection, raw: psycopg.Connection[Any]) -> p
     return cursor
 
 
-def _kept_in_autocommit(engine: Engine, *, most: int) -> KeptConnections:
-    return KeptConnections(engine, most=most, check=refuse_lost, to_pool=_out_of_autocommit)
-
-
 def _out_of_autocommit(pooled: PoolProxiedConnection) -> None:
     """What the pool expects back: a connection out of autocommit mode, as it lent it (one
     that cannot leave it is lost: the pool replaces it)."""
@@ -542,9 +525,3 @@ def _out_of_autocommit(pooled: PoolProxiedConnection) -> None:
         pooled.driver_connection.autocommit = False  # type: ignore[union-attr]
     except psycopg.Error:
         pooled.invalidate()
-
-
-def _read_only_options(conn: Connection) -> dict[str, Any]:
-    if conn.dialect.name == "postgresql":
-        return {"postgresql_readonly": True}
-    return {}

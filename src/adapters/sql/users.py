@@ -7,11 +7,11 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bookstore.adapters.sql.integrity import violates
-from bookstore.adapters.sql.statements import Db, Row, contains_pattern
+from bookstore.adapters.sql.statements import Db, Row, contains_pattern, listing, page_of
 from bookstore.adapters.sql.tables import users
 from bookstore.application.queries import UserQuery
 from bookstore.domain.errors import EmailAlreadyRegistered
@@ -19,15 +19,7 @@ from bookstore.domain.pagination import Page
 from bookstore.domain.user import Role, User
 from bookstore.domain.values import Email
 
-_COLUMNS = (
-    users.c.id,
-    users.c.email,
-    users.c.full_name,
-    users.c.role,
-    users.c.is_active,
-    users.c.password_hash,
-    users.c.created_at,
-)
+_COLUMNS = tuple(users.c)
 # Built once; each call only binds its values.
 _ADD = insert(users)
 _BY_ID = select(*_COLUMNS).where(users.c.id == bindparam("user"))
@@ -40,14 +32,7 @@ _UPDATE = update(users).where(users.c.id == bindparam("user"))
 def _listing(by_email: bool) -> tuple[Select[Any], Select[Any]]:
     """Oldest account first; with `by_email`, emails containing a literal substring."""
     conditions = [users.c.email.like(bindparam("pattern"), escape="/")] if by_email else []
-    page = (
-        select(*_COLUMNS)
-        .where(*conditions)
-        .order_by(users.c.created_at, users.c.id)
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
-    )
-    return page, select(func.count()).select_from(users).where(*conditions)
+    return listing(users, _COLUMNS, conditions, [users.c.created_at, users.c.id])
 
 
 def user_from_row(row: Row) -> User:
@@ -102,9 +87,7 @@ class SqlUserRepository:
         page = query.page
         page_params = params | {"limit": page.page_size, "offset": page.offset}
         items = [user_from_row(row) for row in self._db.rows(page_stmt, page_params)]
-        if len(items) < page.page_size and (items or page.offset == 0):
-            return Page.of(items, page, page.offset + len(items))
-        return Page.of(items, page, int(self._db.scalar(count_stmt, params)))
+        return page_of(items, page, lambda: self._db.scalar(count_stmt, params))
 
     def _write(self, write: Callable[[], object]) -> None:
         try:

@@ -5,37 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, delete, select
 
 from bookstore.adapters.sql.book_rows import BOOK_COLUMNS, IN_CATALOGUE, book_from_row
 from bookstore.adapters.sql.event_tables import waitlist_entries
-from bookstore.adapters.sql.statements import Db
+from bookstore.adapters.sql.statements import Db, listing, unless_there
 from bookstore.adapters.sql.tables import books
 from bookstore.domain.book import Book
 from bookstore.domain.pagination import Page, PageRequest
 
 _l = waitlist_entries.c
-_JOIN = {
-    "sqlite": sqlite_insert(waitlist_entries).on_conflict_do_nothing(),
-    "postgresql": pg_insert(waitlist_entries).on_conflict_do_nothing(),
-}
+_JOIN = unless_there(waitlist_entries)
 _LEAVE = delete(waitlist_entries).where(
     _l.user_id == bindparam("user"), _l.book_id == bindparam("book")
 )
-_WAITED_FOR = (
-    select(*BOOK_COLUMNS)
-    .select_from(waitlist_entries.join(books, books.c.id == _l.book_id))
-    .where(_l.user_id == bindparam("user"), IN_CATALOGUE)
-    .order_by(_l.joined_at, _l.book_id)
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
-)
-_COUNT_WAITED_FOR = (
-    select(func.count())
-    .select_from(waitlist_entries.join(books, books.c.id == _l.book_id))
-    .where(_l.user_id == bindparam("user"), IN_CATALOGUE)
+_WAITED_FOR, _COUNT_WAITED_FOR = listing(
+    waitlist_entries.join(books, books.c.id == _l.book_id),
+    BOOK_COLUMNS,
+    [_l.user_id == bindparam("user"), IN_CATALOGUE],
+    [_l.joined_at, _l.book_id],
 )
 _WAITING = (
     select(_l.user_id).where(_l.book_id == bindparam("book")).order_by(_l.joined_at, _l.user_id)

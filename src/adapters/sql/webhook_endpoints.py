@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from bookstore.adapters.sql.event_tables import event_deliveries, webhook_endpoints
 from bookstore.adapters.sql.outbox import ENDPOINT_COLUMNS, endpoint_from_row, event_types_text
-from bookstore.adapters.sql.statements import Db
+from bookstore.adapters.sql.statements import Db, listing
 from bookstore.domain.events import WebhookEndpoint
 from bookstore.domain.pagination import Page, PageRequest
 
 _w, _d = webhook_endpoints.c, event_deliveries.c
 _ADD_ENDPOINT = insert(webhook_endpoints)
 _ONE_ENDPOINT = select(*ENDPOINT_COLUMNS).where(_w.id == bindparam("endpoint"))
-_ENDPOINTS = (
-    select(*ENDPOINT_COLUMNS)
-    .order_by(_w.created_at, _w.id)
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
+_ENDPOINTS, _COUNT_ENDPOINTS = listing(
+    webhook_endpoints, ENDPOINT_COLUMNS, [], [_w.created_at, _w.id]
 )
-_COUNT_ENDPOINTS = select(func.count()).select_from(webhook_endpoints)
 _ACTIVE_ENDPOINTS = select(*ENDPOINT_COLUMNS).where(_w.active.is_(True))
-_UPDATE_ENDPOINT = (
-    update(webhook_endpoints)
-    .where(_w.id == bindparam("endpoint"))
-    .values(
-        url=bindparam("new_url"),
-        events=bindparam("new_events"),
-        description=bindparam("new_description"),
-        active=bindparam("new_active"),
-        updated_at=bindparam("new_updated_at"),
-    )
-)
+_UPDATE_ENDPOINT = update(webhook_endpoints).where(_w.id == bindparam("endpoint"))
+"""Writes the columns given."""
 _REMOVE_ENDPOINT_DELIVERIES = delete(event_deliveries).where(
     _d.endpoint_id == bindparam("endpoint")
 )
@@ -45,19 +33,8 @@ class SqlWebhookEndpoints:
         self._db = db
 
     def add(self, endpoint: WebhookEndpoint) -> None:
-        self._db.write(
-            _ADD_ENDPOINT,
-            {
-                "id": endpoint.id,
-                "url": endpoint.url,
-                "events": event_types_text(endpoint),
-                "secret": endpoint.secret,
-                "description": endpoint.description,
-                "active": endpoint.active,
-                "created_at": endpoint.created_at,
-                "updated_at": endpoint.updated_at,
-            },
-        )
+        created = {"id": endpoint.id, "secret": endpoint.secret, "created_at": endpoint.created_at}
+        self._db.write(_ADD_ENDPOINT, _edits(endpoint) | created)
 
     def get(self, endpoint_id: UUID) -> WebhookEndpoint | None:
         row = self._db.first(_ONE_ENDPOINT, {"endpoint": endpoint_id})
@@ -65,26 +42,26 @@ class SqlWebhookEndpoints:
 
     def page(self, page: PageRequest) -> Page[WebhookEndpoint]:
         rows = self._db.rows(_ENDPOINTS, {"limit": page.page_size, "offset": page.offset})
-        return Page.of(
-            [endpoint_from_row(r) for r in rows], page, self._db.scalar(_COUNT_ENDPOINTS)
-        )
+        items = [endpoint_from_row(row) for row in rows]
+        return Page.of(items, page, self._db.scalar(_COUNT_ENDPOINTS))
 
     def active(self) -> list[WebhookEndpoint]:
         return [endpoint_from_row(row) for row in self._db.rows(_ACTIVE_ENDPOINTS)]
 
     def update(self, endpoint: WebhookEndpoint) -> None:
-        self._db.write(
-            _UPDATE_ENDPOINT,
-            {
-                "endpoint": endpoint.id,
-                "new_url": endpoint.url,
-                "new_events": event_types_text(endpoint),
-                "new_description": endpoint.description,
-                "new_active": endpoint.active,
-                "new_updated_at": endpoint.updated_at,
-            },
-        )
+        self._db.write(_UPDATE_ENDPOINT, _edits(endpoint) | {"endpoint": endpoint.id})
 
     def remove(self, endpoint_id: UUID) -> bool:
         self._db.write(_REMOVE_ENDPOINT_DELIVERIES, {"endpoint": endpoint_id})
         return self._db.write(_REMOVE_ENDPOINT, {"endpoint": endpoint_id}) == 1
+
+
+def _edits(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """The columns an admin edits."""
+    return {
+        "url": endpoint.url,
+        "events": event_types_text(endpoint),
+        "description": endpoint.description,
+        "active": endpoint.active,
+        "updated_at": endpoint.updated_at,
+    }
