@@ -65,7 +65,7 @@ from bookstore.adapters.sql.users import SqlUserRepository
 from bookstore.adapters.sql.waitlist import SqlWaitlist
 from bookstore.adapters.sql.webhook_endpoints import SqlWebhookEndpoints
 from bookstore.application.outbox import IdsOnly, Snapshots
-from bookstore.application.ports import WriterBusy
+from bookstore.application.ports import StorageUnavailable, WriterBusy
 
 
 class SqlUnitOfWorkFactory:
@@ -455,14 +455,15 @@ class PsycopgUnitOfWork(SqlUnitOfWork):
         self._pooled = self._raw = self._db = None
         if pooled is None or raw is None or db is None:
             return
+        lost = False
         try:
             db.end()
-        except psycopg.Error:  # the connection is lost: the pool replaces it
-            pooled.invalidate()
+        except StorageUnavailable:  # the connection is lost: the pool replaces it
+            lost = True
         except BaseException:
             pooled.invalidate()
             raise
-        if raw.broken or raw.closed:
+        if lost or raw.broken or raw.closed:
             pooled.invalidate()
         if pooled.is_valid:
             self._connections.give_back(pooled)

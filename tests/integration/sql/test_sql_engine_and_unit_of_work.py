@@ -96,6 +96,39 @@ def test_postgresql_connections_the_server_dropped_are_replaced_without_a_ping(
         engine.dispose()
 
 
+def _terminate(postgres_url: str, pid: int) -> None:
+    """The server ends another session's connection, as a restart or an admin would."""
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        deadline = time.monotonic() + 5
+        alive = "SELECT count(*) FROM pg_stat_activity WHERE pid = %s"
+        while time.monotonic() < deadline and other.execute(alive, (pid,)).fetchone() != (0,):
+            time.sleep(0.05)
+
+
+@pytest.mark.postgres
+def test_a_write_left_uncommitted_on_a_connection_the_server_dropped_ends_quietly(
+    postgres_url: str,
+) -> None:
+    """The server rolled the transaction back with the connection: nothing is left to undo,
+    so the end of the unit of work does not fail (which would hide why the work stopped)."""
+    engine = make_engine(postgres_url)
+    try:
+        upgrade_engine(engine)
+        factory = SqlUnitOfWorkFactory(engine)
+        (book,) = add_books(factory, details())
+        with factory() as uow:
+            assert uow.books.take_stock(book.id, 1)
+            pid = uow.db.scalar(select(func.pg_backend_pid()))
+            _terminate(postgres_url, pid)
+        with factory(read_only=True) as uow:
+            assert uow.db.scalar(select(func.pg_backend_pid())) != pid
+            assert uow.books.get(book.id) == book  # the stock taken was never committed
+    finally:
+        engine.dispose()
+
+
 def test_unsupported_databases_are_refused() -> None:
     with pytest.raises(ValueError, match="unsupported"):
         make_engine("mysql://user:secret@localhost/db")
