@@ -68,6 +68,17 @@ def test_in_memory_sqlite_shares_one_connection_and_can_be_migrated() -> None:
         engine.dispose()
 
 
+def _terminate(postgres_url: str, pid: int) -> None:
+    """The server ends another session's connection, as a restart or an admin would."""
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        deadline = time.monotonic() + 5
+        alive = "SELECT count(*) FROM pg_stat_activity WHERE pid = %s"
+        while time.monotonic() < deadline and other.execute(alive, (pid,)).fetchone() != (0,):
+            time.sleep(0.05)
+
+
 @pytest.mark.postgres
 def test_postgresql_connections_the_server_dropped_are_replaced_without_a_ping(
     postgres_url: str,
@@ -82,29 +93,12 @@ def test_postgresql_connections_the_server_dropped_are_replaced_without_a_ping(
         with factory(read_only=True) as uow:
             assert uow.books.get(book.id) == book
             pid = uow.db.scalar(select(func.pg_backend_pid()))
-        plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(plain, autocommit=True) as other:  # the server ends it
-            other.execute("SELECT pg_terminate_backend(%s)", (pid,))
-            deadline = time.monotonic() + 5
-            alive = "SELECT count(*) FROM pg_stat_activity WHERE pid = %s"
-            while time.monotonic() < deadline and other.execute(alive, (pid,)).fetchone() != (0,):
-                time.sleep(0.05)
+        _terminate(postgres_url, pid)
         with factory(read_only=True) as uow:  # a new connection, not the dead one
             assert uow.books.get(book.id) == book
             assert uow.db.scalar(select(func.pg_backend_pid())) != pid
     finally:
         engine.dispose()
-
-
-def _terminate(postgres_url: str, pid: int) -> None:
-    """The server ends another session's connection, as a restart or an admin would."""
-    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        deadline = time.monotonic() + 5
-        alive = "SELECT count(*) FROM pg_stat_activity WHERE pid = %s"
-        while time.monotonic() < deadline and other.execute(alive, (pid,)).fetchone() != (0,):
-            time.sleep(0.05)
 
 
 @pytest.mark.postgres
